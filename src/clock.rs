@@ -1,0 +1,25 @@
+//! Injected time. `std::time::Instant::now()` panics on wasm32, so the core
+//! only ever reads time through this trait.
+
+pub trait Clock {
+    /// Milliseconds since an arbitrary fixed origin (monotonic where possible).
+    fn now_ms(&self) -> f64;
+}
+
+/// A clock tests can drive by hand.
+#[derive(Default)]
+pub struct ManualClock {
+    now: std::cell::Cell<f64>,
+}
+
+impl ManualClock {
+    pub fn advance(&self, ms: f64) {
+        self.now.set(self.now.get() + ms);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+}

@@ -1,0 +1,393 @@
+//! Agent and model configuration: parsed from the JSON the JS wrapper hands
+//! over, validated so that every error names the field and what was expected.
+//!
+//! Hand-written rather than `serde` derive: derive errors say "invalid type"
+//! at a byte offset, and users need `models[1].cost: expected ...`.
+
+use serde_json::{Map, Value};
+
+use crate::error::CascadeError;
+use crate::pricing::{self, Price};
+use crate::providers::{self, ProviderInfo, WireFormat};
+use crate::quality::QualityConfig;
+
+/// One tier as the user configured it, resolved against the provider table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+    pub name: String,
+    /// Provider id as given (`openai`, `groq`, ... or a custom JS provider's name).
+    pub provider: String,
+    pub wire: WireFormat,
+    /// Normalised base URL (no trailing slash), from the config or the provider default.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    /// USD per 1M tokens; `None` when neither given nor known: cost is then
+    /// reported as unknown, never as $0.
+    pub price: Option<Price>,
+    pub quality_threshold: Option<f64>,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+    /// Provider pass-through, merged into the request body last.
+    pub parameters: Map<String, Value>,
+    pub headers: Vec<(String, String)>,
+    /// Anthropic prompt caching for the system prompt.
+    pub cache_control: bool,
+}
+
+impl ModelConfig {
+    /// A minimal config for tests and presets.
+    pub fn new(name: &str, provider: &str) -> Result<Self, CascadeError> {
+        let mut m = Map::new();
+        m.insert("name".into(), Value::String(name.into()));
+        m.insert("provider".into(), Value::String(provider.into()));
+        parse_model(&Value::Object(m), "model")
+    }
+
+    pub fn secrets(&self) -> Vec<&str> {
+        self.api_key.iter().map(|s| s.as_str()).collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentConfig {
+    /// Tiers, cheapest first (unless `keep_order`).
+    pub models: Vec<ModelConfig>,
+    pub quality: QualityConfig,
+    pub keep_order: bool,
+    pub defaults: CallOptions,
+}
+
+/// Per-call options (`agent.run(query, options)`), also used as agent defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallOptions {
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+    pub system_prompt: Option<String>,
+    pub tools: Vec<crate::types::ToolSpec>,
+    pub tool_choice: Option<Value>,
+    pub response_format: Option<crate::types::ResponseFormat>,
+}
+
+impl CallOptions {
+    /// `self` over `defaults`, field by field.
+    pub fn or(&self, defaults: &CallOptions) -> CallOptions {
+        CallOptions {
+            max_tokens: self.max_tokens.or(defaults.max_tokens),
+            temperature: self.temperature.or(defaults.temperature),
+            system_prompt: self.system_prompt.clone().or_else(|| defaults.system_prompt.clone()),
+            tools: if self.tools.is_empty() { defaults.tools.clone() } else { self.tools.clone() },
+            tool_choice: self.tool_choice.clone().or_else(|| defaults.tool_choice.clone()),
+            response_format: self.response_format.clone().or_else(|| defaults.response_format.clone()),
+        }
+    }
+}
+
+const MODEL_KEYS: &[&str] = &[
+    "name", "provider", "cost", "inputCost", "outputCost", "apiKey", "baseUrl", "qualityThreshold",
+    "maxTokens", "temperature", "parameters", "headers", "cacheControl",
+];
+
+/// Snake-case and legacy spellings seen in the seeds, mapped to ours.
+fn canonical_key(key: &str) -> &str {
+    match key {
+        "api_key" => "apiKey",
+        "base_url" | "api_base" | "apiBase" => "baseUrl",
+        "input_cost" => "inputCost",
+        "output_cost" => "outputCost",
+        "quality_threshold" => "qualityThreshold",
+        "max_tokens" => "maxTokens",
+        "cache_control" => "cacheControl",
+        other => other,
+    }
+}
+
+pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
+    let obj = match value {
+        Value::Array(_) => {
+            let mut m = Map::new();
+            m.insert("models".into(), value.clone());
+            m
+        }
+        Value::Object(o) => o.clone(),
+        other => {
+            return Err(CascadeError::config(format!(
+                "config: expected an array of models or an object with `models`, got {}",
+                kind_of(other)
+            )))
+        }
+    };
+    for key in obj.keys() {
+        if !["models", "quality", "keepOrder", "defaults"].contains(&key.as_str()) {
+            return Err(CascadeError::config(format!(
+                "config.{key}: unknown option (expected one of models, quality, keepOrder, defaults)"
+            )));
+        }
+    }
+    let models_v = obj
+        .get("models")
+        .ok_or_else(|| CascadeError::config("config.models: required, expected a non-empty array of models"))?;
+    let list = models_v.as_array().ok_or_else(|| {
+        CascadeError::config(format!("config.models: expected an array of models, got {}", kind_of(models_v)))
+    })?;
+    if list.is_empty() {
+        return Err(CascadeError::config("config.models: expected at least one model, got an empty array"));
+    }
+    let mut models = Vec::with_capacity(list.len());
+    for (i, m) in list.iter().enumerate() {
+        models.push(parse_model(m, &format!("models[{i}]"))?);
+    }
+    let keep_order = match obj.get("keepOrder") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(CascadeError::config(format!("config.keepOrder: expected a boolean, got {}", kind_of(other))))
+        }
+    };
+    if !keep_order {
+        // Stable: models of equal (or unknown) price keep the given order;
+        // unknown prices go last, where they can do the least harm.
+        models.sort_by(|a, b| {
+            let ka = a.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
+            let kb = b.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
+            ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+    let quality = match obj.get("quality") {
+        None | Some(Value::Null) => QualityConfig::default(),
+        Some(v) => QualityConfig::parse(v, "quality")?,
+    };
+    let defaults = match obj.get("defaults") {
+        None | Some(Value::Null) => CallOptions::default(),
+        Some(v) => parse_call_options(v, "defaults")?,
+    };
+    Ok(AgentConfig { models, quality, keep_order, defaults })
+}
+
+pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeError> {
+    let raw = value
+        .as_object()
+        .ok_or_else(|| CascadeError::config(format!("{path}: expected a model object, got {}", kind_of(value))))?;
+    let mut obj = Map::new();
+    for (k, v) in raw {
+        let key = canonical_key(k);
+        if !MODEL_KEYS.contains(&key) {
+            return Err(CascadeError::config(format!(
+                "{path}.{k}: unknown field (expected one of {})",
+                MODEL_KEYS.join(", ")
+            )));
+        }
+        obj.insert(key.to_string(), v.clone());
+    }
+    let name = req_string(&obj, "name", path)?;
+    let provider = req_string(&obj, "provider", path)?;
+    let info: Option<&ProviderInfo> = providers::lookup(&provider);
+    let base_url = match opt_string(&obj, "baseUrl", path)? {
+        Some(u) => {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(CascadeError::config(format!(
+                    "{path}.baseUrl: expected an http:// or https:// URL, got {u:?}"
+                )));
+            }
+            u.trim_end_matches('/').to_string()
+        }
+        None => match info.and_then(|i| i.default_base_url) {
+            Some(u) => u.to_string(),
+            None if info.is_none() => String::new(), // custom JS provider: no URL
+            None => {
+                return Err(CascadeError::config(format!(
+                    "{path}.baseUrl: required for provider {provider:?} (expected the server's URL, e.g. http://localhost:8000/v1)"
+                )))
+            }
+        },
+    };
+    let wire = info.map(|i| i.wire).unwrap_or(WireFormat::Custom);
+    let cost = opt_number(&obj, "cost", path)?;
+    let input_cost = opt_number(&obj, "inputCost", path)?;
+    let output_cost = opt_number(&obj, "outputCost", path)?;
+    let price = match (input_cost, output_cost, cost) {
+        (Some(i), Some(o), _) => Some(Price::per_million(i, o)),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            return Err(CascadeError::config(format!(
+                "{path}: inputCost and outputCost go together (USD per 1M tokens); give both, or `cost` alone"
+            )))
+        }
+        (None, None, Some(c)) => Some(Price::blended_per_thousand(c)),
+        (None, None, None) => pricing::lookup(&provider, &name),
+    };
+    let quality_threshold = opt_number(&obj, "qualityThreshold", path)?;
+    if let Some(t) = quality_threshold {
+        if t > 1.0 {
+            return Err(CascadeError::config(format!("{path}.qualityThreshold: expected a number from 0 to 1, got {t}")));
+        }
+    }
+    let max_tokens = opt_u32(&obj, "maxTokens", path)?;
+    let temperature = opt_number(&obj, "temperature", path)?;
+    if let Some(t) = temperature {
+        if t > 2.0 {
+            return Err(CascadeError::config(format!("{path}.temperature: expected a number from 0 to 2, got {t}")));
+        }
+    }
+    let parameters = match obj.get("parameters") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            return Err(CascadeError::config(format!("{path}.parameters: expected an object, got {}", kind_of(other))))
+        }
+    };
+    let headers = match obj.get("headers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(m)) => {
+            let mut hs = Vec::with_capacity(m.len());
+            for (k, v) in m {
+                match v {
+                    Value::String(s) => hs.push((k.clone(), s.clone())),
+                    other => {
+                        return Err(CascadeError::config(format!(
+                            "{path}.headers.{k}: expected a string, got {}",
+                            kind_of(other)
+                        )))
+                    }
+                }
+            }
+            hs
+        }
+        Some(other) => {
+            return Err(CascadeError::config(format!(
+                "{path}.headers: expected an object of strings, got {}",
+                kind_of(other)
+            )))
+        }
+    };
+    let cache_control = match obj.get("cacheControl") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(CascadeError::config(format!("{path}.cacheControl: expected a boolean, got {}", kind_of(other))))
+        }
+    };
+    Ok(ModelConfig {
+        name,
+        provider,
+        wire,
+        base_url,
+        api_key: opt_string(&obj, "apiKey", path)?.filter(|k| !k.is_empty()),
+        price,
+        quality_threshold,
+        max_tokens,
+        temperature,
+        parameters,
+        headers,
+        cache_control,
+    })
+}
+
+pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, CascadeError> {
+    let obj = match value {
+        Value::Null => return Ok(CallOptions::default()),
+        Value::Object(o) => o,
+        other => return Err(CascadeError::config(format!("{path}: expected an object, got {}", kind_of(other)))),
+    };
+    let mut out = CallOptions::default();
+    for (k, v) in obj {
+        if v.is_null() {
+            continue;
+        }
+        match canonical_key(k) {
+            "maxTokens" => out.max_tokens = opt_u32(obj, k, path)?,
+            "temperature" => out.temperature = opt_number(obj, k, path)?,
+            "systemPrompt" | "system_prompt" => out.system_prompt = opt_string(obj, k, path)?,
+            "tools" => out.tools = parse_tools(v, &format!("{path}.tools"))?,
+            "toolChoice" | "tool_choice" => out.tool_choice = Some(v.clone()),
+            "responseFormat" | "response_format" => {
+                out.response_format = Some(serde_json::from_value(v.clone()).map_err(|_| {
+                    CascadeError::config(format!(
+                        "{path}.responseFormat: expected {{type: 'text'}}, {{type: 'json_object'}} or {{type: 'json_schema', schema}}"
+                    ))
+                })?)
+            }
+            // Handled by the JS wrapper (signal, mode, ...) or reserved for it.
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Tools in the OpenAI shape (`{type:'function', function:{name, description, parameters}}`)
+/// or the flat `{name, description, parameters}`.
+pub fn parse_tools(value: &Value, path: &str) -> Result<Vec<crate::types::ToolSpec>, CascadeError> {
+    let arr = value
+        .as_array()
+        .ok_or_else(|| CascadeError::config(format!("{path}: expected an array of tools, got {}", kind_of(value))))?;
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, t) in arr.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let f = t.get("function").unwrap_or(t);
+        let name = f
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| CascadeError::config(format!("{p}.name: required, expected a non-empty string")))?;
+        out.push(crate::types::ToolSpec {
+            name: name.to_string(),
+            description: f.get("description").and_then(Value::as_str).unwrap_or("").to_string(),
+            parameters: f.get("parameters").cloned().unwrap_or(Value::Object(Map::new())),
+        });
+    }
+    Ok(out)
+}
+
+pub fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn req_string(obj: &Map<String, Value>, key: &str, path: &str) -> Result<String, CascadeError> {
+    match obj.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(CascadeError::config(format!("{path}.{key}: expected a non-empty string, got \"\""))),
+        None | Some(Value::Null) => Err(CascadeError::config(format!("{path}.{key}: required, expected a string"))),
+        Some(other) => Err(CascadeError::config(format!("{path}.{key}: expected a string, got {}", kind_of(other)))),
+    }
+}
+
+fn opt_string(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, CascadeError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(CascadeError::config(format!("{path}.{key}: expected a string, got {}", kind_of(other)))),
+    }
+}
+
+fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, CascadeError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
+            _ => Err(CascadeError::config(format!("{path}.{key}: expected a non-negative number, got {n}"))),
+        },
+        Some(other) => Err(CascadeError::config(format!(
+            "{path}.{key}: expected a non-negative number, got {}",
+            kind_of(other)
+        ))),
+    }
+}
+
+fn opt_u32(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u32>, CascadeError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(v) if v > 0 && v <= u32::MAX as u64 => Ok(Some(v as u32)),
+            _ => Err(CascadeError::config(format!("{path}.{key}: expected a positive integer, got {n}"))),
+        },
+        Some(other) => Err(CascadeError::config(format!(
+            "{path}.{key}: expected a positive integer, got {}",
+            kind_of(other)
+        ))),
+    }
+}

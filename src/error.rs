@@ -1,0 +1,191 @@
+//! Errors with stable public codes.
+//!
+//! Codes reach users as `err.code` in JS and are listed in the README: never
+//! rename one. Messages must never contain an API key; `redact` is applied to
+//! anything that echoes provider text.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ErrorCode {
+    /// Bad configuration or options; the message names the field.
+    #[serde(rename = "E_CONFIG")]
+    Config,
+    /// The provider answered with an HTTP error the request itself caused.
+    #[serde(rename = "E_PROVIDER_STATUS")]
+    ProviderStatus,
+    /// 401/403: the key was refused.
+    #[serde(rename = "E_AUTH")]
+    Auth,
+    /// 429 on every tier that was tried.
+    #[serde(rename = "E_RATE_LIMITED")]
+    RateLimited,
+    /// 402 or a spent budget.
+    #[serde(rename = "E_BUDGET")]
+    Budget,
+    /// Network failure: reset, refused, DNS.
+    #[serde(rename = "E_TRANSPORT")]
+    Transport,
+    #[serde(rename = "E_TIMEOUT")]
+    Timeout,
+    /// The caller's AbortSignal fired.
+    #[serde(rename = "E_ABORTED")]
+    Aborted,
+    /// The body or a stream event could not be understood.
+    #[serde(rename = "E_BAD_RESPONSE")]
+    BadResponse,
+    /// A stream ended or broke before its terminator.
+    #[serde(rename = "E_STREAM")]
+    Stream,
+    /// Every tier failed; `attempts` says how.
+    #[serde(rename = "E_ALL_MODELS_FAILED")]
+    AllModelsFailed,
+    /// A custom (JS) provider threw.
+    #[serde(rename = "E_CUSTOM_PROVIDER")]
+    CustomProvider,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Config => "E_CONFIG",
+            ErrorCode::ProviderStatus => "E_PROVIDER_STATUS",
+            ErrorCode::Auth => "E_AUTH",
+            ErrorCode::RateLimited => "E_RATE_LIMITED",
+            ErrorCode::Budget => "E_BUDGET",
+            ErrorCode::Transport => "E_TRANSPORT",
+            ErrorCode::Timeout => "E_TIMEOUT",
+            ErrorCode::Aborted => "E_ABORTED",
+            ErrorCode::BadResponse => "E_BAD_RESPONSE",
+            ErrorCode::Stream => "E_STREAM",
+            ErrorCode::AllModelsFailed => "E_ALL_MODELS_FAILED",
+            ErrorCode::CustomProvider => "E_CUSTOM_PROVIDER",
+        }
+    }
+}
+
+/// How a failed call should be treated by the cascade policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureClass {
+    /// The request is wrong (400, 422): another tier would refuse it too.
+    Client,
+    /// 401/403/402: this provider's credentials or account.
+    Auth,
+    RateLimited,
+    Server,
+    Transport,
+    Timeout,
+    /// The caller gave up: stop at once.
+    Aborted,
+    /// A response we could not parse.
+    Malformed,
+}
+
+impl FailureClass {
+    /// Whether the next tier should be tried after this failure.
+    pub fn escalates(self) -> bool {
+        !matches!(self, FailureClass::Client | FailureClass::Aborted)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CascadeError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Milliseconds the provider asked us to wait (Retry-After).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// Only for the policy; not part of the public shape.
+    #[serde(skip)]
+    pub class: Option<FailureClass>,
+}
+
+impl CascadeError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CascadeError {
+            code,
+            message: message.into(),
+            status: None,
+            provider: None,
+            model: None,
+            retry_after_ms: None,
+            class: None,
+        }
+    }
+
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Config, message)
+    }
+
+    pub fn bad_response(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadResponse, message).with_class(FailureClass::Malformed)
+    }
+
+    pub fn with_class(mut self, class: FailureClass) -> Self {
+        self.class = Some(class);
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn for_model(mut self, provider: &str, model: &str) -> Self {
+        self.provider = Some(provider.to_string());
+        self.model = Some(model.to_string());
+        self
+    }
+
+    /// The class, derived from the code when none was set explicitly.
+    pub fn failure_class(&self) -> FailureClass {
+        if let Some(c) = self.class {
+            return c;
+        }
+        match self.code {
+            ErrorCode::Config | ErrorCode::ProviderStatus => FailureClass::Client,
+            ErrorCode::Auth | ErrorCode::Budget => FailureClass::Auth,
+            ErrorCode::RateLimited => FailureClass::RateLimited,
+            ErrorCode::Transport | ErrorCode::Stream => FailureClass::Transport,
+            ErrorCode::Timeout => FailureClass::Timeout,
+            ErrorCode::Aborted => FailureClass::Aborted,
+            ErrorCode::BadResponse => FailureClass::Malformed,
+            ErrorCode::AllModelsFailed | ErrorCode::CustomProvider => FailureClass::Server,
+        }
+    }
+
+    /// Replace every occurrence of each secret in the message.
+    pub fn redacted(mut self, secrets: &[&str]) -> Self {
+        self.message = redact(&self.message, secrets);
+        self
+    }
+}
+
+impl fmt::Display for CascadeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for CascadeError {}
+
+/// Mask secrets (and anything shaped like a bearer key) in text that may
+/// echo a request back, such as a provider's error body.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        if s.len() >= 4 && out.contains(s) {
+            out = out.replace(s, "[REDACTED]");
+        }
+    }
+    out
+}

@@ -1,0 +1,122 @@
+//! Provider codecs: a request in, URL + headers + body out; a body or a
+//! stream event in, neutral types out. Codecs never send anything.
+//!
+//! Services that speak the OpenAI wire (Groq, Together, vLLM, DeepSeek, ...)
+//! share the OpenAI codec and differ only in the rows of `PROVIDERS`.
+
+pub mod anthropic;
+pub mod ollama;
+pub mod openai;
+mod status;
+
+pub use status::error_from_status;
+
+use crate::config::ModelConfig;
+use crate::error::CascadeError;
+use crate::http::HttpRequest;
+use crate::types::{ChatRequest, Completion, StreamDelta};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireFormat {
+    OpenAi,
+    Anthropic,
+    Ollama,
+    /// A provider written in JS: the wasm layer calls it directly.
+    Custom,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer KEY`
+    Bearer,
+    /// `x-api-key: KEY` (Anthropic)
+    XApiKey,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ProviderInfo {
+    pub id: &'static str,
+    pub wire: WireFormat,
+    pub default_base_url: Option<&'static str>,
+    /// Where the Node wrapper looks for a key when the config has none.
+    pub env_var: Option<&'static str>,
+    pub auth: Auth,
+    /// Whether the service returns token logprobs when asked.
+    pub logprobs: bool,
+}
+
+const fn p(
+    id: &'static str,
+    wire: WireFormat,
+    base: Option<&'static str>,
+    env: Option<&'static str>,
+    auth: Auth,
+    logprobs: bool,
+) -> ProviderInfo {
+    ProviderInfo { id, wire, default_base_url: base, env_var: env, auth, logprobs }
+}
+
+use Auth::*;
+use WireFormat::*;
+
+pub const PROVIDERS: &[ProviderInfo] = &[
+    p("openai", OpenAi, Some("https://api.openai.com/v1"), Some("OPENAI_API_KEY"), Bearer, true),
+    p("anthropic", Anthropic, Some("https://api.anthropic.com/v1"), Some("ANTHROPIC_API_KEY"), XApiKey, false),
+    p("ollama", Ollama, Some("http://localhost:11434"), None, Bearer, false),
+    p("groq", OpenAi, Some("https://api.groq.com/openai/v1"), Some("GROQ_API_KEY"), Bearer, false),
+    p("together", OpenAi, Some("https://api.together.xyz/v1"), Some("TOGETHER_API_KEY"), Bearer, true),
+    p("vllm", OpenAi, Some("http://localhost:8000/v1"), Some("VLLM_API_KEY"), Bearer, true),
+    p("huggingface", OpenAi, Some("https://router.huggingface.co/v1"), Some("HF_TOKEN"), Bearer, false),
+    p("deepseek", OpenAi, Some("https://api.deepseek.com/v1"), Some("DEEPSEEK_API_KEY"), Bearer, true),
+    p("openrouter", OpenAi, Some("https://openrouter.ai/api/v1"), Some("OPENROUTER_API_KEY"), Bearer, false),
+    p("litellm", OpenAi, Some("http://localhost:4000/v1"), Some("LITELLM_API_KEY"), Bearer, false),
+    // Any OpenAI-compatible server: `baseUrl` is required.
+    p("openai-compatible", OpenAi, None, None, Bearer, false),
+];
+
+pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {
+    PROVIDERS.iter().find(|p| p.id.eq_ignore_ascii_case(id))
+}
+
+/// Shape a request for `model`'s wire. `stream` selects the streaming form.
+pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
+    match model.wire {
+        OpenAi => openai::build_request(model, req, stream),
+        Anthropic => anthropic::build_request(model, req, stream),
+        Ollama => ollama::build_request(model, req, stream),
+        Custom => Err(custom_has_no_wire(model)),
+    }
+}
+
+/// Parse a successful (2xx) body.
+pub fn parse_response(model: &ModelConfig, body: &[u8]) -> Result<Completion, CascadeError> {
+    match model.wire {
+        OpenAi => openai::parse_response(body),
+        Anthropic => anthropic::parse_response(body),
+        Ollama => ollama::parse_response(body),
+        Custom => Err(custom_has_no_wire(model)),
+    }
+}
+
+/// Turns a streamed body into neutral deltas, whatever way the bytes are split.
+pub trait StreamDecoder {
+    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError>;
+    /// The body ended: flush what is buffered.
+    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError>;
+}
+
+pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, CascadeError> {
+    match model.wire {
+        OpenAi => Ok(Box::new(openai::StreamParser::default())),
+        Anthropic => Ok(Box::new(anthropic::StreamParser::default())),
+        Ollama => Ok(Box::new(ollama::StreamParser::default())),
+        Custom => Err(custom_has_no_wire(model)),
+    }
+}
+
+fn custom_has_no_wire(model: &ModelConfig) -> CascadeError {
+    CascadeError::config(format!(
+        "provider {:?} (model {:?}) is not a built-in provider and no custom provider was registered under that name",
+        model.provider, model.name
+    ))
+}

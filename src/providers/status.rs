@@ -1,0 +1,93 @@
+//! Classifying an HTTP error status into a stable code and a failure class,
+//! the same way for every wire, with the provider's own message kept (redacted).
+
+use serde_json::Value;
+
+use crate::config::ModelConfig;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::http::find_header;
+
+/// Build the error for a non-2xx answer. The provider's message is kept,
+/// shortened and with the key masked, since it is usually the most useful
+/// thing a user can read ("model not found", "max_tokens too large").
+pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, String)], body: &[u8]) -> CascadeError {
+    let detail = provider_message(body);
+    let (code, class, what) = match status {
+        400 | 404 | 413 | 422 => (ErrorCode::ProviderStatus, FailureClass::Client, "rejected the request"),
+        401 | 403 => (ErrorCode::Auth, FailureClass::Auth, "refused the API key"),
+        402 => (ErrorCode::Budget, FailureClass::Auth, "reports insufficient credits"),
+        408 => (ErrorCode::Timeout, FailureClass::Timeout, "timed out"),
+        429 => (ErrorCode::RateLimited, FailureClass::RateLimited, "is rate limiting"),
+        500..=599 => (ErrorCode::ProviderStatus, FailureClass::Server, "failed"),
+        _ => (ErrorCode::ProviderStatus, FailureClass::Server, "answered with an unexpected status"),
+    };
+    let mut msg = format!("{} ({}) {} with HTTP {}", model.provider, model.name, what, status);
+    if !detail.is_empty() {
+        msg.push_str(": ");
+        msg.push_str(&detail);
+    }
+    let mut err = CascadeError::new(code, msg)
+        .with_class(class)
+        .with_status(status)
+        .for_model(&model.provider, &model.name)
+        .redacted(&model.secrets());
+    err.retry_after_ms = find_header(headers, "retry-after").and_then(parse_retry_after);
+    err
+}
+
+/// `Retry-After` in seconds (fractions allowed), or OpenAI's `retry-after-ms`.
+fn parse_retry_after(v: &str) -> Option<u64> {
+    let s: f64 = v.trim().parse().ok()?;
+    (s.is_finite() && s >= 0.0).then(|| (s * 1000.0) as u64)
+}
+
+/// The human part of an error body, in any of the common envelopes.
+fn provider_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let msg = match serde_json::from_str::<Value>(&text) {
+        Ok(v) => v
+            .pointer("/error/message")
+            .or_else(|| v.get("error").filter(|e| e.is_string()))
+            .or_else(|| v.get("message"))
+            .or_else(|| v.get("detail"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| text.trim().to_string()),
+        Err(_) => text.trim().to_string(),
+    };
+    let mut out: String = msg.chars().take(300).collect();
+    if msg.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> ModelConfig {
+        let mut m = ModelConfig::new("gpt-4o-mini", "openai").unwrap();
+        m.api_key = Some("sk-secret-key-123".into());
+        m
+    }
+
+    #[test]
+    fn classifies_statuses() {
+        let m = model();
+        assert_eq!(error_from_status(&m, 400, &[], b"{}").failure_class(), FailureClass::Client);
+        assert_eq!(error_from_status(&m, 503, &[], b"").failure_class(), FailureClass::Server);
+        let e = error_from_status(&m, 429, &[("Retry-After".into(), "2".into())], b"");
+        assert_eq!(e.code, ErrorCode::RateLimited);
+        assert_eq!(e.retry_after_ms, Some(2000));
+        assert_eq!(error_from_status(&m, 401, &[], b"").code, ErrorCode::Auth);
+    }
+
+    #[test]
+    fn keeps_provider_message_but_never_the_key() {
+        let body = br#"{"error":{"message":"Incorrect API key provided: sk-secret-key-123"}}"#;
+        let e = error_from_status(&model(), 401, &[], body);
+        assert!(e.message.contains("Incorrect API key"));
+        assert!(!e.message.contains("sk-secret-key-123"), "{}", e.message);
+    }
+}

@@ -1,0 +1,200 @@
+//! Provider-neutral request and response types.
+//!
+//! Every codec translates between these and its own wire format, so the
+//! cascade, the judge and the pricing never see a provider's JSON.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+    /// Tool calls an assistant turn made (fed back in a tool loop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// For `Role::Tool`: which call this message answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl Message {
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Message { role, content: content.into(), tool_calls: Vec::new(), tool_call_id: None }
+    }
+    pub fn user(content: impl Into<String>) -> Self {
+        Self::new(Role::User, content)
+    }
+    pub fn system(content: impl Into<String>) -> Self {
+        Self::new(Role::System, content)
+    }
+}
+
+/// A tool the model may call, in the OpenAI function shape.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// JSON Schema of the arguments object.
+    #[serde(default)]
+    pub parameters: Value,
+}
+
+/// A normalised tool call: arguments both as the raw text the model wrote and
+/// parsed (when it parses), so the judge can tell a malformed call apart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments_raw: String,
+    #[serde(default)]
+    pub arguments: Option<Value>,
+}
+
+impl ToolCall {
+    pub fn new(id: impl Into<String>, name: impl Into<String>, raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        let arguments = if raw.trim().is_empty() {
+            Some(Value::Object(Default::default()))
+        } else {
+            serde_json::from_str(&raw).ok()
+        };
+        ToolCall { id: id.into(), name: name.into(), arguments_raw: raw, arguments }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseFormat {
+    Text,
+    JsonObject,
+    JsonSchema {
+        #[serde(default)]
+        name: Option<String>,
+        schema: Value,
+    },
+}
+
+/// One request as the engine sees it, before a codec shapes it for a wire.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatRequest {
+    pub messages: Vec<Message>,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+    pub tools: Vec<ToolSpec>,
+    pub tool_choice: Option<Value>,
+    pub response_format: Option<ResponseFormat>,
+    /// Ask for token logprobs where the wire offers them (the judge uses them).
+    pub logprobs: bool,
+}
+
+impl ChatRequest {
+    /// The last user turn: what the judge compares the answer against.
+    pub fn query_text(&self) -> &str {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.role == Role::User)
+            .map(|m| m.content.as_str())
+            .unwrap_or("")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    #[default]
+    Stop,
+    /// Cut by the token limit: the answer is truncated.
+    Length,
+    ToolCalls,
+    ContentFilter,
+    /// The provider gave none (or one we don't know).
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Part of `output_tokens` spent on hidden reasoning (priced as output).
+    #[serde(default)]
+    pub reasoning_tokens: u64,
+    /// Anthropic prompt caching: tokens read from / written to the cache,
+    /// reported apart from `input_tokens` and priced at their own rates.
+    #[serde(default)]
+    pub cache_read_tokens: u64,
+    #[serde(default)]
+    pub cache_write_tokens: u64,
+    /// True when the provider reported no usage and we counted it ourselves.
+    #[serde(default)]
+    pub estimated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopLogprob {
+    pub token: String,
+    pub logprob: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenLogprob {
+    pub token: String,
+    pub logprob: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_logprobs: Vec<TopLogprob>,
+}
+
+/// A provider's answer, parsed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Completion {
+    pub content: String,
+    pub tool_calls: Vec<ToolCall>,
+    pub finish_reason: FinishReason,
+    pub usage: Option<Usage>,
+    pub logprobs: Option<Vec<TokenLogprob>>,
+    /// Extended-thinking / reasoning text: never the answer, kept apart.
+    pub thinking: Option<String>,
+    /// The model id the provider says answered, if it says.
+    pub model: Option<String>,
+}
+
+/// One decoded piece of a provider stream, already neutral.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamDelta {
+    Text(String),
+    Thinking(String),
+    /// A fragment of tool call number `index`; `id` and `name` come once.
+    ToolCall { index: usize, id: Option<String>, name: Option<String>, arguments: String },
+    Logprobs(Vec<TokenLogprob>),
+    /// Usage numbers; a later one overrides the fields it sets (non-zero).
+    Usage(Usage),
+    Finish(FinishReason),
+    /// The wire's explicit end (`[DONE]`, `message_stop`, `done: true`).
+    Done,
+}
