@@ -5,7 +5,9 @@
 //! scripted client with recorded bodies. No `Send` bounds: wasm is
 //! single-threaded and JS futures are not `Send`.
 
+use crate::config::ModelConfig;
 use crate::error::CascadeError;
+use crate::types::{ChatRequest, Completion, StreamDelta};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRequest {
@@ -68,4 +70,22 @@ pub trait HttpClient {
     type Body: ByteStream;
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, CascadeError>;
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<Self::Body>, CascadeError>;
+
+    /// Providers written in the host language (custom JS providers) have no
+    /// wire: the client that knows them calls them directly. When streaming
+    /// it may push deltas through `on_delta` and return `None`, and the
+    /// engine assembles the answer as it does for any stream.
+    async fn call_custom(
+        &self,
+        model: &ModelConfig,
+        req: &ChatRequest,
+        stream: bool,
+        on_delta: &mut dyn FnMut(&StreamDelta),
+    ) -> Result<Option<Completion>, CascadeError> {
+        let _ = (req, stream, on_delta);
+        Err(CascadeError::config(format!(
+            "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
+            model.provider, model.name
+        )))
+    }
 }

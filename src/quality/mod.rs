@@ -18,6 +18,26 @@ pub enum Complexity {
     Expert,
 }
 
+/// The subject of a query; routes to per-domain models and thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Code,
+    Math,
+    Data,
+    Medical,
+    Legal,
+    Finance,
+    Creative,
+    Translation,
+    Summarization,
+    General,
+}
+
+pub fn detect_domain(_query: &str) -> Domain {
+    Domain::General
+}
+
 /// Judge settings from `new CascadeAgent({ quality: {...} })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QualityConfig {
@@ -85,6 +105,7 @@ pub struct Verdict {
     pub score: f64,
     pub threshold: f64,
     pub complexity: Complexity,
+    pub domain: Domain,
     pub checks: Vec<CheckOutcome>,
     /// One line a person can read: why it was accepted or rejected.
     pub reason: String,
@@ -113,6 +134,7 @@ pub fn judge(input: &JudgeInput, cfg: &QualityConfig, threshold: Option<f64>) ->
         score,
         threshold,
         complexity: c,
+        domain: detect_domain(input.query),
         checks: vec![],
         reason: if score >= threshold { "draft passed".into() } else { "draft empty or truncated".into() },
     }

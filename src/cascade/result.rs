@@ -1,0 +1,138 @@
+//! What a run returns: the answer, who gave it, what it cost and saved, and
+//! the decision trace with one entry per model called.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::CascadeError;
+use crate::pricing::Price;
+use crate::quality::{Complexity, Domain, Verdict};
+use crate::types::{FinishReason, ToolCall, Usage};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageSummary {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// True when any counted call reported no usage and we estimated it.
+    pub estimated: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttemptOutcome {
+    Accepted,
+    Rejected,
+    /// The call failed (see `error`).
+    Failed,
+    /// Skipped before the call (pre-routing); no cost.
+    Skipped,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptError {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+}
+
+impl From<&CascadeError> for AttemptError {
+    fn from(e: &CascadeError) -> Self {
+        AttemptError { code: e.code.as_str(), message: e.message.clone(), status: e.status }
+    }
+}
+
+/// One model call in the decision trace. A rejected draft is a normal
+/// outcome recorded here, not an error.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub tier: usize,
+    pub model: String,
+    pub provider: String,
+    pub outcome: AttemptOutcome,
+    /// USD; `None` when the model's price is unknown.
+    pub cost: Option<f64>,
+    pub latency_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<AttemptError>,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CascadeResult {
+    pub content: String,
+    pub model_used: String,
+    pub provider: String,
+    /// Sum over every attempt; `None` if any called model's price is unknown.
+    pub total_cost: Option<f64>,
+    /// Versus running the top tier alone on the answer's tokens. Negative
+    /// when the cascade cost more (a draft was paid for and then discarded).
+    pub cost_saved: Option<f64>,
+    pub savings_percentage: Option<f64>,
+    pub draft_accepted: bool,
+    pub cascaded: bool,
+    pub complexity: Complexity,
+    pub domain: Domain,
+    pub reason: String,
+    pub usage: UsageSummary,
+    pub latency_ms: f64,
+    pub finish_reason: FinishReason,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<String>,
+    /// Structured output, parsed, when a JSON response format was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parsed: Option<Value>,
+    pub attempts: Vec<Attempt>,
+}
+
+/// Totals over the attempts and the savings against the top tier.
+pub struct CostSummary {
+    pub total: Option<f64>,
+    pub saved: Option<f64>,
+    pub percentage: Option<f64>,
+}
+
+pub fn summarise_cost(attempts: &[Attempt], answer_usage: &Usage, top_price: Option<Price>) -> CostSummary {
+    let mut total = Some(0.0);
+    for a in attempts {
+        if a.outcome == AttemptOutcome::Skipped {
+            continue;
+        }
+        total = match (total, a.cost) {
+            (Some(t), Some(c)) => Some(t + c),
+            // A failed call with no usage cost nothing we can see.
+            (Some(t), None) if a.outcome == AttemptOutcome::Failed && a.usage.is_none() => Some(t),
+            _ => None,
+        };
+    }
+    let baseline = top_price.map(|p| p.cost(answer_usage));
+    let saved = match (baseline, total) {
+        (Some(b), Some(t)) => Some(b - t),
+        _ => None,
+    };
+    let percentage = match (saved, baseline) {
+        (Some(s), Some(b)) if b > 0.0 => Some(s / b * 100.0),
+        _ => None,
+    };
+    CostSummary { total, saved, percentage }
+}
+
+pub fn sum_usage(attempts: &[Attempt]) -> UsageSummary {
+    let mut out = UsageSummary { input_tokens: 0, output_tokens: 0, estimated: false };
+    for u in attempts.iter().filter_map(|a| a.usage.as_ref()) {
+        out.input_tokens += u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
+        out.output_tokens += u.output_tokens;
+        out.estimated |= u.estimated;
+    }
+    out
+}
