@@ -26,7 +26,12 @@ impl Accumulator {
         match delta {
             StreamDelta::Text(t) => self.content.push_str(t),
             StreamDelta::Thinking(t) => self.thinking.push_str(t),
-            StreamDelta::ToolCall { index, id, name, arguments } => {
+            StreamDelta::ToolCall {
+                index,
+                id,
+                name,
+                arguments,
+            } => {
                 // Bounded by the number of calls a provider announces; a
                 // hostile index cannot make us allocate without limit.
                 if *index > 1024 {
@@ -76,7 +81,11 @@ impl Accumulator {
             .enumerate()
             .filter(|(_, t)| !t.name.is_empty())
             .map(|(i, t)| {
-                let id = if t.id.is_empty() { format!("call_{i}") } else { t.id };
+                let id = if t.id.is_empty() {
+                    format!("call_{i}")
+                } else {
+                    t.id
+                };
                 ToolCall::new(id, t.name, t.args)
             })
             .collect();
@@ -89,9 +98,19 @@ impl Accumulator {
             content: self.content,
             tool_calls,
             finish_reason,
-            usage: self.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0),
-            logprobs: if self.logprobs.is_empty() { None } else { Some(self.logprobs) },
-            thinking: if self.thinking.is_empty() { None } else { Some(self.thinking) },
+            usage: self
+                .usage
+                .filter(|u| u.input_tokens > 0 || u.output_tokens > 0),
+            logprobs: if self.logprobs.is_empty() {
+                None
+            } else {
+                Some(self.logprobs)
+            },
+            thinking: if self.thinking.is_empty() {
+                None
+            } else {
+                Some(self.thinking)
+            },
             model: None,
         }
     }
@@ -120,13 +139,34 @@ mod tests {
     fn assembles_text_tools_and_split_usage() {
         let mut a = Accumulator::default();
         for d in [
-            StreamDelta::Usage(Usage { input_tokens: 12, ..Default::default() }),
+            StreamDelta::Usage(Usage {
+                input_tokens: 12,
+                ..Default::default()
+            }),
             StreamDelta::Text("Hel".into()),
             StreamDelta::Text("lo".into()),
-            StreamDelta::ToolCall { index: 1, id: Some("b".into()), name: Some("two".into()), arguments: "{\"x\"".into() },
-            StreamDelta::ToolCall { index: 0, id: Some("a".into()), name: Some("one".into()), arguments: "{}".into() },
-            StreamDelta::ToolCall { index: 1, id: None, name: None, arguments: ":1}".into() },
-            StreamDelta::Usage(Usage { output_tokens: 5, ..Default::default() }),
+            StreamDelta::ToolCall {
+                index: 1,
+                id: Some("b".into()),
+                name: Some("two".into()),
+                arguments: "{\"x\"".into(),
+            },
+            StreamDelta::ToolCall {
+                index: 0,
+                id: Some("a".into()),
+                name: Some("one".into()),
+                arguments: "{}".into(),
+            },
+            StreamDelta::ToolCall {
+                index: 1,
+                id: None,
+                name: None,
+                arguments: ":1}".into(),
+            },
+            StreamDelta::Usage(Usage {
+                output_tokens: 5,
+                ..Default::default()
+            }),
         ] {
             a.push(&d);
         }
@@ -144,7 +184,12 @@ mod tests {
     #[test]
     fn absurd_tool_index_is_ignored() {
         let mut a = Accumulator::default();
-        a.push(&StreamDelta::ToolCall { index: usize::MAX, id: None, name: Some("x".into()), arguments: String::new() });
+        a.push(&StreamDelta::ToolCall {
+            index: usize::MAX,
+            id: None,
+            name: Some("x".into()),
+            arguments: String::new(),
+        });
         assert!(a.into_completion().tool_calls.is_empty());
     }
 }

@@ -13,7 +13,11 @@ use super::accumulate::Accumulator;
 /// make us buffer without limit.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn call_once<H: HttpClient>(http: &H, model: &ModelConfig, req: &ChatRequest) -> Result<Completion, CascadeError> {
+pub async fn call_once<H: HttpClient>(
+    http: &H,
+    model: &ModelConfig,
+    req: &ChatRequest,
+) -> Result<Completion, CascadeError> {
     if model.wire == WireFormat::Custom {
         let mut ignore = |_: &StreamDelta| {};
         return match http.call_custom(model, req, false, &mut ignore).await {
@@ -25,7 +29,12 @@ pub async fn call_once<H: HttpClient>(http: &H, model: &ModelConfig, req: &ChatR
     let request = providers::build_request(model, req, false).map_err(|e| tag(e, model))?;
     let resp = http.send(request).await.map_err(|e| tag(e, model))?;
     if !(200..300).contains(&resp.status) {
-        return Err(providers::error_from_status(model, resp.status, &resp.headers, &resp.body));
+        return Err(providers::error_from_status(
+            model,
+            resp.status,
+            &resp.headers,
+            &resp.body,
+        ));
     }
     providers::parse_response(model, &resp.body).map_err(|e| tag(e, model))
 }
@@ -61,7 +70,12 @@ pub async fn call_streaming<H: HttpClient>(
                 break;
             }
         }
-        return Err(providers::error_from_status(model, resp.status, &resp.headers, &body));
+        return Err(providers::error_from_status(
+            model,
+            resp.status,
+            &resp.headers,
+            &body,
+        ));
     }
     let mut decoder = providers::stream_decoder(model).map_err(|e| tag(e, model))?;
     loop {
@@ -80,7 +94,12 @@ pub async fn call_streaming<H: HttpClient>(
         }
     }
     if !acc.is_complete() {
-        return Err(cut(model, &acc, "the stream ended before the provider said it was finished", FailureClass::Transport));
+        return Err(cut(
+            model,
+            &acc,
+            "the stream ended before the provider said it was finished",
+            FailureClass::Transport,
+        ));
     }
     Ok(acc.into_completion())
 }
@@ -89,9 +108,16 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
     let shown = acc.text().chars().count();
     CascadeError::new(
         ErrorCode::Stream,
-        format!("{} ({}) stream broke after {shown} characters: {why}", model.provider, model.name),
+        format!(
+            "{} ({}) stream broke after {shown} characters: {why}",
+            model.provider, model.name
+        ),
     )
-    .with_class(if class == FailureClass::Aborted { class } else { FailureClass::Transport })
+    .with_class(if class == FailureClass::Aborted {
+        class
+    } else {
+        FailureClass::Transport
+    })
     .for_model(&model.provider, &model.name)
     .redacted(&model.secrets())
 }
@@ -99,7 +125,10 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
 fn custom_gave_nothing(model: &ModelConfig) -> CascadeError {
     CascadeError::new(
         ErrorCode::CustomProvider,
-        format!("custom provider {:?} returned nothing for model {:?}", model.provider, model.name),
+        format!(
+            "custom provider {:?} returned nothing for model {:?}",
+            model.provider, model.name
+        ),
     )
     .with_class(FailureClass::Server)
     .for_model(&model.provider, &model.name)

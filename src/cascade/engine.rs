@@ -12,11 +12,14 @@ use crate::types::{ChatRequest, Completion, Message, ResponseFormat, Role, Strea
 
 use super::call::{call_once, call_streaming};
 use super::events::{Event, StreamMode};
-use super::result::{sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult};
+use super::result::{
+    sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult,
+};
 
-pub struct Engine<H, C> {
+/// Holds what lives as long as an agent. The HTTP client is per run, so a
+/// run's abort signal and custom providers travel with it.
+pub struct Engine<C> {
     pub config: AgentConfig,
-    http: H,
     clock: C,
 }
 
@@ -31,44 +34,57 @@ pub struct RunError {
 
 impl From<CascadeError> for RunError {
     fn from(error: CascadeError) -> Self {
-        RunError { error, attempts: Vec::new() }
+        RunError {
+            error,
+            attempts: Vec::new(),
+        }
     }
 }
 
-impl<H: HttpClient, C: Clock> Engine<H, C> {
-    pub fn new(config: AgentConfig, http: H, clock: C) -> Self {
-        Engine { config, http, clock }
-    }
-
-    pub fn http(&self) -> &H {
-        &self.http
+impl<C: Clock> Engine<C> {
+    pub fn new(config: AgentConfig, clock: C) -> Self {
+        Engine { config, clock }
     }
 
     /// One cascade, not streamed.
-    pub async fn run(&self, messages: Vec<Message>, opts: &CallOptions) -> Result<CascadeResult, RunError> {
-        self.execute(messages, opts, None, &mut |_| {}).await
+    pub async fn run<H: HttpClient>(
+        &self,
+        http: &H,
+        messages: Vec<Message>,
+        opts: &CallOptions,
+    ) -> Result<CascadeResult, RunError> {
+        self.execute(http, messages, opts, None, &mut |_| {}).await
     }
 
     /// One cascade, streamed: `emit` receives the typed events as they happen.
-    pub async fn stream(
+    pub async fn stream<H: HttpClient>(
         &self,
+        http: &H,
         messages: Vec<Message>,
         opts: &CallOptions,
         mode: StreamMode,
         emit: &mut dyn FnMut(Event),
     ) -> Result<CascadeResult, RunError> {
-        self.execute(messages, opts, Some(mode), emit).await
+        self.execute(http, messages, opts, Some(mode), emit).await
     }
 
-    async fn execute(
+    async fn execute<H: HttpClient>(
         &self,
+        http: &H,
         messages: Vec<Message>,
         call_opts: &CallOptions,
         mode: Option<StreamMode>,
         emit: &mut dyn FnMut(Event),
     ) -> Result<CascadeResult, RunError> {
-        if messages.is_empty() || messages.iter().all(|m| m.content.trim().is_empty() && m.tool_calls.is_empty()) {
-            return Err(CascadeError::config("query: expected a non-empty string or a non-empty array of messages").into());
+        if messages.is_empty()
+            || messages
+                .iter()
+                .all(|m| m.content.trim().is_empty() && m.tool_calls.is_empty())
+        {
+            return Err(CascadeError::config(
+                "query: expected a non-empty string or a non-empty array of messages",
+            )
+            .into());
         }
         let opts = call_opts.or(&self.config.defaults);
         let messages = with_system_prompt(messages, opts.system_prompt.as_deref());
@@ -81,7 +97,11 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
                 complexity,
                 domain,
                 plan: models.iter().map(|m| m.name.clone()).collect(),
-                mode: if mode == Some(StreamMode::Live) { "live" } else { "buffered" },
+                mode: if mode == Some(StreamMode::Live) {
+                    "live"
+                } else {
+                    "buffered"
+                },
             });
         }
         let started = self.clock.now_ms();
@@ -96,7 +116,7 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
             let show = is_final || mode == Some(StreamMode::Live);
             let mut shown_any = false;
             let outcome = match mode {
-                None => call_once(&self.http, model, &req).await,
+                None => call_once(http, model, &req).await,
                 Some(_) => {
                     let mut on_delta = |d: &StreamDelta| {
                         if show {
@@ -106,7 +126,7 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
                             }
                         }
                     };
-                    call_streaming(&self.http, model, &req, &mut on_delta).await
+                    call_streaming(http, model, &req, &mut on_delta).await
                 }
             };
             let latency_ms = (self.clock.now_ms() - t0).max(0.0);
@@ -137,7 +157,7 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
                 }
             };
             let usage = usage_or_estimate(&completion, &req);
-            let cost = model.price.map(|p| p.cost(&usage));
+            let cost = model.price.map(|p| (p.cost(&usage) * 1e10).round() / 1e10);
             let verdict = quality::judge(
                 &JudgeInput {
                     query: &query,
@@ -174,7 +194,11 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
                 tier,
                 model: model.name.clone(),
                 provider: model.provider.clone(),
-                outcome: if accepted { AttemptOutcome::Accepted } else { AttemptOutcome::Rejected },
+                outcome: if accepted {
+                    AttemptOutcome::Accepted
+                } else {
+                    AttemptOutcome::Rejected
+                },
                 cost,
                 latency_ms,
                 usage: Some(usage),
@@ -192,7 +216,15 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(completion, usage, tier, verdict, attempts, total_latency, wants_json));
+                return Ok(self.finish(
+                    completion,
+                    usage,
+                    tier,
+                    verdict,
+                    attempts,
+                    total_latency,
+                    wants_json,
+                ));
             }
             if let Some(next) = models.get(tier + 1) {
                 if mode.is_some() {
@@ -226,7 +258,11 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
         let cascaded = attempts.len() > 1;
         let draft_accepted = tier == 0 && models.len() > 1;
         let reason = explain(&attempts, tier, models.len());
-        let parsed = if wants_json { parse_json_answer(&completion.content) } else { None };
+        let parsed = if wants_json {
+            parse_json_answer(&completion.content)
+        } else {
+            None
+        };
         CascadeResult {
             content: completion.content,
             model_used: model.name.clone(),
@@ -249,7 +285,13 @@ impl<H: HttpClient, C: Clock> Engine<H, C> {
         }
     }
 
-    fn request_for(&self, model: &ModelConfig, messages: &[Message], opts: &CallOptions, draft: bool) -> ChatRequest {
+    fn request_for(
+        &self,
+        model: &ModelConfig,
+        messages: &[Message],
+        opts: &CallOptions,
+        draft: bool,
+    ) -> ChatRequest {
         ChatRequest {
             messages: messages.to_vec(),
             max_tokens: opts.max_tokens.or(model.max_tokens),
@@ -284,16 +326,37 @@ fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
     if let Some(u) = c.usage {
         return u;
     }
-    let input: u64 = req.messages.iter().map(|m| estimate_tokens(&m.content) + 4).sum();
+    let input: u64 = req
+        .messages
+        .iter()
+        .map(|m| estimate_tokens(&m.content) + 4)
+        .sum();
     let output = estimate_tokens(&c.content)
-        + c.tool_calls.iter().map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name)).sum::<u64>();
-    Usage { input_tokens: input, output_tokens: output, estimated: true, ..Default::default() }
+        + c.tool_calls
+            .iter()
+            .map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name))
+            .sum::<u64>();
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        estimated: true,
+        ..Default::default()
+    }
 }
 
 fn delta_event(d: &StreamDelta, model: &ModelConfig, tier: usize) -> Option<Event> {
     match d {
-        StreamDelta::Text(t) if !t.is_empty() => Some(Event::Chunk { text: t.clone(), model: model.name.clone(), tier }),
-        StreamDelta::ToolCall { index, id, name, arguments } => Some(Event::ToolCallDelta {
+        StreamDelta::Text(t) if !t.is_empty() => Some(Event::Chunk {
+            text: t.clone(),
+            model: model.name.clone(),
+            tier,
+        }),
+        StreamDelta::ToolCall {
+            index,
+            id,
+            name,
+            arguments,
+        } => Some(Event::ToolCallDelta {
             index: *index,
             id: id.clone(),
             name: name.clone(),
@@ -306,7 +369,11 @@ fn delta_event(d: &StreamDelta, model: &ModelConfig, tier: usize) -> Option<Even
 
 fn release_buffered(c: &Completion, model: &ModelConfig, tier: usize, emit: &mut dyn FnMut(Event)) {
     if !c.content.is_empty() {
-        emit(Event::Chunk { text: c.content.clone(), model: model.name.clone(), tier });
+        emit(Event::Chunk {
+            text: c.content.clone(),
+            model: model.name.clone(),
+            tier,
+        });
     }
     for (i, t) in c.tool_calls.iter().enumerate() {
         emit(Event::ToolCallDelta {
@@ -344,7 +411,11 @@ fn all_failed(attempts: &[Attempt], last: CascadeError) -> CascadeError {
         .collect();
     let mut e = CascadeError::new(
         ErrorCode::AllModelsFailed,
-        format!("no model could answer; tried {}. Last error: {}", tried.join(", "), last.message),
+        format!(
+            "no model could answer; tried {}. Last error: {}",
+            tried.join(", "),
+            last.message
+        ),
     );
     e.status = last.status;
     e.provider = last.provider;
@@ -366,18 +437,29 @@ fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String {
     let steps: Vec<String> = attempts[..attempts.len().saturating_sub(1)]
         .iter()
         .map(|a| match a.outcome {
-            AttemptOutcome::Failed => format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error")),
+            AttemptOutcome::Failed => format!(
+                "{} failed ({})",
+                a.model,
+                a.error.as_ref().map(|e| e.code).unwrap_or("error")
+            ),
             _ => format!("{} rejected ({})", a.model, a.reason),
         })
         .collect();
-    let verb = if tier + 1 == tiers { "answered by" } else { "accepted from" };
+    let verb = if tier + 1 == tiers {
+        "answered by"
+    } else {
+        "accepted from"
+    };
     format!("{}; {verb} {answered}", steps.join("; "))
 }
 
 /// The answer as JSON, allowing the Markdown fence models like to add.
 fn parse_json_answer(content: &str) -> Option<serde_json::Value> {
     let t = content.trim();
-    let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).unwrap_or(t);
+    let t = t
+        .strip_prefix("```json")
+        .or_else(|| t.strip_prefix("```"))
+        .unwrap_or(t);
     let t = t.strip_suffix("```").unwrap_or(t).trim();
     if t.starts_with('{') || t.starts_with('[') {
         serde_json::from_str(t).ok()

@@ -40,7 +40,11 @@ pub struct AttemptError {
 
 impl From<&CascadeError> for AttemptError {
     fn from(e: &CascadeError) -> Self {
-        AttemptError { code: e.code.as_str(), message: e.message.clone(), status: e.status }
+        AttemptError {
+            code: e.code.as_str(),
+            message: e.message.clone(),
+            status: e.status,
+        }
     }
 }
 
@@ -102,7 +106,11 @@ pub struct CostSummary {
     pub percentage: Option<f64>,
 }
 
-pub fn summarise_cost(attempts: &[Attempt], answer_usage: &Usage, top_price: Option<Price>) -> CostSummary {
+pub fn summarise_cost(
+    attempts: &[Attempt],
+    answer_usage: &Usage,
+    top_price: Option<Price>,
+) -> CostSummary {
     let mut total = Some(0.0);
     for a in attempts {
         if a.outcome == AttemptOutcome::Skipped {
@@ -124,11 +132,24 @@ pub fn summarise_cost(attempts: &[Attempt], answer_usage: &Usage, top_price: Opt
         (Some(s), Some(b)) if b > 0.0 => Some(s / b * 100.0),
         _ => None,
     };
-    CostSummary { total, saved, percentage }
+    CostSummary {
+        total: total.map(round_usd),
+        saved: saved.map(round_usd),
+        percentage: percentage.map(|p| (p * 100.0).round() / 100.0),
+    }
+}
+
+/// Sub-nano-dollar digits are float noise (`-0.0000013999999999999934`).
+fn round_usd(v: f64) -> f64 {
+    (v * 1e10).round() / 1e10
 }
 
 pub fn sum_usage(attempts: &[Attempt]) -> UsageSummary {
-    let mut out = UsageSummary { input_tokens: 0, output_tokens: 0, estimated: false };
+    let mut out = UsageSummary {
+        input_tokens: 0,
+        output_tokens: 0,
+        estimated: false,
+    };
     for u in attempts.iter().filter_map(|a| a.usage.as_ref()) {
         out.input_tokens += u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
         out.output_tokens += u.output_tokens;

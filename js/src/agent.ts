@@ -1,0 +1,225 @@
+/**
+ * `CascadeAgent`: the wrapper around the wasm engine. It holds no cascade
+ * logic: it fills defaults (keys from the environment), adapts custom
+ * providers, carries AbortSignals, and turns engine errors into
+ * `CascadeError` subclasses.
+ */
+import { ConfigError, fromEngine } from './errors.js';
+import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
+import { defaultEnv, engine, engineSync, type Engine } from './runtime.js';
+import { CascadeStream } from './stream.js';
+import type {
+  AgentOptions,
+  CascadeResult,
+  DraftScore,
+  Message,
+  ModelConfig,
+  ResolvedModel,
+  RunOptions,
+  ScoreDraftOptions,
+  StreamOptions,
+} from './types.js';
+
+type WasmAgent = InstanceType<Engine['WasmAgent']>;
+
+interface Prepared {
+  configJson: string;
+  custom: Record<string, Adapter>;
+  fetch: typeof fetch;
+}
+
+let customCounter = 0;
+
+export class CascadeAgent {
+  #prepared: Prepared;
+  #agent: WasmAgent | undefined;
+  #loading: Promise<WasmAgent> | undefined;
+
+  /**
+   * @param modelsOrOptions an array of models (cheapest first, or sorted by
+   *   price for you), or `{ models, quality, keepOrder, defaults, fetch, env }`.
+   * @throws ConfigError naming the field, when the configuration is invalid.
+   */
+  constructor(modelsOrOptions: ModelConfig[] | AgentOptions) {
+    this.#prepared = prepare(modelsOrOptions);
+    const eng = engineSync();
+    // Where the engine is ready (all runtimes but the browser), validate now
+    // so that configuration errors surface at construction.
+    if (eng) this.#agent = build(eng, this.#prepared);
+  }
+
+  /** The tiers in the order they are tried, with resolved prices and no keys. */
+  get models(): ResolvedModel[] {
+    if (!this.#agent) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
+    return JSON.parse(this.#agent.models());
+  }
+
+  /** Resolves once the engine is loaded (only ever waits in browsers). */
+  async ready(): Promise<this> {
+    await this.#wasm();
+    return this;
+  }
+
+  /** Run one query through the cascade. */
+  async run(query: string | Message[], options: RunOptions = {}): Promise<CascadeResult> {
+    const agent = await this.#wasm();
+    const { signal, cleanup } = runSignal(options);
+    try {
+      const out = await agent.run(queryJson(query), optionsJson(options), signal);
+      return JSON.parse(out as string);
+    } catch (e) {
+      throw fromEngine(e);
+    } finally {
+      cleanup();
+    }
+  }
+
+  /** Stream one query: an async iterable of typed events ending with `complete`. */
+  stream(query: string | Message[], options: StreamOptions = {}): CascadeStream {
+    return new CascadeStream(async (emit) => {
+      const agent = await this.#wasm();
+      const { signal, cleanup } = runSignal(options);
+      try {
+        const out = await agent.stream(
+          queryJson(query),
+          optionsJson(options),
+          options.mode === 'live',
+          (json: string) => emit(JSON.parse(json)),
+          signal,
+        );
+        return JSON.parse(out as string);
+      } finally {
+        cleanup();
+      }
+    }, fromEngine);
+  }
+
+  async #wasm(): Promise<WasmAgent> {
+    if (this.#agent) return this.#agent;
+    this.#loading ??= engine().then((eng) => {
+      try {
+        this.#agent = build(eng, this.#prepared);
+        return this.#agent;
+      } catch (e) {
+        throw fromEngine(e);
+      }
+    });
+    return this.#loading;
+  }
+}
+
+/**
+ * The engine's judge on its own, with no network: how a draft would be scored.
+ * Synchronous once the engine is loaded; in browsers, `await ready()` first.
+ */
+export function scoreDraft(query: string, draft: string, options: ScoreDraftOptions = {}): DraftScore {
+  const eng = engineSync();
+  if (!eng) throw new ConfigError('E_CONFIG', 'the engine is still loading; await ready() before scoreDraft');
+  if (typeof query !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: query must be a string');
+  if (typeof draft !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: draft must be a string');
+  try {
+    return JSON.parse(eng.scoreDraft(query, draft, JSON.stringify(options)));
+  } catch (e) {
+    throw fromEngine(e);
+  }
+}
+
+/** Load the engine (browsers fetch the .wasm on first use; elsewhere it is already loaded). */
+export async function ready(): Promise<void> {
+  await engine();
+}
+
+function build(eng: Engine, p: Prepared): WasmAgent {
+  try {
+    return new eng.WasmAgent(p.configJson, p.fetch, p.custom);
+  } catch (e) {
+    throw fromEngine(e);
+  }
+}
+
+const ENV_VARS: Record<string, string> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  groq: 'GROQ_API_KEY',
+  together: 'TOGETHER_API_KEY',
+  vllm: 'VLLM_API_KEY',
+  huggingface: 'HF_TOKEN',
+  deepseek: 'DEEPSEEK_API_KEY',
+  openrouter: 'OPENROUTER_API_KEY',
+  litellm: 'LITELLM_API_KEY',
+};
+
+function prepare(input: ModelConfig[] | AgentOptions): Prepared {
+  const opts: AgentOptions = Array.isArray(input) ? { models: input } : input;
+  if (!opts || typeof opts !== 'object') {
+    throw new ConfigError('E_CONFIG', 'config: expected an array of models or an object with `models`');
+  }
+  const { fetch: userFetch, env: userEnv, models, ...rest } = opts;
+  if (!Array.isArray(models)) {
+    throw new ConfigError('E_CONFIG', 'config.models: required, expected a non-empty array of models');
+  }
+  const env = userEnv ?? defaultEnv() ?? {};
+  const custom: Record<string, Adapter> = {};
+  const resolved = models.map((m, i) => {
+    if (!m || typeof m !== 'object') return m;
+    const out: Record<string, unknown> = { ...m };
+    if (isProviderObject(m.provider)) {
+      const name = m.provider.name ?? `custom-${++customCounter}`;
+      custom[name] = adapt(m.provider, name);
+      out.provider = name;
+    } else if (typeof m.provider === 'string') {
+      const reg = registered(m.provider);
+      if (reg) custom[m.provider] = reg;
+      const envVar = ENV_VARS[m.provider];
+      const key = envVar ? env[envVar] : undefined;
+      if (out.apiKey === undefined && typeof key === 'string' && key) out.apiKey = key;
+    } else if (m.provider !== undefined) {
+      throw new ConfigError(
+        'E_CONFIG',
+        `models[${i}].provider: expected a provider name or an object with complete(request), got ${typeof m.provider}`,
+      );
+    }
+    return out;
+  });
+  const f = userFetch ?? globalThis.fetch;
+  if (typeof f !== 'function') {
+    throw new ConfigError('E_CONFIG', 'config.fetch: this runtime has no global fetch; pass one as `fetch`');
+  }
+  return { configJson: JSON.stringify({ ...rest, models: resolved }), custom, fetch: f.bind(globalThis) };
+}
+
+function queryJson(query: string | Message[]): string {
+  if (typeof query !== 'string' && !Array.isArray(query)) {
+    throw new ConfigError('E_CONFIG', `query: expected a string or an array of messages, got ${typeof query}`);
+  }
+  return JSON.stringify(query);
+}
+
+function optionsJson(options: RunOptions): string {
+  const { signal: _signal, timeoutMs: _timeout, ...rest } = options as RunOptions & { mode?: string };
+  return JSON.stringify(rest);
+}
+
+/** The caller's signal, merged with a deadline when `timeoutMs` is set. */
+function runSignal(options: RunOptions): { signal: AbortSignal | undefined; cleanup: () => void } {
+  const { signal, timeoutMs } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ConfigError('E_CONFIG', 'options.signal: expected an AbortSignal');
+  }
+  if (timeoutMs === undefined) return { signal, cleanup: () => {} };
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+    throw new ConfigError('E_CONFIG', `options.timeoutMs: expected a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new DOMException('run deadline passed', 'TimeoutError')), timeoutMs);
+  const onAbort = () => ctl.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    signal: ctl.signal,
+    cleanup: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Vercel Edge: the `?module` import is Vercel's way to get a precompiled
+ * `WebAssembly.Module`; compiling from bytes is forbidden there.
+ */
+import wasmModule from './wasm/cascade_edge_bg.wasm?module';
+import { initSync } from './wasm/cascade_edge.js';
+import * as glue from './wasm/cascade_edge.js';
+import { setLoader } from './runtime.js';
+
+initSync({ module: wasmModule });
+setLoader({ ready: () => glue, load: async () => glue });
+
+export * from './index.js';

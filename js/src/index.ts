@@ -1,0 +1,6 @@
+/** Everything the package exports, whichever runtime entry loaded it. */
+export { CascadeAgent, scoreDraft, ready } from './agent.js';
+export { CascadeStream } from './stream.js';
+export { registerProvider } from './custom.js';
+export * from './errors.js';
+export type * from './types.js';

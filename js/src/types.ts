@@ -1,0 +1,267 @@
+/** The public contract of cascade-edge: every shape a user passes or gets. */
+
+export type BuiltinProvider =
+  | 'openai'
+  | 'anthropic'
+  | 'ollama'
+  | 'groq'
+  | 'together'
+  | 'vllm'
+  | 'huggingface'
+  | 'deepseek'
+  | 'openrouter'
+  | 'litellm'
+  | 'openai-compatible';
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed arguments, or null when the model wrote invalid JSON. */
+  arguments: Record<string, unknown> | null;
+  /** The arguments exactly as the model wrote them. */
+  argumentsRaw: string;
+}
+
+export interface Message {
+  role: Role;
+  content: string;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+/** A tool in the OpenAI shape (or the flat `{name, description, parameters}`). */
+export type Tool =
+  | { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } }
+  | { name: string; description?: string; parameters?: Record<string, unknown> };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name?: string; schema: Record<string, unknown> };
+
+/** A provider written in JS. */
+export interface CustomProvider {
+  /** Used in results and errors. Defaults to `custom-N`. */
+  name?: string;
+  complete(request: CustomProviderRequest): Promise<string | CustomCompletion> | string | CustomCompletion;
+  /** Yield text chunks (strings) or `{ text }` / `{ toolCall }` / `{ usage }` objects. */
+  stream?(request: CustomProviderRequest): AsyncIterable<string | CustomStreamItem>;
+}
+
+export interface CustomProviderRequest {
+  model: string;
+  provider: string;
+  messages: Message[];
+  stream: boolean;
+  maxTokens?: number;
+  temperature?: number;
+  tools?: { name: string; description: string; parameters: unknown }[];
+  toolChoice?: unknown;
+  responseFormat?: ResponseFormat;
+  parameters: Record<string, unknown>;
+}
+
+export interface CustomCompletion {
+  content: string;
+  toolCalls?: { id?: string; name: string; arguments: string | Record<string, unknown> }[];
+  usage?: { inputTokens: number; outputTokens: number };
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  thinking?: string;
+  logprobs?: { token: string; logprob: number; topLogprobs?: { token: string; logprob: number }[] }[];
+}
+
+export type CustomStreamItem =
+  | { type?: 'text'; text: string }
+  | { type: 'toolCall'; index?: number; id?: string; name?: string; arguments?: string }
+  | { type: 'usage'; usage: { inputTokens: number; outputTokens: number } }
+  | { type: 'finish'; finishReason?: string };
+
+export interface ModelConfig {
+  /** The provider's model id, e.g. `gpt-4o-mini`. */
+  name: string;
+  /** A built-in provider id, the name of a registered provider, or a provider object. */
+  provider: BuiltinProvider | (string & {}) | CustomProvider;
+  /** Blended USD per 1K tokens (the original's `cost`). */
+  cost?: number;
+  /** USD per 1M input tokens; with `outputCost`, wins over `cost`. */
+  inputCost?: number;
+  /** USD per 1M output tokens. */
+  outputCost?: number;
+  apiKey?: string;
+  /** With or without `/v1`: both `http://localhost:8000/v1` and `http://localhost:8000` work. */
+  baseUrl?: string;
+  /** Score a draft from this tier must reach to be accepted (0..1). */
+  qualityThreshold?: number;
+  maxTokens?: number;
+  temperature?: number;
+  /** Passed through to the provider's request body (`top_p`, `seed`, `thinking`, ...). */
+  parameters?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** Anthropic prompt caching of the system prompt. */
+  cacheControl?: boolean;
+}
+
+export type Complexity = 'trivial' | 'simple' | 'moderate' | 'hard' | 'expert';
+export type Domain =
+  | 'code'
+  | 'math'
+  | 'data'
+  | 'medical'
+  | 'legal'
+  | 'finance'
+  | 'creative'
+  | 'translation'
+  | 'summarization'
+  | 'general';
+
+export interface QualityOptions {
+  /** One threshold for every complexity. */
+  threshold?: number;
+  /** Per-complexity thresholds. */
+  thresholds?: Partial<Record<Complexity, number>>;
+  /** `strict`, `balanced` (default) or `cost-optimized`. */
+  preset?: 'strict' | 'balanced' | 'cost-optimized';
+  [key: string]: unknown;
+}
+
+export interface RunOptions {
+  maxTokens?: number;
+  temperature?: number;
+  systemPrompt?: string;
+  tools?: Tool[];
+  toolChoice?: unknown;
+  responseFormat?: ResponseFormat;
+  /** Abort the whole run: in-flight requests are cancelled. */
+  signal?: AbortSignal;
+  /** A deadline for the whole run, in ms. */
+  timeoutMs?: number;
+}
+
+export interface StreamOptions extends RunOptions {
+  /**
+   * `buffered` (default): a draft is held back until judged and released
+   * only if accepted. `live`: drafts stream as they arrive; on rejection an
+   * `escalated` event with `discard: true` says to drop what was shown.
+   */
+  mode?: 'buffered' | 'live';
+}
+
+export interface AgentOptions {
+  models: ModelConfig[];
+  quality?: QualityOptions;
+  /** Keep the given order instead of sorting tiers by price. */
+  keepOrder?: boolean;
+  /** Defaults for every run. */
+  defaults?: Omit<RunOptions, 'signal'>;
+  /** The fetch to send with; defaults to the runtime's global `fetch`. */
+  fetch?: typeof fetch;
+  /**
+   * Where to look up API keys a model does not set (`OPENAI_API_KEY`, ...).
+   * In Node, `process.env` by default; in a Worker, pass its `env`.
+   */
+  env?: Record<string, unknown>;
+}
+
+export interface CheckOutcome {
+  name: string;
+  passed: boolean;
+  score: number;
+  detail?: string;
+}
+
+export interface Verdict {
+  accepted: boolean;
+  score: number;
+  threshold: number;
+  complexity: Complexity;
+  domain: Domain;
+  checks: CheckOutcome[];
+  reason: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens?: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  estimated: boolean;
+}
+
+export interface Attempt {
+  tier: number;
+  model: string;
+  provider: string;
+  outcome: 'accepted' | 'rejected' | 'failed' | 'skipped';
+  /** USD; null when the model's price is unknown. */
+  cost: number | null;
+  latencyMs: number;
+  usage?: Usage;
+  verdict?: Verdict;
+  error?: { code: string; message: string; status?: number };
+  reason: string;
+}
+
+export interface CascadeResult {
+  content: string;
+  modelUsed: string;
+  provider: string;
+  /** USD over every call made; null if a called model's price is unknown. */
+  totalCost: number | null;
+  /** Versus the top tier alone on the same tokens; negative when the cascade cost more. */
+  costSaved: number | null;
+  savingsPercentage: number | null;
+  draftAccepted: boolean;
+  cascaded: boolean;
+  complexity: Complexity;
+  domain: Domain;
+  reason: string;
+  usage: { inputTokens: number; outputTokens: number; estimated: boolean };
+  latencyMs: number;
+  finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'unknown';
+  toolCalls?: ToolCall[];
+  thinking?: string;
+  parsed?: unknown;
+  attempts: Attempt[];
+}
+
+export type StreamEvent =
+  | { type: 'routing'; complexity: Complexity; domain: Domain; plan: string[]; mode: 'buffered' | 'live' }
+  | { type: 'chunk'; text: string; model: string; tier: number }
+  | { type: 'toolCallDelta'; index: number; id?: string | null; name?: string | null; arguments: string; model: string }
+  | {
+      type: 'draftDecision';
+      model: string;
+      tier: number;
+      accepted: boolean;
+      score: number;
+      threshold: number;
+      reason: string;
+      checks: CheckOutcome[];
+    }
+  | { type: 'escalated'; from: string; to: string; reason: string; discard: boolean }
+  | { type: 'complete'; result: CascadeResult }
+  | { type: 'error'; error: import('./errors.js').CascadeError };
+
+export interface ScoreDraftOptions {
+  quality?: QualityOptions;
+  qualityThreshold?: number;
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  logprobs?: { token: string; logprob: number; topLogprobs?: { token: string; logprob: number }[] }[];
+  toolCalls?: { name: string; arguments: string | Record<string, unknown> }[];
+  tools?: Tool[];
+  responseFormat?: ResponseFormat;
+}
+
+export type DraftScore = Verdict;
+
+export interface ResolvedModel {
+  name: string;
+  provider: string;
+  baseUrl: string;
+  inputCostPer1M: number | null;
+  outputCostPer1M: number | null;
+  hasApiKey: boolean;
+}

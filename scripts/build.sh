@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Build the npm package into pkg/: Rust -> wasm -> wasm-bindgen (web target)
+# -> wasm-opt -> TypeScript wrapper -> package template. Incremental: cargo
+# and the copy steps only redo what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+WASM_OUT=js/src/wasm
+RAW=target/wasm32-unknown-unknown/release/cascade_edge.wasm
+
+cargo build --quiet --release --target wasm32-unknown-unknown --lib
+
+mkdir -p "$WASM_OUT"
+if [ ! -f "$WASM_OUT/cascade_edge_bg.wasm" ] || [ "$RAW" -nt "$WASM_OUT/cascade_edge_bg.wasm" ]; then
+  wasm-bindgen "$RAW" --target web --out-dir "$WASM_OUT" --out-name cascade_edge
+  # The features rustc enables by default for wasm32-unknown-unknown.
+  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$WASM_OUT/cascade_edge_bg.wasm" -o "$WASM_OUT/cascade_edge_bg.wasm"
+fi
+
+rm -rf pkg
+mkdir -p pkg/dist/wasm
+tsc -p js/tsconfig.json
+cp "$WASM_OUT"/cascade_edge.js "$WASM_OUT"/cascade_edge.d.ts "$WASM_OUT"/cascade_edge_bg.wasm pkg/dist/wasm/
+cp pkg-template/package.json pkg-template/README.md pkg/
+echo "built pkg/ ($(wc -c < pkg/dist/wasm/cascade_edge_bg.wasm) bytes of wasm)"

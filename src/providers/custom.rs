@@ -1,0 +1,218 @@
+//! The JSON contract with providers written in JS. The JS wrapper adapts a
+//! user's `complete()` / `stream()` to it, so everything a custom provider
+//! returns is validated and normalised here, in testable Rust.
+
+use serde_json::{json, Map, Value};
+
+use crate::config::ModelConfig;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, ToolCall, Usage};
+
+/// The request a custom provider receives, camelCase like the rest of the JS API.
+pub fn request_json(model: &ModelConfig, req: &ChatRequest, stream: bool) -> String {
+    let mut o = Map::new();
+    o.insert("model".into(), json!(model.name));
+    o.insert("provider".into(), json!(model.provider));
+    o.insert("messages".into(), json!(req.messages));
+    o.insert("stream".into(), json!(stream));
+    if let Some(m) = req.max_tokens.or(model.max_tokens) {
+        o.insert("maxTokens".into(), json!(m));
+    }
+    if let Some(t) = req.temperature.or(model.temperature) {
+        o.insert("temperature".into(), json!(t));
+    }
+    if !req.tools.is_empty() {
+        o.insert("tools".into(), json!(req.tools));
+    }
+    if let Some(tc) = &req.tool_choice {
+        o.insert("toolChoice".into(), tc.clone());
+    }
+    if let Some(rf) = &req.response_format {
+        o.insert("responseFormat".into(), json!(rf));
+    }
+    o.insert("parameters".into(), Value::Object(model.parameters.clone()));
+    Value::Object(o).to_string()
+}
+
+fn bad(model: &ModelConfig, what: String) -> CascadeError {
+    CascadeError::new(
+        ErrorCode::CustomProvider,
+        format!("custom provider {:?}: {what}", model.provider),
+    )
+    .with_class(FailureClass::Malformed)
+}
+
+fn finish_reason(v: Option<&Value>) -> FinishReason {
+    match v.and_then(Value::as_str) {
+        None | Some("stop") | Some("end_turn") => FinishReason::Stop,
+        Some("length") | Some("max_tokens") => FinishReason::Length,
+        Some("tool_calls") | Some("tool_use") => FinishReason::ToolCalls,
+        Some("content_filter") => FinishReason::ContentFilter,
+        Some(_) => FinishReason::Unknown,
+    }
+}
+
+fn usage(v: Option<&Value>) -> Option<Usage> {
+    let u = v?.as_object()?;
+    let n = |k: &str| u.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let out = Usage {
+        input_tokens: n("inputTokens").max(n("promptTokens")),
+        output_tokens: n("outputTokens").max(n("completionTokens")),
+        ..Default::default()
+    };
+    (out.input_tokens > 0 || out.output_tokens > 0).then_some(out)
+}
+
+fn tool_call(v: &Value, i: usize) -> Option<ToolCall> {
+    let name = v.get("name").and_then(Value::as_str)?;
+    let id = v
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("call_{i}"));
+    let raw = match v.get("arguments") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "{}".into(),
+    };
+    Some(ToolCall::new(id, name, raw))
+}
+
+/// What `complete()` resolved to: a string, or `{content, toolCalls, usage, finishReason, thinking}`.
+pub fn parse_completion(model: &ModelConfig, text: &str) -> Result<Completion, CascadeError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        bad(
+            model,
+            format!("complete() returned something that is not JSON-serialisable ({e})"),
+        )
+    })?;
+    if let Value::String(s) = v {
+        return Ok(Completion {
+            content: s,
+            ..Default::default()
+        });
+    }
+    let o = v.as_object().ok_or_else(|| {
+        bad(
+            model,
+            "complete() must resolve to a string or an object with `content`".into(),
+        )
+    })?;
+    let content = match o.get("content") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(_) => return Err(bad(model, "`content` must be a string".into())),
+    };
+    let tool_calls: Vec<ToolCall> = o
+        .get("toolCalls")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, t)| tool_call(t, i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let finish = if o.get("finishReason").is_none() && !tool_calls.is_empty() {
+        FinishReason::ToolCalls
+    } else {
+        finish_reason(o.get("finishReason"))
+    };
+    Ok(Completion {
+        content,
+        tool_calls,
+        finish_reason: finish,
+        usage: usage(o.get("usage")),
+        logprobs: o
+            .get("logprobs")
+            .and_then(|l| serde_json::from_value(l.clone()).ok()),
+        thinking: o
+            .get("thinking")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        model: o.get("model").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// One item of a custom stream, as the JS adapter normalised it:
+/// `{type:'text', text}`, `{type:'toolCall', index, id, name, arguments}`,
+/// `{type:'usage', usage}`, `{type:'finish', finishReason}`.
+pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, CascadeError> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| bad(model, format!("stream item is not JSON ({e})")))?;
+    let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
+    Ok(match kind {
+        "text" => vec![StreamDelta::Text(
+            v.get("text")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        )],
+        "toolCall" => vec![StreamDelta::ToolCall {
+            index: v.get("index").and_then(Value::as_u64).unwrap_or(0) as usize,
+            id: v.get("id").and_then(Value::as_str).map(str::to_string),
+            name: v.get("name").and_then(Value::as_str).map(str::to_string),
+            arguments: match v.get("arguments") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(o) => o.to_string(),
+            },
+        }],
+        "usage" => usage(v.get("usage"))
+            .map(StreamDelta::Usage)
+            .into_iter()
+            .collect(),
+        "finish" => vec![
+            StreamDelta::Finish(finish_reason(v.get("finishReason"))),
+            StreamDelta::Done,
+        ],
+        other => return Err(bad(model, format!("unknown stream item type {other:?}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> ModelConfig {
+        ModelConfig::new("mock-small", "mock").unwrap()
+    }
+
+    #[test]
+    fn string_and_object_results() {
+        assert_eq!(parse_completion(&model(), "\"4\"").unwrap().content, "4");
+        let c = parse_completion(
+            &model(),
+            r#"{"content":"","toolCalls":[{"name":"get_weather","arguments":{"city":"Paris"}}],"usage":{"inputTokens":9,"outputTokens":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.finish_reason, FinishReason::ToolCalls);
+        assert_eq!(c.tool_calls[0].arguments, Some(json!({"city": "Paris"})));
+        assert_eq!(c.usage.unwrap().output_tokens, 3);
+    }
+
+    #[test]
+    fn rejects_bad_shapes_with_the_provider_named() {
+        let e = parse_completion(&model(), "{\"content\": 5}").unwrap_err();
+        assert!(
+            e.message.contains("mock") && e.message.contains("content"),
+            "{}",
+            e.message
+        );
+        assert!(parse_delta(&model(), "{\"type\":\"nope\"}").is_err());
+    }
+
+    #[test]
+    fn request_carries_model_and_options() {
+        let req = ChatRequest {
+            messages: vec![crate::types::Message::user("hi")],
+            max_tokens: Some(5),
+            ..Default::default()
+        };
+        let v: Value = serde_json::from_str(&request_json(&model(), &req, true)).unwrap();
+        assert_eq!(v["model"], "mock-small");
+        assert_eq!(v["maxTokens"], 5);
+        assert_eq!(v["messages"][0]["content"], "hi");
+        assert_eq!(v["stream"], true);
+    }
+}

@@ -1,0 +1,242 @@
+//! The exported API the TypeScript wrapper builds on. Kept thin: parse the
+//! JSON, hand over to the engine, serialise the answer.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::cascade::{Engine, RunError, StreamMode};
+use crate::config::{self, CallOptions};
+use crate::error::CascadeError;
+use crate::quality::{self, JudgeInput};
+use crate::types::{Message, ResponseFormat, ToolCall};
+
+use super::clock::JsClock;
+use super::fetch::FetchClient;
+use super::js_error;
+
+fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
+    serde_json::from_str(text).map_err(|e| {
+        js_error::error(&CascadeError::config(format!(
+            "{what}: not valid JSON ({e})"
+        )))
+    })
+}
+
+#[wasm_bindgen]
+pub struct WasmAgent {
+    engine: Rc<Engine<JsClock>>,
+    fetch: Function,
+    custom: JsValue,
+}
+
+#[wasm_bindgen]
+impl WasmAgent {
+    /// `config_json`: `{models, quality, keepOrder, defaults}`; `fetch`: the
+    /// function to send with; `custom`: adapters of JS providers by name.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, fetch: Function, custom: JsValue) -> Result<WasmAgent, JsValue> {
+        let value = parse_json(config_json, "config")?;
+        let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
+        Ok(WasmAgent {
+            engine: Rc::new(Engine::new(cfg, JsClock)),
+            fetch,
+            custom,
+        })
+    }
+
+    /// The resolved tiers, cheapest first, without keys: for display and checks.
+    pub fn models(&self) -> String {
+        let list: Vec<serde_json::Value> = self
+            .engine
+            .config
+            .models
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.name,
+                    "provider": m.provider,
+                    "baseUrl": m.base_url,
+                    "inputCostPer1M": m.price.map(|p| p.input_per_m),
+                    "outputCostPer1M": m.price.map(|p| p.output_per_m),
+                    "hasApiKey": m.api_key.is_some(),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(list).to_string()
+    }
+
+    /// Resolves to the result as JSON text; rejects with an error as JSON text.
+    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue) -> Promise {
+        let prepared = self.prepare(messages_json, options_json);
+        let engine = self.engine.clone();
+        let http = self.client(signal);
+        future_to_promise(async move {
+            let (messages, opts) = prepared?;
+            let out = engine.run(&http, messages, &opts).await;
+            finish(out)
+        })
+    }
+
+    /// Like `run`, calling `on_event(json)` for every typed event.
+    pub fn stream(
+        &self,
+        messages_json: &str,
+        options_json: &str,
+        live: bool,
+        on_event: Function,
+        signal: JsValue,
+    ) -> Promise {
+        let prepared = self.prepare(messages_json, options_json);
+        let engine = self.engine.clone();
+        let http = self.client(signal);
+        future_to_promise(async move {
+            let (messages, opts) = prepared?;
+            let mode = if live {
+                StreamMode::Live
+            } else {
+                StreamMode::Buffered
+            };
+            let mut emit = |ev: crate::cascade::Event| {
+                if let Ok(s) = serde_json::to_string(&ev) {
+                    let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&s));
+                }
+            };
+            let out = engine.stream(&http, messages, &opts, mode, &mut emit).await;
+            finish(out)
+        })
+    }
+}
+
+impl WasmAgent {
+    fn client(&self, signal: JsValue) -> FetchClient {
+        FetchClient {
+            fetch: self.fetch.clone(),
+            signal,
+            custom: self.custom.clone(),
+        }
+    }
+
+    fn prepare(
+        &self,
+        messages_json: &str,
+        options_json: &str,
+    ) -> Result<(Vec<Message>, CallOptions), JsValue> {
+        let messages = parse_messages(messages_json).map_err(|e| js_error::error(&e))?;
+        let opts_v = parse_json(options_json, "options")?;
+        let opts =
+            config::parse_call_options(&opts_v, "options").map_err(|e| js_error::error(&e))?;
+        Ok((messages, opts))
+    }
+}
+
+fn finish(out: Result<crate::cascade::CascadeResult, RunError>) -> Result<JsValue, JsValue> {
+    match out {
+        Ok(r) => serde_json::to_string(&r)
+            .map(|s| JsValue::from_str(&s))
+            .map_err(|e| {
+                js_error::error(&CascadeError::bad_response(format!(
+                    "could not serialise the result: {e}"
+                )))
+            }),
+        Err(e) => Err(js_error::run_error(&e)),
+    }
+}
+
+/// A query string (JSON-quoted) or an array of `{role, content}` messages.
+fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
+    match v {
+        serde_json::Value::String(s) => Ok(vec![Message::user(s)]),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                serde_json::from_value::<Message>(m).map_err(|e| {
+                    CascadeError::config(format!(
+                        "messages[{i}]: expected {{role: 'system'|'user'|'assistant'|'tool', content: string}} ({e})"
+                    ))
+                })
+            })
+            .collect(),
+        other => Err(CascadeError::config(format!(
+            "query: expected a string or an array of messages, got {}",
+            config::kind_of(&other)
+        ))),
+    }
+}
+
+/// The engine's judge, standalone and offline. `options_json`:
+/// `{quality, qualityThreshold, finishReason, logprobs, toolCalls, tools, responseFormat}`.
+#[wasm_bindgen(js_name = scoreDraft)]
+pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<String, JsValue> {
+    let o = parse_json(options_json, "options")?;
+    let cfg = match o.get("quality") {
+        Some(q) if !q.is_null() => {
+            quality::QualityConfig::parse(q, "options.quality").map_err(|e| js_error::error(&e))?
+        }
+        _ => quality::QualityConfig::default(),
+    };
+    let threshold = o.get("qualityThreshold").and_then(|v| v.as_f64());
+    let finish_reason = o
+        .get("finishReason")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let logprobs: Option<Vec<crate::types::TokenLogprob>> = o
+        .get("logprobs")
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let tool_calls: Vec<ToolCall> = o
+        .get("toolCalls")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, t)| {
+                    let name = t.get("name")?.as_str()?;
+                    let raw = match t.get("arguments") {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(v) => v.to_string(),
+                        None => "{}".into(),
+                    };
+                    Some(ToolCall::new(format!("call_{i}"), name, raw))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let tools = match o.get("tools") {
+        Some(t) if !t.is_null() => {
+            config::parse_tools(t, "options.tools").map_err(|e| js_error::error(&e))?
+        }
+        _ => Vec::new(),
+    };
+    let response_format: Option<ResponseFormat> = o
+        .get("responseFormat")
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let verdict = quality::judge(
+        &JudgeInput {
+            query,
+            answer: draft,
+            finish_reason,
+            logprobs: logprobs.as_deref(),
+            tool_calls: &tool_calls,
+            tools: &tools,
+            response_format: response_format.as_ref(),
+        },
+        &cfg,
+        threshold,
+    );
+    serde_json::to_string(&verdict).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// The built-in provider table, for the wrapper's key lookup and docs.
+#[wasm_bindgen(js_name = providerTable)]
+pub fn provider_table() -> String {
+    let list: Vec<serde_json::Value> = crate::providers::PROVIDERS
+        .iter()
+        .map(|p| serde_json::json!({"id": p.id, "envVar": p.env_var, "defaultBaseUrl": p.default_base_url}))
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}

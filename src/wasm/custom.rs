@@ -1,0 +1,110 @@
+//! Calling providers written in JS through the adapter the wrapper builds:
+//! `complete(json) -> Promise<json>` and `open(json) -> { next(): Promise<json|null> }`.
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::config::ModelConfig;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::providers::custom::{parse_completion, parse_delta, request_json};
+use crate::types::{ChatRequest, Completion, StreamDelta};
+
+use super::js_error::describe;
+
+fn threw(model: &ModelConfig, e: &JsValue) -> CascadeError {
+    CascadeError::new(
+        ErrorCode::CustomProvider,
+        format!(
+            "custom provider {:?} failed: {}",
+            model.provider,
+            describe(e)
+        ),
+    )
+    .with_class(FailureClass::Server)
+}
+
+fn method(obj: &JsValue, name: &str) -> Option<Function> {
+    Reflect::get(obj, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+}
+
+async fn await_value(
+    model: &ModelConfig,
+    v: Result<JsValue, JsValue>,
+) -> Result<JsValue, CascadeError> {
+    let v = v.map_err(|e| threw(model, &e))?;
+    JsFuture::from(Promise::resolve(&v))
+        .await
+        .map_err(|e| threw(model, &e))
+}
+
+pub async fn call(
+    registry: &JsValue,
+    model: &ModelConfig,
+    req: &ChatRequest,
+    stream: bool,
+    on_delta: &mut dyn FnMut(&StreamDelta),
+) -> Result<Option<Completion>, CascadeError> {
+    let adapter =
+        Reflect::get(registry, &JsValue::from_str(&model.provider)).unwrap_or(JsValue::UNDEFINED);
+    if adapter.is_undefined() || adapter.is_null() {
+        return Err(CascadeError::config(format!(
+            "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
+            model.provider, model.name
+        )));
+    }
+    let body = JsValue::from_str(&request_json(model, req, stream));
+    let open = if stream {
+        method(&adapter, "open")
+    } else {
+        None
+    };
+    let Some(open) = open else {
+        let complete = method(&adapter, "complete").ok_or_else(|| {
+            CascadeError::config(format!(
+                "custom provider {:?} has no complete() method",
+                model.provider
+            ))
+        })?;
+        let out = await_value(model, complete.call1(&adapter, &body)).await?;
+        let text = out.as_string().unwrap_or_default();
+        let c = parse_completion(model, &text)?;
+        if stream {
+            for d in completion_as_deltas(&c) {
+                on_delta(&d);
+            }
+        }
+        return Ok(Some(c));
+    };
+    let iter = open.call1(&adapter, &body).map_err(|e| threw(model, &e))?;
+    let next = method(&iter, "next")
+        .ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()")))?;
+    loop {
+        let item = await_value(model, next.call0(&iter)).await?;
+        let Some(text) = item.as_string() else { break };
+        for d in parse_delta(model, &text)? {
+            on_delta(&d);
+        }
+    }
+    Ok(None)
+}
+
+/// A non-streaming custom provider used from `stream()`: its whole answer
+/// becomes one chunk, so the consumer sees the same events either way.
+fn completion_as_deltas(c: &Completion) -> Vec<StreamDelta> {
+    let mut out = Vec::new();
+    if !c.content.is_empty() {
+        out.push(StreamDelta::Text(c.content.clone()));
+    }
+    for (i, t) in c.tool_calls.iter().enumerate() {
+        out.push(StreamDelta::ToolCall {
+            index: i,
+            id: Some(t.id.clone()),
+            name: Some(t.name.clone()),
+            arguments: t.arguments_raw.clone(),
+        });
+    }
+    out
+}
