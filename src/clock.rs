@@ -1,4 +1,4 @@
-//! Injected time. `std::time::Instant::now()` panics on wasm32, so the core
+//! Injected time. The std monotonic clock panics on wasm32, so the core
 //! only ever reads time through this trait.
 
 pub trait Clock {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what the build and tests need, idempotently: each step checks
+# first and does nothing when the right thing is already there.
+#   scripts/setup.sh            Rust wasm target, wasm-bindgen-cli, npm packages
+#   scripts/setup.sh --browser  ...and Debian's chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*"; }
+
+command -v cargo >/dev/null || { say "Rust is required (https://rustup.rs)"; exit 1; }
+command -v node >/dev/null || { say "Node.js >= 20 is required"; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { say "Node.js >= 20 is required"; exit 1; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate pinned in Cargo.toml exactly.
+want=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# npm packages (wasm-opt comes from npm's binaryen): reinstall only when the lockfile changed.
+stamp=node_modules/.setup-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+  say "installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q chromium >/dev/null 2>&1) || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)
+  else
+    (sudo apt-get install -y -q chromium >/dev/null 2>&1) || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium >/dev/null)
+  fi
+fi
+say "ready"

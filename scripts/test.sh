@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: Rust unit and integration tests on the host, the wasm build,
+# the package tests on Node against aimock, and the runtime tests (workerd,
+# edge-runtime, Chromium). Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh --browser
+bash scripts/check-boundaries.sh
+
+echo "== cargo test (host)"
+cargo test --quiet 2>&1 | grep -vE '^\s*$|^running 0 tests|^test result: ok. 0 passed' || true
+cargo test --quiet >/dev/null 2>&1 || { cargo test; exit 1; }
+
+echo "== build the package"
+bash scripts/build.sh
+
+echo "== package and runtime tests (node --test)"
+node --test --test-concurrency=1 --test-reporter=spec tests/js/
