@@ -83,8 +83,19 @@ impl CallOptions {
 }
 
 const MODEL_KEYS: &[&str] = &[
-    "name", "provider", "cost", "inputCost", "outputCost", "apiKey", "baseUrl", "qualityThreshold",
-    "maxTokens", "temperature", "parameters", "headers", "cacheControl",
+    "name",
+    "provider",
+    "cost",
+    "inputCost",
+    "outputCost",
+    "apiKey",
+    "baseUrl",
+    "qualityThreshold",
+    "maxTokens",
+    "temperature",
+    "parameters",
+    "headers",
+    "cacheControl",
 ];
 
 /// Snake-case and legacy spellings seen in the seeds, mapped to ours.
@@ -217,7 +228,9 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
     let quality_threshold = opt_number(&obj, "qualityThreshold", path)?;
     if let Some(t) = quality_threshold {
         if t > 1.0 {
-            return Err(CascadeError::config(format!("{path}.qualityThreshold: expected a number from 0 to 1, got {t}")));
+            return Err(CascadeError::config(format!(
+                "{path}.qualityThreshold: expected a number from 0 to 1, got {t}"
+            )));
         }
     }
     let max_tokens = opt_u32(&obj, "maxTokens", path)?;
@@ -262,7 +275,10 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
-            return Err(CascadeError::config(format!("{path}.cacheControl: expected a boolean, got {}", kind_of(other))))
+            return Err(CascadeError::config(format!(
+                "{path}.cacheControl: expected a boolean, got {}",
+                kind_of(other)
+            )))
         }
     };
     Ok(ModelConfig {
@@ -350,7 +366,9 @@ pub fn kind_of(v: &Value) -> &'static str {
 fn req_string(obj: &Map<String, Value>, key: &str, path: &str) -> Result<String, CascadeError> {
     match obj.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(CascadeError::config(format!("{path}.{key}: expected a non-empty string, got \"\""))),
+        Some(Value::String(_)) => {
+            Err(CascadeError::config(format!("{path}.{key}: expected a non-empty string, got \"\"")))
+        }
         None | Some(Value::Null) => Err(CascadeError::config(format!("{path}.{key}: required, expected a string"))),
         Some(other) => Err(CascadeError::config(format!("{path}.{key}: expected a string, got {}", kind_of(other)))),
     }
@@ -371,10 +389,9 @@ fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<
             Some(f) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
             _ => Err(CascadeError::config(format!("{path}.{key}: expected a non-negative number, got {n}"))),
         },
-        Some(other) => Err(CascadeError::config(format!(
-            "{path}.{key}: expected a non-negative number, got {}",
-            kind_of(other)
-        ))),
+        Some(other) => {
+            Err(CascadeError::config(format!("{path}.{key}: expected a non-negative number, got {}", kind_of(other))))
+        }
     }
 }
 
@@ -385,9 +402,8 @@ fn opt_u32(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u32
             Some(v) if v > 0 && v <= u32::MAX as u64 => Ok(Some(v as u32)),
             _ => Err(CascadeError::config(format!("{path}.{key}: expected a positive integer, got {n}"))),
         },
-        Some(other) => Err(CascadeError::config(format!(
-            "{path}.{key}: expected a positive integer, got {}",
-            kind_of(other)
-        ))),
+        Some(other) => {
+            Err(CascadeError::config(format!("{path}.{key}: expected a positive integer, got {}", kind_of(other))))
+        }
     }
 }

@@ -114,12 +114,7 @@ pub struct ChatRequest {
 impl ChatRequest {
     /// The last user turn: what the judge compares the answer against.
     pub fn query_text(&self) -> &str {
-        self.messages
-            .iter()
-            .rev()
-            .find(|m| m.role == Role::User)
-            .map(|m| m.content.as_str())
-            .unwrap_or("")
+        self.messages.iter().rev().find(|m| m.role == Role::User).map(|m| m.content.as_str()).unwrap_or("")
     }
 }
 
@@ -190,7 +185,12 @@ pub enum StreamDelta {
     Text(String),
     Thinking(String),
     /// A fragment of tool call number `index`; `id` and `name` come once.
-    ToolCall { index: usize, id: Option<String>, name: Option<String>, arguments: String },
+    ToolCall {
+        index: usize,
+        id: Option<String>,
+        name: Option<String>,
+        arguments: String,
+    },
     Logprobs(Vec<TokenLogprob>),
     /// Usage numbers; a later one overrides the fields it sets (non-zero).
     Usage(Usage),

@@ -26,12 +26,7 @@ impl Accumulator {
         match delta {
             StreamDelta::Text(t) => self.content.push_str(t),
             StreamDelta::Thinking(t) => self.thinking.push_str(t),
-            StreamDelta::ToolCall {
-                index,
-                id,
-                name,
-                arguments,
-            } => {
+            StreamDelta::ToolCall { index, id, name, arguments } => {
                 // Bounded by the number of calls a provider announces; a
                 // hostile index cannot make us allocate without limit.
                 if *index > 1024 {
@@ -81,11 +76,7 @@ impl Accumulator {
             .enumerate()
             .filter(|(_, t)| !t.name.is_empty())
             .map(|(i, t)| {
-                let id = if t.id.is_empty() {
-                    format!("call_{i}")
-                } else {
-                    t.id
-                };
+                let id = if t.id.is_empty() { format!("call_{i}") } else { t.id };
                 ToolCall::new(id, t.name, t.args)
             })
             .collect();
@@ -98,19 +89,9 @@ impl Accumulator {
             content: self.content,
             tool_calls,
             finish_reason,
-            usage: self
-                .usage
-                .filter(|u| u.input_tokens > 0 || u.output_tokens > 0),
-            logprobs: if self.logprobs.is_empty() {
-                None
-            } else {
-                Some(self.logprobs)
-            },
-            thinking: if self.thinking.is_empty() {
-                None
-            } else {
-                Some(self.thinking)
-            },
+            usage: self.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0),
+            logprobs: if self.logprobs.is_empty() { None } else { Some(self.logprobs) },
+            thinking: if self.thinking.is_empty() { None } else { Some(self.thinking) },
             model: None,
         }
     }
@@ -139,10 +120,7 @@ mod tests {
     fn assembles_text_tools_and_split_usage() {
         let mut a = Accumulator::default();
         for d in [
-            StreamDelta::Usage(Usage {
-                input_tokens: 12,
-                ..Default::default()
-            }),
+            StreamDelta::Usage(Usage { input_tokens: 12, ..Default::default() }),
             StreamDelta::Text("Hel".into()),
             StreamDelta::Text("lo".into()),
             StreamDelta::ToolCall {
@@ -151,22 +129,9 @@ mod tests {
                 name: Some("two".into()),
                 arguments: "{\"x\"".into(),
             },
-            StreamDelta::ToolCall {
-                index: 0,
-                id: Some("a".into()),
-                name: Some("one".into()),
-                arguments: "{}".into(),
-            },
-            StreamDelta::ToolCall {
-                index: 1,
-                id: None,
-                name: None,
-                arguments: ":1}".into(),
-            },
-            StreamDelta::Usage(Usage {
-                output_tokens: 5,
-                ..Default::default()
-            }),
+            StreamDelta::ToolCall { index: 0, id: Some("a".into()), name: Some("one".into()), arguments: "{}".into() },
+            StreamDelta::ToolCall { index: 1, id: None, name: None, arguments: ":1}".into() },
+            StreamDelta::Usage(Usage { output_tokens: 5, ..Default::default() }),
         ] {
             a.push(&d);
         }

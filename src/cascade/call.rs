@@ -29,12 +29,7 @@ pub async fn call_once<H: HttpClient>(
     let request = providers::build_request(model, req, false).map_err(|e| tag(e, model))?;
     let resp = http.send(request).await.map_err(|e| tag(e, model))?;
     if !(200..300).contains(&resp.status) {
-        return Err(providers::error_from_status(
-            model,
-            resp.status,
-            &resp.headers,
-            &resp.body,
-        ));
+        return Err(providers::error_from_status(model, resp.status, &resp.headers, &resp.body));
     }
     providers::parse_response(model, &resp.body).map_err(|e| tag(e, model))
 }
@@ -70,12 +65,7 @@ pub async fn call_streaming<H: HttpClient>(
                 break;
             }
         }
-        return Err(providers::error_from_status(
-            model,
-            resp.status,
-            &resp.headers,
-            &body,
-        ));
+        return Err(providers::error_from_status(model, resp.status, &resp.headers, &body));
     }
     let mut decoder = providers::stream_decoder(model).map_err(|e| tag(e, model))?;
     loop {
@@ -108,16 +98,9 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
     let shown = acc.text().chars().count();
     CascadeError::new(
         ErrorCode::Stream,
-        format!(
-            "{} ({}) stream broke after {shown} characters: {why}",
-            model.provider, model.name
-        ),
+        format!("{} ({}) stream broke after {shown} characters: {why}", model.provider, model.name),
     )
-    .with_class(if class == FailureClass::Aborted {
-        class
-    } else {
-        FailureClass::Transport
-    })
+    .with_class(if class == FailureClass::Aborted { class } else { FailureClass::Transport })
     .for_model(&model.provider, &model.name)
     .redacted(&model.secrets())
 }
@@ -125,10 +108,7 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
 fn custom_gave_nothing(model: &ModelConfig) -> CascadeError {
     CascadeError::new(
         ErrorCode::CustomProvider,
-        format!(
-            "custom provider {:?} returned nothing for model {:?}",
-            model.provider, model.name
-        ),
+        format!("custom provider {:?} returned nothing for model {:?}", model.provider, model.name),
     )
     .with_class(FailureClass::Server)
     .for_model(&model.provider, &model.name)

@@ -12,9 +12,7 @@ use crate::types::{ChatRequest, Completion, Message, ResponseFormat, Role, Strea
 
 use super::call::{call_once, call_streaming};
 use super::events::{Event, StreamMode};
-use super::result::{
-    sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult,
-};
+use super::result::{sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult};
 
 /// Holds what lives as long as an agent. The HTTP client is per run, so a
 /// run's abort signal and custom providers travel with it.
@@ -34,10 +32,7 @@ pub struct RunError {
 
 impl From<CascadeError> for RunError {
     fn from(error: CascadeError) -> Self {
-        RunError {
-            error,
-            attempts: Vec::new(),
-        }
+        RunError { error, attempts: Vec::new() }
     }
 }
 
@@ -76,15 +71,10 @@ impl<C: Clock> Engine<C> {
         mode: Option<StreamMode>,
         emit: &mut dyn FnMut(Event),
     ) -> Result<CascadeResult, RunError> {
-        if messages.is_empty()
-            || messages
-                .iter()
-                .all(|m| m.content.trim().is_empty() && m.tool_calls.is_empty())
-        {
-            return Err(CascadeError::config(
-                "query: expected a non-empty string or a non-empty array of messages",
-            )
-            .into());
+        if messages.is_empty() || messages.iter().all(|m| m.content.trim().is_empty() && m.tool_calls.is_empty()) {
+            return Err(
+                CascadeError::config("query: expected a non-empty string or a non-empty array of messages").into()
+            );
         }
         let opts = call_opts.or(&self.config.defaults);
         let messages = with_system_prompt(messages, opts.system_prompt.as_deref());
@@ -97,11 +87,7 @@ impl<C: Clock> Engine<C> {
                 complexity,
                 domain,
                 plan: models.iter().map(|m| m.name.clone()).collect(),
-                mode: if mode == Some(StreamMode::Live) {
-                    "live"
-                } else {
-                    "buffered"
-                },
+                mode: if mode == Some(StreamMode::Live) { "live" } else { "buffered" },
             });
         }
         let started = self.clock.now_ms();
@@ -136,11 +122,8 @@ impl<C: Clock> Engine<C> {
                     let class = e.failure_class();
                     attempts.push(failed_attempt(tier, model, latency_ms, &e));
                     if !class.escalates() || is_final {
-                        let error = if is_final && tier > 0 && class.escalates() {
-                            all_failed(&attempts, e)
-                        } else {
-                            e
-                        };
+                        let error =
+                            if is_final && tier > 0 && class.escalates() { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     }
                     if let Some(next) = models.get(tier + 1) {
@@ -194,11 +177,7 @@ impl<C: Clock> Engine<C> {
                 tier,
                 model: model.name.clone(),
                 provider: model.provider.clone(),
-                outcome: if accepted {
-                    AttemptOutcome::Accepted
-                } else {
-                    AttemptOutcome::Rejected
-                },
+                outcome: if accepted { AttemptOutcome::Accepted } else { AttemptOutcome::Rejected },
                 cost,
                 latency_ms,
                 usage: Some(usage),
@@ -216,15 +195,7 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(
-                    completion,
-                    usage,
-                    tier,
-                    verdict,
-                    attempts,
-                    total_latency,
-                    wants_json,
-                ));
+                return Ok(self.finish(completion, usage, tier, verdict, attempts, total_latency, wants_json));
             }
             if let Some(next) = models.get(tier + 1) {
                 if mode.is_some() {
@@ -258,11 +229,7 @@ impl<C: Clock> Engine<C> {
         let cascaded = attempts.len() > 1;
         let draft_accepted = tier == 0 && models.len() > 1;
         let reason = explain(&attempts, tier, models.len());
-        let parsed = if wants_json {
-            parse_json_answer(&completion.content)
-        } else {
-            None
-        };
+        let parsed = if wants_json { parse_json_answer(&completion.content) } else { None };
         CascadeResult {
             content: completion.content,
             model_used: model.name.clone(),
@@ -285,13 +252,7 @@ impl<C: Clock> Engine<C> {
         }
     }
 
-    fn request_for(
-        &self,
-        model: &ModelConfig,
-        messages: &[Message],
-        opts: &CallOptions,
-        draft: bool,
-    ) -> ChatRequest {
+    fn request_for(&self, model: &ModelConfig, messages: &[Message], opts: &CallOptions, draft: bool) -> ChatRequest {
         ChatRequest {
             messages: messages.to_vec(),
             max_tokens: opts.max_tokens.or(model.max_tokens),
@@ -314,49 +275,25 @@ fn with_system_prompt(mut messages: Vec<Message>, system: Option<&str>) -> Vec<M
 }
 
 fn last_user_text(messages: &[Message]) -> String {
-    messages
-        .iter()
-        .rev()
-        .find(|m| m.role == Role::User)
-        .map(|m| m.content.clone())
-        .unwrap_or_default()
+    messages.iter().rev().find(|m| m.role == Role::User).map(|m| m.content.clone()).unwrap_or_default()
 }
 
 fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
     if let Some(u) = c.usage {
         return u;
     }
-    let input: u64 = req
-        .messages
-        .iter()
-        .map(|m| estimate_tokens(&m.content) + 4)
-        .sum();
+    let input: u64 = req.messages.iter().map(|m| estimate_tokens(&m.content) + 4).sum();
     let output = estimate_tokens(&c.content)
-        + c.tool_calls
-            .iter()
-            .map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name))
-            .sum::<u64>();
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        estimated: true,
-        ..Default::default()
-    }
+        + c.tool_calls.iter().map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name)).sum::<u64>();
+    Usage { input_tokens: input, output_tokens: output, estimated: true, ..Default::default() }
 }
 
 fn delta_event(d: &StreamDelta, model: &ModelConfig, tier: usize) -> Option<Event> {
     match d {
-        StreamDelta::Text(t) if !t.is_empty() => Some(Event::Chunk {
-            text: t.clone(),
-            model: model.name.clone(),
-            tier,
-        }),
-        StreamDelta::ToolCall {
-            index,
-            id,
-            name,
-            arguments,
-        } => Some(Event::ToolCallDelta {
+        StreamDelta::Text(t) if !t.is_empty() => {
+            Some(Event::Chunk { text: t.clone(), model: model.name.clone(), tier })
+        }
+        StreamDelta::ToolCall { index, id, name, arguments } => Some(Event::ToolCallDelta {
             index: *index,
             id: id.clone(),
             name: name.clone(),
@@ -369,11 +306,7 @@ fn delta_event(d: &StreamDelta, model: &ModelConfig, tier: usize) -> Option<Even
 
 fn release_buffered(c: &Completion, model: &ModelConfig, tier: usize, emit: &mut dyn FnMut(Event)) {
     if !c.content.is_empty() {
-        emit(Event::Chunk {
-            text: c.content.clone(),
-            model: model.name.clone(),
-            tier,
-        });
+        emit(Event::Chunk { text: c.content.clone(), model: model.name.clone(), tier });
     }
     for (i, t) in c.tool_calls.iter().enumerate() {
         emit(Event::ToolCallDelta {
@@ -411,11 +344,7 @@ fn all_failed(attempts: &[Attempt], last: CascadeError) -> CascadeError {
         .collect();
     let mut e = CascadeError::new(
         ErrorCode::AllModelsFailed,
-        format!(
-            "no model could answer; tried {}. Last error: {}",
-            tried.join(", "),
-            last.message
-        ),
+        format!("no model could answer; tried {}. Last error: {}", tried.join(", "), last.message),
     );
     e.status = last.status;
     e.provider = last.provider;
@@ -437,29 +366,20 @@ fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String {
     let steps: Vec<String> = attempts[..attempts.len().saturating_sub(1)]
         .iter()
         .map(|a| match a.outcome {
-            AttemptOutcome::Failed => format!(
-                "{} failed ({})",
-                a.model,
-                a.error.as_ref().map(|e| e.code).unwrap_or("error")
-            ),
+            AttemptOutcome::Failed => {
+                format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error"))
+            }
             _ => format!("{} rejected ({})", a.model, a.reason),
         })
         .collect();
-    let verb = if tier + 1 == tiers {
-        "answered by"
-    } else {
-        "accepted from"
-    };
+    let verb = if tier + 1 == tiers { "answered by" } else { "accepted from" };
     format!("{}; {verb} {answered}", steps.join("; "))
 }
 
 /// The answer as JSON, allowing the Markdown fence models like to add.
 fn parse_json_answer(content: &str) -> Option<serde_json::Value> {
     let t = content.trim();
-    let t = t
-        .strip_prefix("```json")
-        .or_else(|| t.strip_prefix("```"))
-        .unwrap_or(t);
+    let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).unwrap_or(t);
     let t = t.strip_suffix("```").unwrap_or(t).trim();
     if t.starts_with('{') || t.starts_with('[') {
         serde_json::from_str(t).ok()

@@ -19,26 +19,11 @@ pub enum StreamMode {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Event {
     #[serde(rename_all = "camelCase")]
-    Routing {
-        complexity: Complexity,
-        domain: Domain,
-        plan: Vec<String>,
-        mode: &'static str,
-    },
+    Routing { complexity: Complexity, domain: Domain, plan: Vec<String>, mode: &'static str },
     #[serde(rename_all = "camelCase")]
-    Chunk {
-        text: String,
-        model: String,
-        tier: usize,
-    },
+    Chunk { text: String, model: String, tier: usize },
     #[serde(rename_all = "camelCase")]
-    ToolCallDelta {
-        index: usize,
-        id: Option<String>,
-        name: Option<String>,
-        arguments: String,
-        model: String,
-    },
+    ToolCallDelta { index: usize, id: Option<String>, name: Option<String>, arguments: String, model: String },
     #[serde(rename_all = "camelCase")]
     DraftDecision {
         model: String,
@@ -52,10 +37,5 @@ pub enum Event {
     /// `discard` is true when the consumer was shown text from `from` that
     /// is not the answer (live mode) and must drop it.
     #[serde(rename_all = "camelCase")]
-    Escalated {
-        from: String,
-        to: String,
-        reason: String,
-        discard: bool,
-    },
+    Escalated { from: String, to: String, reason: String, discard: bool },
 }

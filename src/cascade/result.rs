@@ -40,11 +40,7 @@ pub struct AttemptError {
 
 impl From<&CascadeError> for AttemptError {
     fn from(e: &CascadeError) -> Self {
-        AttemptError {
-            code: e.code.as_str(),
-            message: e.message.clone(),
-            status: e.status,
-        }
+        AttemptError { code: e.code.as_str(), message: e.message.clone(), status: e.status }
     }
 }
 
@@ -106,11 +102,7 @@ pub struct CostSummary {
     pub percentage: Option<f64>,
 }
 
-pub fn summarise_cost(
-    attempts: &[Attempt],
-    answer_usage: &Usage,
-    top_price: Option<Price>,
-) -> CostSummary {
+pub fn summarise_cost(attempts: &[Attempt], answer_usage: &Usage, top_price: Option<Price>) -> CostSummary {
     let mut total = Some(0.0);
     for a in attempts {
         if a.outcome == AttemptOutcome::Skipped {
@@ -145,11 +137,7 @@ fn round_usd(v: f64) -> f64 {
 }
 
 pub fn sum_usage(attempts: &[Attempt]) -> UsageSummary {
-    let mut out = UsageSummary {
-        input_tokens: 0,
-        output_tokens: 0,
-        estimated: false,
-    };
+    let mut out = UsageSummary { input_tokens: 0, output_tokens: 0, estimated: false };
     for u in attempts.iter().filter_map(|a| a.usage.as_ref()) {
         out.input_tokens += u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
         out.output_tokens += u.output_tokens;

@@ -18,11 +18,8 @@ use super::fetch::FetchClient;
 use super::js_error;
 
 fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| {
-        js_error::error(&CascadeError::config(format!(
-            "{what}: not valid JSON ({e})"
-        )))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| js_error::error(&CascadeError::config(format!("{what}: not valid JSON ({e})"))))
 }
 
 #[wasm_bindgen]
@@ -40,11 +37,7 @@ impl WasmAgent {
     pub fn new(config_json: &str, fetch: Function, custom: JsValue) -> Result<WasmAgent, JsValue> {
         let value = parse_json(config_json, "config")?;
         let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
-        Ok(WasmAgent {
-            engine: Rc::new(Engine::new(cfg, JsClock)),
-            fetch,
-            custom,
-        })
+        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), fetch, custom })
     }
 
     /// The resolved tiers, cheapest first, without keys: for display and checks.
@@ -94,11 +87,7 @@ impl WasmAgent {
         let http = self.client(signal);
         future_to_promise(async move {
             let (messages, opts) = prepared?;
-            let mode = if live {
-                StreamMode::Live
-            } else {
-                StreamMode::Buffered
-            };
+            let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
             let mut emit = |ev: crate::cascade::Event| {
                 if let Ok(s) = serde_json::to_string(&ev) {
                     let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&s));
@@ -112,22 +101,13 @@ impl WasmAgent {
 
 impl WasmAgent {
     fn client(&self, signal: JsValue) -> FetchClient {
-        FetchClient {
-            fetch: self.fetch.clone(),
-            signal,
-            custom: self.custom.clone(),
-        }
+        FetchClient { fetch: self.fetch.clone(), signal, custom: self.custom.clone() }
     }
 
-    fn prepare(
-        &self,
-        messages_json: &str,
-        options_json: &str,
-    ) -> Result<(Vec<Message>, CallOptions), JsValue> {
+    fn prepare(&self, messages_json: &str, options_json: &str) -> Result<(Vec<Message>, CallOptions), JsValue> {
         let messages = parse_messages(messages_json).map_err(|e| js_error::error(&e))?;
         let opts_v = parse_json(options_json, "options")?;
-        let opts =
-            config::parse_call_options(&opts_v, "options").map_err(|e| js_error::error(&e))?;
+        let opts = config::parse_call_options(&opts_v, "options").map_err(|e| js_error::error(&e))?;
         Ok((messages, opts))
     }
 }
@@ -136,19 +116,15 @@ fn finish(out: Result<crate::cascade::CascadeResult, RunError>) -> Result<JsValu
     match out {
         Ok(r) => serde_json::to_string(&r)
             .map(|s| JsValue::from_str(&s))
-            .map_err(|e| {
-                js_error::error(&CascadeError::bad_response(format!(
-                    "could not serialise the result: {e}"
-                )))
-            }),
+            .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the result: {e}")))),
         Err(e) => Err(js_error::run_error(&e)),
     }
 }
 
 /// A query string (JSON-quoted) or an array of `{role, content}` messages.
 fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
-    let v: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
     match v {
         serde_json::Value::String(s) => Ok(vec![Message::user(s)]),
         serde_json::Value::Array(items) => items
@@ -181,13 +157,9 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
         _ => quality::QualityConfig::default(),
     };
     let threshold = o.get("qualityThreshold").and_then(|v| v.as_f64());
-    let finish_reason = o
-        .get("finishReason")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_default();
-    let logprobs: Option<Vec<crate::types::TokenLogprob>> = o
-        .get("logprobs")
-        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let finish_reason = o.get("finishReason").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+    let logprobs: Option<Vec<crate::types::TokenLogprob>> =
+        o.get("logprobs").and_then(|v| serde_json::from_value(v.clone()).ok());
     let tool_calls: Vec<ToolCall> = o
         .get("toolCalls")
         .and_then(|v| v.as_array())
@@ -207,14 +179,11 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
         })
         .unwrap_or_default();
     let tools = match o.get("tools") {
-        Some(t) if !t.is_null() => {
-            config::parse_tools(t, "options.tools").map_err(|e| js_error::error(&e))?
-        }
+        Some(t) if !t.is_null() => config::parse_tools(t, "options.tools").map_err(|e| js_error::error(&e))?,
         _ => Vec::new(),
     };
-    let response_format: Option<ResponseFormat> = o
-        .get("responseFormat")
-        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let response_format: Option<ResponseFormat> =
+        o.get("responseFormat").and_then(|v| serde_json::from_value(v.clone()).ok());
     let verdict = quality::judge(
         &JudgeInput {
             query,

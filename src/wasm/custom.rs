@@ -15,29 +15,18 @@ use super::js_error::describe;
 fn threw(model: &ModelConfig, e: &JsValue) -> CascadeError {
     CascadeError::new(
         ErrorCode::CustomProvider,
-        format!(
-            "custom provider {:?} failed: {}",
-            model.provider,
-            describe(e)
-        ),
+        format!("custom provider {:?} failed: {}", model.provider, describe(e)),
     )
     .with_class(FailureClass::Server)
 }
 
 fn method(obj: &JsValue, name: &str) -> Option<Function> {
-    Reflect::get(obj, &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
+    Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok())
 }
 
-async fn await_value(
-    model: &ModelConfig,
-    v: Result<JsValue, JsValue>,
-) -> Result<JsValue, CascadeError> {
+async fn await_value(model: &ModelConfig, v: Result<JsValue, JsValue>) -> Result<JsValue, CascadeError> {
     let v = v.map_err(|e| threw(model, &e))?;
-    JsFuture::from(Promise::resolve(&v))
-        .await
-        .map_err(|e| threw(model, &e))
+    JsFuture::from(Promise::resolve(&v)).await.map_err(|e| threw(model, &e))
 }
 
 pub async fn call(
@@ -47,8 +36,7 @@ pub async fn call(
     stream: bool,
     on_delta: &mut dyn FnMut(&StreamDelta),
 ) -> Result<Option<Completion>, CascadeError> {
-    let adapter =
-        Reflect::get(registry, &JsValue::from_str(&model.provider)).unwrap_or(JsValue::UNDEFINED);
+    let adapter = Reflect::get(registry, &JsValue::from_str(&model.provider)).unwrap_or(JsValue::UNDEFINED);
     if adapter.is_undefined() || adapter.is_null() {
         return Err(CascadeError::config(format!(
             "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
@@ -56,17 +44,10 @@ pub async fn call(
         )));
     }
     let body = JsValue::from_str(&request_json(model, req, stream));
-    let open = if stream {
-        method(&adapter, "open")
-    } else {
-        None
-    };
+    let open = if stream { method(&adapter, "open") } else { None };
     let Some(open) = open else {
         let complete = method(&adapter, "complete").ok_or_else(|| {
-            CascadeError::config(format!(
-                "custom provider {:?} has no complete() method",
-                model.provider
-            ))
+            CascadeError::config(format!("custom provider {:?} has no complete() method", model.provider))
         })?;
         let out = await_value(model, complete.call1(&adapter, &body)).await?;
         let text = out.as_string().unwrap_or_default();
@@ -79,8 +60,7 @@ pub async fn call(
         return Ok(Some(c));
     };
     let iter = open.call1(&adapter, &body).map_err(|e| threw(model, &e))?;
-    let next = method(&iter, "next")
-        .ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()")))?;
+    let next = method(&iter, "next").ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()")))?;
     loop {
         let item = await_value(model, next.call0(&iter)).await?;
         let Some(text) = item.as_string() else { break };

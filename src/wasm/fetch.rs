@@ -16,13 +16,7 @@ use super::js_error::{describe, name_of};
 
 /// Response headers the engine reads; copying all of them would cost a
 /// boundary crossing each for nothing.
-const KEPT_HEADERS: &[&str] = &[
-    "retry-after",
-    "retry-after-ms",
-    "content-type",
-    "x-request-id",
-    "request-id",
-];
+const KEPT_HEADERS: &[&str] = &["retry-after", "retry-after-ms", "content-type", "x-request-id", "request-id"];
 
 pub struct FetchClient {
     pub fetch: Function,
@@ -51,22 +45,14 @@ impl FetchClient {
         if !self.signal.is_undefined() && !self.signal.is_null() {
             let _ = Reflect::set(&init, &key("signal"), &self.signal);
         }
-        let promise = self
-            .fetch
-            .call2(&JsValue::UNDEFINED, &key(&req.url), &init)
-            .map_err(|e| self.classify(&e))?;
-        let resp = JsFuture::from(Promise::from(promise))
-            .await
-            .map_err(|e| self.classify(&e))?;
+        let promise = self.fetch.call2(&JsValue::UNDEFINED, &key(&req.url), &init).map_err(|e| self.classify(&e))?;
+        let resp = JsFuture::from(Promise::from(promise)).await.map_err(|e| self.classify(&e))?;
         Ok(resp.unchecked_into::<Response>())
     }
 
     /// A rejected fetch: the caller's abort, a timeout, or the network.
     fn classify(&self, e: &JsValue) -> CascadeError {
-        let user_aborted = Reflect::get(&self.signal, &key("aborted"))
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        let user_aborted = Reflect::get(&self.signal, &key("aborted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
         let name = name_of(e).unwrap_or_default();
         let mut text = describe(e);
         if let Ok(cause) = Reflect::get(e, &key("cause")) {
@@ -76,19 +62,11 @@ impl FetchClient {
         }
         if name == "TimeoutError" {
             // A run deadline (our signal fired) ends the run; a per-request one escalates.
-            let class = if user_aborted {
-                FailureClass::Aborted
-            } else {
-                FailureClass::Timeout
-            };
-            CascadeError::new(ErrorCode::Timeout, format!("the request timed out: {text}"))
-                .with_class(class)
+            let class = if user_aborted { FailureClass::Aborted } else { FailureClass::Timeout };
+            CascadeError::new(ErrorCode::Timeout, format!("the request timed out: {text}")).with_class(class)
         } else if user_aborted || name == "AbortError" {
-            CascadeError::new(
-                ErrorCode::Aborted,
-                format!("the request was aborted: {text}"),
-            )
-            .with_class(FailureClass::Aborted)
+            CascadeError::new(ErrorCode::Aborted, format!("the request was aborted: {text}"))
+                .with_class(FailureClass::Aborted)
         } else {
             CascadeError::new(ErrorCode::Transport, format!("network error: {text}"))
                 .with_class(FailureClass::Transport)
@@ -97,10 +75,7 @@ impl FetchClient {
 
     fn headers_of(resp: &Response) -> Vec<(String, String)> {
         let h = resp.headers();
-        KEPT_HEADERS
-            .iter()
-            .filter_map(|name| h.get(name).ok().flatten().map(|v| (name.to_string(), v)))
-            .collect()
+        KEPT_HEADERS.iter().filter_map(|name| h.get(name).ok().flatten().map(|v| (name.to_string(), v))).collect()
     }
 }
 
@@ -113,38 +88,19 @@ impl HttpClient for FetchClient {
         let headers = Self::headers_of(&resp);
         let buf = resp.array_buffer().map_err(|e| self.classify(&e))?;
         let buf = JsFuture::from(buf).await.map_err(|e| self.classify(&e))?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: Uint8Array::new(&buf).to_vec(),
-        })
+        Ok(HttpResponse { status, headers, body: Uint8Array::new(&buf).to_vec() })
     }
 
-    async fn open_stream(
-        &self,
-        req: HttpRequest,
-    ) -> Result<StreamResponse<FetchBody>, CascadeError> {
+    async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<FetchBody>, CascadeError> {
         let resp = self.start(&req).await?;
         let status = resp.status();
         let headers = Self::headers_of(&resp);
         let reader = match resp.body() {
-            Some(stream) => Some(
-                stream
-                    .get_reader()
-                    .unchecked_into::<ReadableStreamDefaultReader>(),
-            ),
+            Some(stream) => Some(stream.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
             None => None,
         };
-        let body = FetchBody {
-            reader,
-            done: false,
-            signal: self.signal.clone(),
-        };
-        Ok(StreamResponse {
-            status,
-            headers,
-            body,
-        })
+        let body = FetchBody { reader, done: false, signal: self.signal.clone() };
+        Ok(StreamResponse { status, headers, body })
     }
 
     async fn call_custom(
@@ -174,27 +130,14 @@ impl ByteStream for FetchBody {
             Ok(r) => r,
             Err(e) => {
                 self.done = true;
-                let aborted = Reflect::get(&self.signal, &key("aborted"))
-                    .ok()
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                let class = if aborted {
-                    FailureClass::Aborted
-                } else {
-                    FailureClass::Transport
-                };
-                let code = if aborted {
-                    ErrorCode::Aborted
-                } else {
-                    ErrorCode::Stream
-                };
+                let aborted =
+                    Reflect::get(&self.signal, &key("aborted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                let class = if aborted { FailureClass::Aborted } else { FailureClass::Transport };
+                let code = if aborted { ErrorCode::Aborted } else { ErrorCode::Stream };
                 return Some(Err(CascadeError::new(code, describe(&e)).with_class(class)));
             }
         };
-        let done = Reflect::get(&result, &key("done"))
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(true);
+        let done = Reflect::get(&result, &key("done")).ok().and_then(|v| v.as_bool()).unwrap_or(true);
         if done {
             self.done = true;
             return None;

@@ -15,10 +15,7 @@ pub fn run_error(e: &RunError) -> JsValue {
 }
 
 pub fn error(e: &CascadeError) -> JsValue {
-    run_error(&RunError {
-        error: e.clone(),
-        attempts: Vec::new(),
-    })
+    run_error(&RunError { error: e.clone(), attempts: Vec::new() })
 }
 
 fn fallback(e: &CascadeError) -> JsValue {
@@ -31,12 +28,8 @@ pub fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         return s;
     }
-    let msg = js_sys::Reflect::get(v, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string());
-    let name = js_sys::Reflect::get(v, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|m| m.as_string());
+    let msg = js_sys::Reflect::get(v, &JsValue::from_str("message")).ok().and_then(|m| m.as_string());
+    let name = js_sys::Reflect::get(v, &JsValue::from_str("name")).ok().and_then(|m| m.as_string());
     match (name, msg) {
         (Some(n), Some(m)) => format!("{n}: {m}"),
         (None, Some(m)) => m,
@@ -47,7 +40,5 @@ pub fn describe(v: &JsValue) -> String {
 
 /// The `name` of a thrown DOMException / Error (`AbortError`, `TimeoutError`).
 pub fn name_of(v: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(v, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|m| m.as_string())
+    js_sys::Reflect::get(v, &JsValue::from_str("name")).ok().and_then(|m| m.as_string())
 }
