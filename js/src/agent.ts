@@ -10,6 +10,7 @@ import { defaultEnv, engine, engineSync, type Engine } from './runtime.js';
 import { CascadeStream } from './stream.js';
 import type {
   AgentOptions,
+  Analytics,
   CascadeResult,
   DraftScore,
   Message,
@@ -29,6 +30,12 @@ interface Prepared {
 }
 
 let customCounter = 0;
+
+const EMPTY_ANALYTICS = JSON.stringify({
+  runs: 0, failedRuns: 0, totalCost: 0, costSaved: 0, baselineCost: 0, savingsPercentage: 0,
+  runsWithUnknownCost: 0, drafterAcceptance: { drafts: 0, accepted: 0, rate: 0 },
+  perModel: {}, byComplexity: {}, byDomain: {},
+});
 
 export class CascadeAgent {
   #prepared: Prepared;
@@ -92,6 +99,16 @@ export class CascadeAgent {
         cleanup();
       }
     }, fromEngine);
+  }
+
+  /** Totals over this agent's runs: cost, savings, acceptance by model, complexity and domain. */
+  getAnalytics(): Analytics {
+    if (!this.#agent) return JSON.parse(EMPTY_ANALYTICS);
+    return JSON.parse(this.#agent.analytics());
+  }
+
+  resetAnalytics(): void {
+    this.#agent?.resetAnalytics();
   }
 
   async #wasm(): Promise<WasmAgent> {

@@ -265,3 +265,26 @@ export interface ResolvedModel {
   outputCostPer1M: number | null;
   hasApiKey: boolean;
 }
+
+export interface Acceptance {
+  drafts: number;
+  accepted: number;
+  /** accepted / drafts */
+  rate: number;
+}
+
+export interface Analytics {
+  runs: number;
+  failedRuns: number;
+  /** USD over all runs with a known cost. */
+  totalCost: number;
+  costSaved: number;
+  /** What the same runs would have cost on the top tier alone. */
+  baselineCost: number;
+  savingsPercentage: number;
+  runsWithUnknownCost: number;
+  drafterAcceptance: Acceptance;
+  perModel: Record<string, { calls: number; failures: number; cost: number }>;
+  byComplexity: Partial<Record<Complexity, Acceptance>>;
+  byDomain: Partial<Record<Domain, Acceptance>>;
+}

@@ -1,5 +1,7 @@
 //! The tier loop: draft, judge, accept or escalate, and account for it all.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 
 use crate::clock::Clock;
@@ -10,6 +12,7 @@ use crate::pricing::estimate_tokens;
 use crate::quality::{self, JudgeInput, Verdict};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, Role, StreamDelta, Usage};
 
+use super::analytics::Analytics;
 use super::call::{call_once, call_streaming};
 use super::events::{Event, StreamMode};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult};
@@ -19,6 +22,7 @@ use super::result::{sum_usage, summarise_cost, Attempt, AttemptError, AttemptOut
 pub struct Engine<C> {
     pub config: AgentConfig,
     clock: C,
+    analytics: RefCell<Analytics>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -38,7 +42,15 @@ impl From<CascadeError> for RunError {
 
 impl<C: Clock> Engine<C> {
     pub fn new(config: AgentConfig, clock: C) -> Self {
-        Engine { config, clock }
+        Engine { config, clock, analytics: RefCell::new(Analytics::default()) }
+    }
+
+    pub fn analytics(&self) -> Analytics {
+        self.analytics.borrow().clone()
+    }
+
+    pub fn reset_analytics(&self) {
+        *self.analytics.borrow_mut() = Analytics::default();
     }
 
     /// One cascade, not streamed.
@@ -48,7 +60,9 @@ impl<C: Clock> Engine<C> {
         messages: Vec<Message>,
         opts: &CallOptions,
     ) -> Result<CascadeResult, RunError> {
-        self.execute(http, messages, opts, None, &mut |_| {}).await
+        let out = self.execute(http, messages, opts, None, &mut |_| {}).await;
+        self.record(&out);
+        out
     }
 
     /// One cascade, streamed: `emit` receives the typed events as they happen.
@@ -60,7 +74,19 @@ impl<C: Clock> Engine<C> {
         mode: StreamMode,
         emit: &mut dyn FnMut(Event),
     ) -> Result<CascadeResult, RunError> {
-        self.execute(http, messages, opts, Some(mode), emit).await
+        let out = self.execute(http, messages, opts, Some(mode), emit).await;
+        self.record(&out);
+        out
+    }
+
+    fn record(&self, out: &Result<CascadeResult, RunError>) {
+        // Never panics: a run in progress elsewhere only ever borrows briefly.
+        if let Ok(mut a) = self.analytics.try_borrow_mut() {
+            match out {
+                Ok(r) => a.record(r, self.config.models.len() > 1),
+                Err(_) => a.record_failure(),
+            }
+        }
     }
 
     async fn execute<H: HttpClient>(

@@ -61,6 +61,15 @@ impl WasmAgent {
         serde_json::Value::Array(list).to_string()
     }
 
+    pub fn analytics(&self) -> String {
+        serde_json::to_string(&self.engine.analytics()).unwrap_or_else(|_| "{}".into())
+    }
+
+    #[wasm_bindgen(js_name = resetAnalytics)]
+    pub fn reset_analytics(&self) {
+        self.engine.reset_analytics();
+    }
+
     /// Resolves to the result as JSON text; rejects with an error as JSON text.
     pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue) -> Promise {
         let prepared = self.prepare(messages_json, options_json);

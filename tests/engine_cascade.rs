@@ -1,0 +1,205 @@
+//! The tier loop end to end on the host: scripted provider replies, real codecs.
+
+mod support;
+
+use cascade_edge::cascade::{AttemptOutcome, Engine};
+use cascade_edge::clock::ManualClock;
+use cascade_edge::config::{parse_agent, CallOptions};
+use cascade_edge::error::ErrorCode;
+use cascade_edge::types::Message;
+use serde_json::json;
+use support::{block_on, openai_body, Reply, Scripted};
+
+fn engine(models: serde_json::Value) -> Engine<ManualClock> {
+    Engine::new(parse_agent(&models).expect("valid config"), ManualClock::default())
+}
+
+fn two_tier() -> Engine<ManualClock> {
+    engine(json!([
+        {"name": "gpt-4o-mini", "provider": "openai", "apiKey": "sk-test-SECRET-123"},
+        {"name": "gpt-4o", "provider": "openai", "apiKey": "sk-test-SECRET-123"}
+    ]))
+}
+
+fn run(e: &Engine<ManualClock>, http: &Scripted, q: &str) -> Result<cascade_edge::CascadeResult, cascade_edge::cascade::RunError> {
+    block_on(e.run(http, vec![Message::user(q)], &CallOptions::default()))
+}
+
+#[test]
+fn correct_short_answer_to_trivial_question_is_accepted() {
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((12, 1))))]);
+    let r = run(&two_tier(), &http, "What is 2+2?").unwrap();
+    assert_eq!(r.content, "4");
+    assert_eq!(r.model_used, "gpt-4o-mini");
+    assert!(r.draft_accepted && !r.cascaded);
+    assert_eq!(http.calls(), 1);
+    // 12 in at $0.15/M + 1 out at $0.60/M
+    let cost = r.total_cost.unwrap();
+    assert!((cost - (12.0 * 0.15 + 0.60) / 1e6).abs() < 1e-12, "{cost}");
+    // Baseline: gpt-4o on the same tokens (12 x 2.50 + 1 x 10.00) / 1M.
+    let baseline = (12.0 * 2.5 + 10.0) / 1e6;
+    assert!((r.cost_saved.unwrap() - (baseline - cost)).abs() < 1e-12);
+    assert!(r.savings_percentage.unwrap() > 90.0);
+    assert!(!r.usage.estimated);
+    assert_eq!(r.attempts.len(), 1);
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Accepted);
+}
+
+#[test]
+fn refused_draft_escalates_and_reports_negative_savings_honestly() {
+    let http = Scripted::new(vec![
+        Reply::Json(200, openai_body("I'm sorry, but I can't help with that request.", "stop", Some((20, 12)))),
+        Reply::Json(200, openai_body("Entanglement links the states of two particles so that measuring one fixes the other, whatever the distance.", "stop", Some((20, 25)))),
+    ]);
+    let r = run(&two_tier(), &http, "Explain quantum entanglement in two sentences.").unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert!(r.cascaded && !r.draft_accepted);
+    assert_eq!(r.attempts.len(), 2);
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Rejected);
+    let v = r.attempts[0].verdict.as_ref().expect("rejected draft carries its verdict");
+    assert!(!v.accepted && v.score < v.threshold);
+    // Paid for the draft and the verifier: more than the verifier alone.
+    assert!(r.cost_saved.unwrap() < 0.0);
+    assert!(r.savings_percentage.unwrap() < 0.0);
+}
+
+#[test]
+fn truncated_draft_escalates() {
+    let http = Scripted::new(vec![
+        Reply::Json(200, openai_body("The three main causes of the French Revolution were, first, the fiscal", "length", Some((20, 16)))),
+        Reply::Json(200, openai_body("Fiscal crisis, social inequality and Enlightenment ideas.", "stop", Some((20, 12)))),
+    ]);
+    let r = run(&two_tier(), &http, "What were the main causes of the French Revolution?").unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Rejected);
+}
+
+#[test]
+fn three_tiers_with_a_failing_middle_tier() {
+    let e = engine(json!([
+        {"name": "small", "provider": "openai", "inputCost": 0.1, "outputCost": 0.1},
+        {"name": "mid", "provider": "openai", "inputCost": 1.0, "outputCost": 1.0},
+        {"name": "big", "provider": "openai", "inputCost": 10.0, "outputCost": 10.0}
+    ]));
+    let http = Scripted::new(vec![
+        Reply::Json(200, openai_body("", "stop", Some((10, 0)))),
+        Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into()),
+        Reply::Json(200, openai_body("A full answer about the topic asked.", "stop", Some((10, 8)))),
+    ]);
+    let r = run(&e, &http, "Describe the water cycle.").unwrap();
+    assert_eq!(r.model_used, "big");
+    let outcomes: Vec<_> = r.attempts.iter().map(|a| a.outcome).collect();
+    assert_eq!(outcomes, vec![AttemptOutcome::Rejected, AttemptOutcome::Failed, AttemptOutcome::Accepted]);
+    let err = r.attempts[1].error.as_ref().unwrap();
+    assert_eq!((err.code, err.status), ("E_PROVIDER_STATUS", Some(503)));
+    assert!(r.reason.contains("mid failed"), "{}", r.reason);
+}
+
+#[test]
+fn client_error_fails_fast_without_calling_the_next_tier() {
+    let http = Scripted::new(vec![Reply::Json(400, r#"{"error":{"message":"max_tokens is too large"}}"#.into())]);
+    let e = run(&two_tier(), &http, "hello there").unwrap_err();
+    assert_eq!(e.error.code, ErrorCode::ProviderStatus);
+    assert_eq!(e.error.status, Some(400));
+    assert!(e.error.message.contains("max_tokens is too large"));
+    assert_eq!(http.calls(), 1);
+    assert_eq!(e.attempts.len(), 1);
+}
+
+#[test]
+fn every_tier_failing_is_one_clear_error_with_the_trace() {
+    let http = Scripted::new(vec![Reply::Transport("connection refused"), Reply::Json(502, "bad gateway".into())]);
+    let e = run(&two_tier(), &http, "hello there").unwrap_err();
+    assert_eq!(e.error.code, ErrorCode::AllModelsFailed);
+    assert_eq!(e.attempts.len(), 2);
+    assert!(e.attempts.iter().all(|a| a.outcome == AttemptOutcome::Failed));
+}
+
+#[test]
+fn missing_usage_is_estimated_and_flagged() {
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("Paris", "stop", None))]);
+    let r = run(&two_tier(), &http, "What is the capital of France?").unwrap();
+    assert_eq!(r.content, "Paris");
+    assert!(r.usage.estimated);
+    assert!(r.usage.input_tokens > 0 && r.usage.output_tokens > 0);
+    assert!(r.total_cost.unwrap() > 0.0);
+}
+
+#[test]
+fn unknown_price_is_null_not_zero() {
+    let e = engine(json!([
+        {"name": "my-finetune", "provider": "openai"},
+        {"name": "gpt-4o", "provider": "openai"}
+    ]));
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
+    let r = run(&e, &http, "What is 2+2?").unwrap();
+    // Unknown price sorts last: gpt-4o is tried first and answers.
+    assert_eq!(r.model_used, "gpt-4o");
+    let e = engine(json!({"keepOrder": true, "models": [
+        {"name": "my-finetune", "provider": "openai"},
+        {"name": "gpt-4o", "provider": "openai"}
+    ]}));
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
+    let r = run(&e, &http, "What is 2+2?").unwrap();
+    assert_eq!(r.model_used, "my-finetune");
+    assert_eq!(r.total_cost, None);
+    assert_eq!(r.cost_saved, None);
+}
+
+#[test]
+fn tiers_are_ordered_by_price_unless_asked_not_to() {
+    let e = engine(json!([
+        {"name": "gpt-4o", "provider": "openai"},
+        {"name": "gpt-4o-mini", "provider": "openai"}
+    ]));
+    assert_eq!(e.config.models[0].name, "gpt-4o-mini");
+}
+
+#[test]
+fn api_key_never_appears_in_errors_or_traces() {
+    let http = Scripted::new(vec![
+        Reply::Json(401, r#"{"error":{"message":"Incorrect API key provided: sk-test-SECRET-123"}}"#.into()),
+        Reply::Json(401, r#"{"error":{"message":"Incorrect API key provided: sk-test-SECRET-123"}}"#.into()),
+    ]);
+    let e = run(&two_tier(), &http, "hello there").unwrap_err();
+    let text = serde_json::to_string(&e).unwrap();
+    assert!(!text.contains("sk-test-SECRET-123"), "{text}");
+    assert!(text.contains("Incorrect API key provided"));
+    // And it was sent, as a bearer token.
+    assert_eq!(http.requests.borrow()[0].header("authorization"), Some("Bearer sk-test-SECRET-123"));
+}
+
+#[test]
+fn options_reach_the_request() {
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
+    let opts = CallOptions { max_tokens: Some(77), temperature: Some(0.2), system_prompt: Some("Be brief.".into()), ..Default::default() };
+    block_on(two_tier().run(&http, vec![Message::user("What is 2+2?")], &opts)).unwrap();
+    let body = http.body(0);
+    assert_eq!(body["max_tokens"], 77);
+    assert_eq!(body["temperature"], 0.2);
+    assert_eq!(body["messages"][0]["role"], "system");
+    assert_eq!(body["messages"][0]["content"], "Be brief.");
+    assert_eq!(body["logprobs"], true, "drafts ask for logprobs where the provider has them");
+}
+
+#[test]
+fn analytics_add_up_and_reset() {
+    let e = two_tier();
+    let http = Scripted::new(vec![
+        Reply::Json(200, openai_body("4", "stop", Some((10, 1)))),
+        Reply::Json(200, openai_body("", "stop", Some((10, 0)))),
+        Reply::Json(200, openai_body("Paris is the capital of France.", "stop", Some((10, 7)))),
+    ]);
+    let a = run(&e, &http, "What is 2+2?").unwrap();
+    let b = run(&e, &http, "What is the capital of France?").unwrap();
+    let stats = e.analytics();
+    assert_eq!(stats.runs, 2);
+    assert!((stats.total_cost - (a.total_cost.unwrap() + b.total_cost.unwrap())).abs() < 1e-12);
+    assert_eq!(stats.drafter_acceptance.drafts, 2);
+    assert_eq!(stats.drafter_acceptance.accepted, 1);
+    assert_eq!(stats.per_model["gpt-4o-mini"].calls, 2);
+    assert_eq!(stats.per_model["gpt-4o"].calls, 1);
+    assert_eq!(stats.by_complexity["trivial"].drafts, 2);
+    e.reset_analytics();
+    assert_eq!(e.analytics().runs, 0);
+}
