@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::error::CascadeError;
 use crate::pricing::{self, Price};
 use crate::providers::{self, ProviderInfo, WireFormat};
-use crate::quality::QualityConfig;
+use crate::quality::{Complexity, Domain, QualityConfig};
 
 /// One tier as the user configured it, resolved against the provider table.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +55,28 @@ pub struct AgentConfig {
     pub quality: QualityConfig,
     pub keep_order: bool,
     pub defaults: CallOptions,
+    /// Per-domain routes (`domains: { code: [...], medical: {...} }`).
+    pub domains: Vec<DomainRoute>,
+    /// Pre-routing: queries at or above this complexity skip the drafter(s)
+    /// and go straight to the top tier.
+    pub skip_drafter_from: Option<Complexity>,
+}
+
+/// Where queries of one domain go, and how strictly they are judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainRoute {
+    pub domain: Domain,
+    /// Own tiers; empty means the agent's `models`.
+    pub models: Vec<ModelConfig>,
+    pub threshold: Option<f64>,
+    /// Never accept a draft here: go straight to the top tier.
+    pub require_verifier: bool,
+}
+
+impl AgentConfig {
+    pub fn route(&self, domain: Domain) -> Option<&DomainRoute> {
+        self.domains.iter().find(|r| r.domain == domain)
+    }
 }
 
 /// Per-call options (`agent.run(query, options)`), also used as agent defaults.
@@ -128,24 +150,12 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         }
     };
     for key in obj.keys() {
-        if !["models", "quality", "keepOrder", "defaults"].contains(&key.as_str()) {
+        if !AGENT_KEYS.contains(&key.as_str()) {
             return Err(CascadeError::config(format!(
-                "config.{key}: unknown option (expected one of models, quality, keepOrder, defaults)"
+                "config.{key}: unknown option (expected one of {})",
+                AGENT_KEYS.join(", ")
             )));
         }
-    }
-    let models_v = obj
-        .get("models")
-        .ok_or_else(|| CascadeError::config("config.models: required, expected a non-empty array of models"))?;
-    let list = models_v.as_array().ok_or_else(|| {
-        CascadeError::config(format!("config.models: expected an array of models, got {}", kind_of(models_v)))
-    })?;
-    if list.is_empty() {
-        return Err(CascadeError::config("config.models: expected at least one model, got an empty array"));
-    }
-    let mut models = Vec::with_capacity(list.len());
-    for (i, m) in list.iter().enumerate() {
-        models.push(parse_model(m, &format!("models[{i}]"))?);
     }
     let keep_order = match obj.get("keepOrder") {
         None | Some(Value::Null) => false,
@@ -154,6 +164,72 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
             return Err(CascadeError::config(format!("config.keepOrder: expected a boolean, got {}", kind_of(other))))
         }
     };
+    let domains = match obj.get("domains") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => parse_domains(v, keep_order)?,
+    };
+    // With domain routes, `models` may be left out when `domains.default` gives them.
+    let default_models = domains.iter().find(|d| d.domain == Domain::General && !d.models.is_empty());
+    let empty = Value::Array(Vec::new());
+    let models_v = match (obj.get("models"), default_models) {
+        (Some(v), _) => v,
+        (None, Some(_)) => &empty,
+        (None, None) => {
+            return Err(CascadeError::config("config.models: required, expected a non-empty array of models"))
+        }
+    };
+    let list = models_v.as_array().ok_or_else(|| {
+        CascadeError::config(format!("config.models: expected an array of models, got {}", kind_of(models_v)))
+    })?;
+    let models = match default_models {
+        Some(d) if obj.get("models").is_none() => d.models.clone(),
+        _ => parse_tiers(list, "models", keep_order)?,
+    };
+    let skip_drafter_from = match obj.get("preRouting") {
+        None | Some(Value::Null) => None,
+        Some(v) => parse_pre_routing(v)?,
+    };
+    let quality = match obj.get("quality") {
+        None | Some(Value::Null) => QualityConfig::default(),
+        Some(v) => QualityConfig::parse(v, "quality")?,
+    };
+    let defaults = match obj.get("defaults") {
+        None | Some(Value::Null) => CallOptions::default(),
+        Some(v) => parse_call_options(v, "defaults")?,
+    };
+    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from })
+}
+
+const AGENT_KEYS: &[&str] = &["models", "quality", "keepOrder", "defaults", "domains", "preRouting"];
+
+const ALL_DOMAINS: [Domain; 10] = [
+    Domain::Code,
+    Domain::Math,
+    Domain::Data,
+    Domain::Medical,
+    Domain::Legal,
+    Domain::Finance,
+    Domain::Creative,
+    Domain::Translation,
+    Domain::Summarization,
+    Domain::General,
+];
+
+const ALL_COMPLEXITIES: [Complexity; 5] =
+    [Complexity::Trivial, Complexity::Simple, Complexity::Moderate, Complexity::Hard, Complexity::Expert];
+
+fn label<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<ModelConfig>, CascadeError> {
+    if list.is_empty() {
+        return Err(CascadeError::config(format!("config.{path}: expected at least one model, got an empty array")));
+    }
+    let mut models = Vec::with_capacity(list.len());
+    for (i, m) in list.iter().enumerate() {
+        models.push(parse_model(m, &format!("{path}[{i}]"))?);
+    }
     if !keep_order {
         // Stable: models of equal (or unknown) price keep the given order;
         // unknown prices go last, where they can do the least harm.
@@ -163,15 +239,109 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
             ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
         });
     }
-    let quality = match obj.get("quality") {
-        None | Some(Value::Null) => QualityConfig::default(),
-        Some(v) => QualityConfig::parse(v, "quality")?,
+    Ok(models)
+}
+
+/// `domains: { code: [models...], medical: { models?, threshold?, requireVerifier? }, default: [...] }`.
+fn parse_domains(v: &Value, keep_order: bool) -> Result<Vec<DomainRoute>, CascadeError> {
+    let obj = v.as_object().ok_or_else(|| {
+        CascadeError::config(format!("config.domains: expected an object keyed by domain, got {}", kind_of(v)))
+    })?;
+    let mut out = Vec::with_capacity(obj.len());
+    for (key, route) in obj {
+        let name = key.to_ascii_lowercase();
+        let domain = if name == "default" {
+            Domain::General
+        } else {
+            *ALL_DOMAINS.iter().find(|d| label(*d) == name).ok_or_else(|| {
+                let names: Vec<String> = ALL_DOMAINS.iter().map(label).collect();
+                CascadeError::config(format!(
+                    "config.domains.{key}: unknown domain (expected one of {}, default)",
+                    names.join(", ")
+                ))
+            })?
+        };
+        let path = format!("domains.{key}");
+        let parsed = match route {
+            Value::Array(list) => DomainRoute {
+                domain,
+                models: parse_tiers(list, &format!("{path}"), keep_order)?,
+                threshold: None,
+                require_verifier: false,
+            },
+            Value::Object(o) => {
+                for k in o.keys() {
+                    if !["models", "threshold", "requireVerifier"].contains(&k.as_str()) {
+                        return Err(CascadeError::config(format!(
+                            "config.{path}.{k}: unknown option (expected models, threshold, requireVerifier)"
+                        )));
+                    }
+                }
+                let models = match o.get("models") {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Array(list)) => parse_tiers(list, &format!("{path}.models"), keep_order)?,
+                    Some(other) => {
+                        return Err(CascadeError::config(format!(
+                            "config.{path}.models: expected an array of models, got {}",
+                            kind_of(other)
+                        )))
+                    }
+                };
+                let threshold = match o.get("threshold") {
+                    None | Some(Value::Null) => None,
+                    Some(t) => match t.as_f64() {
+                        Some(f) if (0.0..=1.0).contains(&f) => Some(f),
+                        _ => {
+                            return Err(CascadeError::config(format!(
+                                "config.{path}.threshold: expected a number from 0 to 1, got {t}"
+                            )))
+                        }
+                    },
+                };
+                let require_verifier = match o.get("requireVerifier") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(CascadeError::config(format!(
+                            "config.{path}.requireVerifier: expected a boolean, got {}",
+                            kind_of(other)
+                        )))
+                    }
+                };
+                DomainRoute { domain, models, threshold, require_verifier }
+            }
+            other => {
+                return Err(CascadeError::config(format!(
+                    "config.{path}: expected an array of models or {{models, threshold, requireVerifier}}, got {}",
+                    kind_of(other)
+                )))
+            }
+        };
+        out.push(parsed);
+    }
+    Ok(out)
+}
+
+/// `preRouting: { skipDrafterFrom: 'hard' }`: complexities at or above go to the top tier.
+fn parse_pre_routing(v: &Value) -> Result<Option<Complexity>, CascadeError> {
+    let names: Vec<String> = ALL_COMPLEXITIES.iter().map(label).collect();
+    let from = match v.get("skipDrafterFrom") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.to_ascii_lowercase(),
+        Some(other) => {
+            return Err(CascadeError::config(format!(
+                "config.preRouting.skipDrafterFrom: expected one of {}, got {}",
+                names.join(", "),
+                kind_of(other)
+            )))
+        }
     };
-    let defaults = match obj.get("defaults") {
-        None | Some(Value::Null) => CallOptions::default(),
-        Some(v) => parse_call_options(v, "defaults")?,
-    };
-    Ok(AgentConfig { models, quality, keep_order, defaults })
+    ALL_COMPLEXITIES.iter().find(|c| label(*c) == from).copied().map(Some).ok_or_else(|| {
+        CascadeError::config(format!(
+            "config.preRouting.skipDrafterFrom: expected one of {}, got {from:?}",
+            names.join(", ")
+        ))
+    })
 }
 
 pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeError> {

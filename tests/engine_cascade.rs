@@ -203,3 +203,51 @@ fn analytics_add_up_and_reset() {
     e.reset_analytics();
     assert_eq!(e.analytics().runs, 0);
 }
+
+#[test]
+fn domain_routes_pick_their_own_tiers_and_can_require_the_verifier() {
+    let e = engine(json!({
+        "models": [
+            {"name": "gpt-4o-mini", "provider": "openai"},
+            {"name": "gpt-4o", "provider": "openai"}
+        ],
+        "domains": {
+            "medical": {"requireVerifier": true},
+            "code": [
+                {"name": "deepseek-chat", "provider": "deepseek"},
+                {"name": "claude-sonnet-4-20250514", "provider": "anthropic"}
+            ]
+        }
+    }));
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("See a doctor about persistent chest pain; it can signal heart disease.", "stop", Some((20, 15))))]);
+    let r = run(&e, &http, "What dosage of ibuprofen is safe for chest pain symptoms, and which medication interactions matter?").unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert_eq!(http.calls(), 1, "the drafter is skipped, not paid for");
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Skipped);
+    assert!(!r.cascaded);
+}
+
+#[test]
+fn pre_routing_skips_the_drafter_for_hard_queries() {
+    let e = engine(json!({
+        "models": [{"name": "gpt-4o-mini", "provider": "openai"}, {"name": "gpt-4o", "provider": "openai"}],
+        "preRouting": {"skipDrafterFrom": "trivial"}
+    }));
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
+    let r = run(&e, &http, "What is 2+2?").unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert_eq!(r.attempts.len(), 2);
+    assert!(r.attempts[0].reason.contains("pre-routed"), "{}", r.attempts[0].reason);
+}
+
+#[test]
+fn routing_config_errors_name_the_field() {
+    let err = parse_agent(&json!({"models": [{"name": "a", "provider": "openai"}], "domains": {"astrology": []}})).unwrap_err();
+    assert!(err.message.contains("domains.astrology"), "{}", err.message);
+    let err = parse_agent(&json!({"models": [{"name": "a", "provider": "openai"}], "preRouting": {"skipDrafterFrom": "huge"}})).unwrap_err();
+    assert!(err.message.contains("preRouting.skipDrafterFrom"), "{}", err.message);
+    let err = parse_agent(&json!([{"name": "a", "provider": "openai", "cost": "cheap"}])).unwrap_err();
+    assert_eq!(err.message, "models[0].cost: expected a non-negative number, got a string");
+    let err = parse_agent(&json!([{"name": "a", "provider": "openai", "apikey": "x"}])).unwrap_err();
+    assert!(err.message.starts_with("models[0].apikey: unknown field"), "{}", err.message);
+}

@@ -105,9 +105,22 @@ impl<C: Clock> Engine<C> {
         let opts = call_opts.or(&self.config.defaults);
         let messages = with_system_prompt(messages, opts.system_prompt.as_deref());
         let query = last_user_text(&messages);
-        let models = &self.config.models;
         let complexity = quality::complexity(&query);
         let domain = quality::detect_domain(&query);
+        let route = self.config.route(domain);
+        let models: &[ModelConfig] = match route {
+            Some(r) if !r.models.is_empty() => &r.models,
+            _ => &self.config.models,
+        };
+        // Pre-routing: a draft that could not be accepted is not worth paying for.
+        let skip_reason = match (route, self.config.skip_drafter_from) {
+            (Some(r), _) if r.require_verifier => Some(format!("domain {} requires the verifier", label(&domain))),
+            (_, Some(from)) if complexity >= from => {
+                Some(format!("{} query: pre-routed past the drafter", label(&complexity)))
+            }
+            _ => None,
+        };
+        let domain_threshold = route.and_then(|r| r.threshold);
         if mode.is_some() {
             emit(Event::Routing {
                 complexity,
@@ -122,6 +135,10 @@ impl<C: Clock> Engine<C> {
 
         for (tier, model) in models.iter().enumerate() {
             let is_final = tier == last;
+            if let (Some(why), false) = (&skip_reason, is_final) {
+                attempts.push(skipped_attempt(tier, model, why));
+                continue;
+            }
             let req = self.request_for(model, &messages, &opts, !is_final);
             let t0 = self.clock.now_ms();
             // Drafts stream to the consumer only in live mode; the final tier always.
@@ -178,7 +195,7 @@ impl<C: Clock> Engine<C> {
                     response_format: req.response_format.as_ref(),
                 },
                 &self.config.quality,
-                model.quality_threshold,
+                model.quality_threshold.or(domain_threshold),
             );
             let accepted = is_final || verdict.accepted;
             if !is_final && mode.is_some() {
@@ -221,7 +238,7 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(completion, usage, tier, verdict, attempts, total_latency, wants_json));
+                return Ok(self.finish(models, completion, usage, tier, verdict, attempts, total_latency, wants_json));
             }
             if let Some(next) = models.get(tier + 1) {
                 if mode.is_some() {
@@ -238,8 +255,10 @@ impl<C: Clock> Engine<C> {
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
+        models: &[ModelConfig],
         completion: Completion,
         usage: Usage,
         tier: usize,
@@ -248,11 +267,10 @@ impl<C: Clock> Engine<C> {
         latency_ms: f64,
         wants_json: bool,
     ) -> CascadeResult {
-        let models = &self.config.models;
         let model = &models[tier.min(models.len() - 1)];
         let top = models.last().and_then(|m| m.price);
         let costs = summarise_cost(&attempts, &usage, top);
-        let cascaded = attempts.len() > 1;
+        let cascaded = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped).count() > 1;
         let draft_accepted = tier == 0 && models.len() > 1;
         let reason = explain(&attempts, tier, models.len());
         let parsed = if wants_json { parse_json_answer(&completion.content) } else { None };
@@ -305,7 +323,10 @@ fn last_user_text(messages: &[Message]) -> String {
 }
 
 fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
-    if let Some(u) = c.usage {
+    // A report of zero tokens both ways is no report (aimock's Anthropic and
+    // Ollama, some OpenAI-compatible servers): estimate it, as the stream
+    // accumulator already does, rather than price the call at $0.
+    if let Some(u) = c.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0) {
         return u;
     }
     let input: u64 = req.messages.iter().map(|m| estimate_tokens(&m.content) + 4).sum();
@@ -343,6 +364,25 @@ fn release_buffered(c: &Completion, model: &ModelConfig, tier: usize, emit: &mut
             model: model.name.clone(),
         });
     }
+}
+
+fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> Attempt {
+    Attempt {
+        tier,
+        model: model.name.clone(),
+        provider: model.provider.clone(),
+        outcome: AttemptOutcome::Skipped,
+        cost: None,
+        latency_ms: 0.0,
+        usage: None,
+        verdict: None,
+        error: None,
+        reason: format!("skipped: {why}"),
+    }
+}
+
+fn label<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, e: &CascadeError) -> Attempt {
@@ -395,6 +435,7 @@ fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String {
             AttemptOutcome::Failed => {
                 format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error"))
             }
+            AttemptOutcome::Skipped => format!("{} {}", a.model, a.reason),
             _ => format!("{} rejected ({})", a.model, a.reason),
         })
         .collect();
