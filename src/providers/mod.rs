@@ -5,9 +5,12 @@
 //! share the OpenAI codec and differ only in the rows of `PROVIDERS`.
 
 pub mod anthropic;
+mod common;
+pub mod custom;
 pub mod ollama;
 pub mod openai;
 mod status;
+pub mod url;
 
 pub use status::error_from_status;
 
@@ -86,6 +89,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         Ollama => ollama::build_request(model, req, stream),
         Custom => Err(custom_has_no_wire(model)),
     }
+    .map_err(|e| tag(model, e))
 }
 
 /// Parse a successful (2xx) body.
@@ -96,6 +100,7 @@ pub fn parse_response(model: &ModelConfig, body: &[u8]) -> Result<Completion, Ca
         Ollama => ollama::parse_response(body),
         Custom => Err(custom_has_no_wire(model)),
     }
+    .map_err(|e| tag(model, e))
 }
 
 /// Turns a streamed body into neutral deltas, whatever way the bytes are split.
@@ -106,11 +111,35 @@ pub trait StreamDecoder {
 }
 
 pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, CascadeError> {
-    match model.wire {
-        OpenAi => Ok(Box::new(openai::StreamParser::default())),
-        Anthropic => Ok(Box::new(anthropic::StreamParser::default())),
-        Ollama => Ok(Box::new(ollama::StreamParser::default())),
-        Custom => Err(custom_has_no_wire(model)),
+    let inner: Box<dyn StreamDecoder> = match model.wire {
+        OpenAi => Box::new(openai::StreamParser::default()),
+        Anthropic => Box::new(anthropic::StreamParser::default()),
+        Ollama => Box::new(ollama::StreamParser::default()),
+        Custom => return Err(custom_has_no_wire(model)),
+    };
+    Ok(Box::new(Tagged { inner, model: model.clone() }))
+}
+
+/// Name the model on a codec error and mask its key: codecs quote provider
+/// text, and a misbehaving proxy may echo request headers back.
+fn tag(model: &ModelConfig, err: CascadeError) -> CascadeError {
+    let mut err = if err.provider.is_none() { err.for_model(&model.provider, &model.name) } else { err };
+    err.message = common::scrub_key_like(&err.message);
+    err.redacted(&model.secrets())
+}
+
+/// A stream decoder whose errors go through `tag`.
+struct Tagged {
+    inner: Box<dyn StreamDecoder>,
+    model: ModelConfig,
+}
+
+impl StreamDecoder for Tagged {
+    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        self.inner.feed(bytes).map_err(|e| tag(&self.model, e))
+    }
+    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        self.inner.finish().map_err(|e| tag(&self.model, e))
     }
 }
 

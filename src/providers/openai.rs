@@ -1,26 +1,306 @@
-//! openai wire codec. (STUB: being written.)
+//! OpenAI Chat Completions: the wire of OpenAI itself and of every
+//! compatible server (Groq, Together, vLLM, DeepSeek, OpenRouter, LiteLLM,
+//! Hugging Face, llama.cpp, ...). Differences between them are handled by
+//! reading fields leniently, not by per-server branches.
 
+mod stream;
+#[cfg(test)]
+mod tests;
+
+pub use stream::StreamParser;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{base_headers, default_header, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::url::openai_chat_url;
+use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
-use crate::types::{ChatRequest, Completion, StreamDelta};
+use crate::types::{
+    ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, TokenLogprob, ToolCall, TopLogprob, Usage,
+};
 
-pub fn build_request(_model: &ModelConfig, _req: &ChatRequest, _stream: bool) -> Result<HttpRequest, CascadeError> {
-    Err(CascadeError::config("not yet"))
+/// Keys the codec owns: a pass-through parameter must not turn a
+/// non-streaming call into a stream or swap the model under the judge.
+const ENGINE_KEYS: &[&str] = &["model", "messages", "stream"];
+
+/// Sampling knobs reasoning models reject with a 400.
+const REASONING_FORBIDDEN: &[&str] = &["temperature", "top_p", "logprobs", "top_logprobs"];
+
+/// o-series and GPT-5 models reason before answering and take a different
+/// token limit; `vendor/` prefixes (OpenRouter, LiteLLM) are ignored.
+pub fn is_reasoning_model(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    ["o1", "o3", "o4", "gpt-5"].iter().any(|p| base.starts_with(p))
 }
 
-pub fn parse_response(_body: &[u8]) -> Result<Completion, CascadeError> {
-    Err(CascadeError::bad_response("not yet"))
+pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
+    let reasoning = is_reasoning_model(&model.name);
+    let mut body = Map::new();
+    body.insert("model".into(), json!(model.name));
+    let messages: Result<Vec<Value>, CascadeError> =
+        req.messages.iter().enumerate().map(|(i, m)| message_json(m, i)).collect();
+    body.insert("messages".into(), Value::Array(messages?));
+
+    if let Some(max) = req.max_tokens.or(model.max_tokens) {
+        let key = if reasoning { "max_completion_tokens" } else { "max_tokens" };
+        body.insert(key.into(), json!(max));
+    }
+    if let Some(t) = req.temperature.or(model.temperature) {
+        body.insert("temperature".into(), json!(t));
+    }
+    if !req.tools.is_empty() {
+        let tools: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|t| {
+                json!({"type": "function", "function": {
+                    "name": t.name, "description": t.description, "parameters": tool_parameters(&t.parameters)
+                }})
+            })
+            .collect();
+        body.insert("tools".into(), Value::Array(tools));
+        // Only with tools: OpenAI rejects a `tool_choice` that has none.
+        if let Some(choice) = &req.tool_choice {
+            body.insert("tool_choice".into(), choice.clone());
+        }
+    }
+    if let Some(rf) = response_format_json(req.response_format.as_ref()) {
+        body.insert("response_format".into(), rf);
+    }
+    if req.logprobs && lookup(&model.provider).is_some_and(|i| i.logprobs) {
+        body.insert("logprobs".into(), json!(true));
+        body.insert("top_logprobs".into(), json!(3));
+    }
+    for (k, v) in &model.parameters {
+        if !ENGINE_KEYS.contains(&k.as_str()) {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    if stream {
+        body.insert("stream".into(), json!(true));
+        // Without this the stream carries no token counts at all.
+        let mut opts = match body.remove("stream_options") {
+            Some(Value::Object(o)) => o,
+            _ => Map::new(),
+        };
+        opts.insert("include_usage".into(), json!(true));
+        body.insert("stream_options".into(), Value::Object(opts));
+    } else {
+        body.remove("stream_options");
+    }
+    if reasoning {
+        for key in REASONING_FORBIDDEN {
+            body.remove(*key);
+        }
+        if let Some(v) = body.remove("max_tokens") {
+            if !model.parameters.contains_key("max_completion_tokens") {
+                body.insert("max_completion_tokens".into(), v);
+            }
+        }
+    }
+
+    let mut headers = base_headers(model, Auth::Bearer);
+    if model.provider.eq_ignore_ascii_case("openrouter") {
+        // OpenRouter attributes traffic by these; harmless when absent elsewhere.
+        default_header(&mut headers, "HTTP-Referer", "https://github.com/cascade-edge/cascade-edge");
+        default_header(&mut headers, "X-Title", "cascade-edge");
+    }
+    Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, Value::Object(body).to_string()))
 }
 
-#[derive(Default)]
-pub struct StreamParser {}
+fn message_json(m: &Message, index: usize) -> Result<Value, CascadeError> {
+    let mut out = Map::new();
+    out.insert("role".into(), json!(m.role.as_str()));
+    match m.role {
+        Role::Assistant if !m.tool_calls.is_empty() => {
+            // OpenAI wants `null`, not "", beside tool calls with no text.
+            let content = if m.content.is_empty() { Value::Null } else { json!(m.content) };
+            out.insert("content".into(), content);
+            let calls: Vec<Value> = m
+                .tool_calls
+                .iter()
+                .map(|c| {
+                    let args = if c.arguments_raw.trim().is_empty() { "{}" } else { c.arguments_raw.as_str() };
+                    json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": args}})
+                })
+                .collect();
+            out.insert("tool_calls".into(), Value::Array(calls));
+        }
+        Role::Tool => {
+            let id = m.tool_call_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
+                CascadeError::config(format!(
+                    "messages[{index}].toolCallId: required for a message with role 'tool' (the id of the call it answers)"
+                ))
+            })?;
+            out.insert("tool_call_id".into(), json!(id));
+            out.insert("content".into(), json!(m.content));
+        }
+        _ => {
+            out.insert("content".into(), json!(m.content));
+        }
+    }
+    Ok(Value::Object(out))
+}
 
-impl super::StreamDecoder for StreamParser {
-    fn feed(&mut self, _bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
-        Ok(vec![])
+/// A tool without a schema still needs an object schema on this wire.
+pub(crate) fn tool_parameters(p: &Value) -> Value {
+    match p {
+        Value::Object(o) if !o.is_empty() => p.clone(),
+        _ => json!({"type": "object", "properties": {}}),
     }
-    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
-        Ok(vec![])
+}
+
+fn response_format_json(rf: Option<&ResponseFormat>) -> Option<Value> {
+    match rf? {
+        ResponseFormat::Text => None,
+        ResponseFormat::JsonObject => Some(json!({"type": "json_object"})),
+        ResponseFormat::JsonSchema { name, schema } => Some(json!({
+            "type": "json_schema",
+            "json_schema": {"name": schema_name(name.as_deref()), "schema": schema, "strict": false}
+        })),
     }
+}
+
+/// OpenAI requires `^[a-zA-Z0-9_-]{1,64}$`; a user's free-form name is
+/// coerced rather than turned into a 400.
+fn schema_name(name: Option<&str>) -> String {
+    let cleaned: String = name
+        .unwrap_or("")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .take(64)
+        .collect();
+    if cleaned.is_empty() {
+        "response".to_string()
+    } else {
+        cleaned
+    }
+}
+
+pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
+    let v = parse_json(body, "openai")?;
+    if let Some(msg) = envelope_error(&v) {
+        return Err(CascadeError::bad_response(format!("openai: response is an error: {msg}")));
+    }
+    let choice =
+        v.get("choices").and_then(Value::as_array).and_then(|c| c.first()).ok_or_else(|| {
+            CascadeError::bad_response("openai: response has no choices[0] (expected a chat.completion)")
+        })?;
+    let message = choice.get("message").unwrap_or(&Value::Null);
+
+    let mut tool_calls: Vec<ToolCall> = message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .map(|calls| calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect())
+        .unwrap_or_default();
+    // The pre-2024 single `function_call` some servers still emit.
+    if let Some(f) = message.get("function_call").filter(|f| f.is_object()) {
+        let name = str_at(f, "/name").unwrap_or("");
+        tool_calls.push(ToolCall::new(format!("call_{}", tool_calls.len()), name, raw_arguments(f.get("arguments"))));
+    }
+
+    Ok(Completion {
+        content: content_text(message.get("content")),
+        tool_calls,
+        finish_reason: if refused(message) {
+            FinishReason::ContentFilter
+        } else {
+            map_finish(choice.get("finish_reason"))
+        },
+        usage: v.get("usage").filter(|u| u.is_object()).map(usage),
+        logprobs: choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()),
+        thinking: reasoning_text(message),
+        model: v.get("model").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// Content is a string, `null` (tool calls only), or on some servers an
+/// array of `{type:'text', text}` parts.
+fn content_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect(),
+        _ => String::new(),
+    }
+}
+
+/// DeepSeek sends `reasoning_content`, OpenRouter and vLLM `reasoning`.
+pub(crate) fn reasoning_text(message: &Value) -> Option<String> {
+    ["reasoning_content", "reasoning"]
+        .iter()
+        .filter_map(|k| message.get(*k).and_then(Value::as_str))
+        .find(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn tool_call(c: &Value, position: usize) -> ToolCall {
+    let id = c.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let id = id.map(str::to_string).unwrap_or_else(|| format!("call_{position}"));
+    let name = str_at(c, "/function/name").unwrap_or("");
+    ToolCall::new(id, name, raw_arguments(c.pointer("/function/arguments")))
+}
+
+pub(crate) fn map_finish(v: Option<&Value>) -> FinishReason {
+    match v.and_then(Value::as_str) {
+        Some("stop") => FinishReason::Stop,
+        Some("length") => FinishReason::Length,
+        Some("tool_calls" | "function_call") => FinishReason::ToolCalls,
+        Some("content_filter") => FinishReason::ContentFilter,
+        _ => FinishReason::Unknown,
+    }
+}
+
+/// A refusal (structured outputs) arrives as `refusal` text with
+/// `finish_reason: "stop"`; it is a filtered answer, not a finished one.
+pub(crate) fn refused(message: &Value) -> bool {
+    message.get("refusal").and_then(Value::as_str).is_some_and(|r| !r.is_empty())
+}
+
+/// Cached prompt tokens are part of `prompt_tokens` but priced apart, so
+/// they move out of `input_tokens` rather than being billed twice.
+pub(crate) fn usage(u: &Value) -> Usage {
+    let prompt = u64_at(u, "/prompt_tokens");
+    let cached = match u64_at(u, "/prompt_tokens_details/cached_tokens") {
+        0 => u64_at(u, "/prompt_cache_hit_tokens"), // DeepSeek's spelling
+        n => n,
+    }
+    .min(prompt);
+    Usage {
+        input_tokens: prompt - cached,
+        output_tokens: u64_at(u, "/completion_tokens"),
+        reasoning_tokens: u64_at(u, "/completion_tokens_details/reasoning_tokens"),
+        cache_read_tokens: cached,
+        cache_write_tokens: 0,
+        estimated: false,
+    }
+}
+
+/// `logprobs.content[]`; entries missing a token or a number are skipped.
+pub(crate) fn logprobs(v: &Value) -> Option<Vec<TokenLogprob>> {
+    let items = v.get("content")?.as_array()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|item| {
+                let (token, logprob) = token_and_logprob(item)?;
+                let top_logprobs = item
+                    .get("top_logprobs")
+                    .and_then(Value::as_array)
+                    .map(|tops| {
+                        tops.iter()
+                            .filter_map(token_and_logprob)
+                            .map(|(token, logprob)| TopLogprob { token, logprob })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some(TokenLogprob { token, logprob, top_logprobs })
+            })
+            .collect(),
+    )
+}
+
+fn token_and_logprob(v: &Value) -> Option<(String, f64)> {
+    Some((v.get("token")?.as_str()?.to_string(), v.get("logprob")?.as_f64()?))
 }

@@ -38,7 +38,7 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
 /// `Retry-After` in seconds (fractions allowed), or OpenAI's `retry-after-ms`.
 fn parse_retry_after(v: &str) -> Option<u64> {
     let s: f64 = v.trim().parse().ok()?;
-    (s.is_finite() && s >= 0.0).then(|| (s * 1000.0) as u64)
+    (s.is_finite() && s >= 0.0).then_some((s * 1000.0) as u64)
 }
 
 /// The human part of an error body, in any of the common envelopes.

@@ -1,0 +1,166 @@
+//! Anthropic streaming: typed SSE events (`message_start`,
+//! `content_block_start/delta/stop`, `message_delta`, `message_stop`).
+//!
+//! Tool-call indexes count `tool_use` blocks only, not the raw block index:
+//! a text block before the first tool must not make it "tool 1".
+
+use serde_json::Value;
+
+use super::{map_stop, usage};
+use crate::error::CascadeError;
+use crate::providers::common::{envelope_error, oversized_event, raw_arguments, str_at, stream_error};
+use crate::providers::StreamDecoder;
+use crate::stream::preview;
+use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::types::StreamDelta;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Block {
+    Tool(usize),
+    Other,
+}
+
+#[derive(Default)]
+pub struct StreamParser {
+    sse: SseDecoder,
+    /// Raw block index → what it is, for the deltas that refer to it.
+    blocks: Vec<(u64, Block)>,
+    tools_seen: usize,
+}
+
+impl StreamDecoder for StreamParser {
+    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        let events = self.sse.push(bytes);
+        self.events(events)
+    }
+
+    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        let events = self.sse.finish();
+        self.events(events)
+    }
+}
+
+impl StreamParser {
+    fn events(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.sse.overflowed() {
+            return Err(oversized_event("anthropic"));
+        }
+        let mut out = Vec::new();
+        for ev in events {
+            self.event(&ev, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+        let data = ev.data.trim();
+        if data.is_empty() {
+            return Ok(());
+        }
+        let v: Value = serde_json::from_str(data).map_err(|e| {
+            CascadeError::bad_response(format!(
+                "anthropic: stream event is not valid JSON ({e}): {}",
+                preview(data, 120)
+            ))
+        })?;
+        let kind = v.get("type").and_then(Value::as_str).or(ev.event.as_deref()).unwrap_or("");
+        if kind == "error" || v.get("error").is_some_and(|e| !e.is_null()) {
+            let msg = envelope_error(&v).unwrap_or_else(|| preview(data, 300));
+            return Err(stream_error("anthropic", &msg));
+        }
+        match kind {
+            "message_start" => {
+                if let Some(u) = v.pointer("/message/usage").filter(|u| u.is_object()) {
+                    out.push(StreamDelta::Usage(usage(u)));
+                }
+            }
+            "content_block_start" => self.block_start(&v, out),
+            "content_block_delta" => self.block_delta(&v, out)?,
+            "message_delta" => {
+                if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
+                    out.push(StreamDelta::Usage(usage(u)));
+                }
+                if let Some(reason) = v.pointer("/delta/stop_reason").filter(|r| !r.is_null()) {
+                    out.push(StreamDelta::Finish(map_stop(Some(reason))));
+                }
+            }
+            "message_stop" => out.push(StreamDelta::Done),
+            // ping, content_block_stop, and event types added later.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn block_start(&mut self, v: &Value, out: &mut Vec<StreamDelta>) {
+        let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+        let block = v.get("content_block").unwrap_or(&Value::Null);
+        let kind = match block.get("type").and_then(Value::as_str) {
+            Some("tool_use") => {
+                let tool = self.tools_seen;
+                self.tools_seen += 1;
+                // The input normally streams as deltas and starts as `{}`;
+                // a proxy that sends it whole here is honoured.
+                let input = block.get("input").filter(|i| i.as_object().is_some_and(|o| !o.is_empty()));
+                out.push(StreamDelta::ToolCall {
+                    index: tool,
+                    id: str_at(block, "/id").map(str::to_string),
+                    name: str_at(block, "/name").map(str::to_string),
+                    arguments: raw_arguments(input),
+                });
+                Block::Tool(tool)
+            }
+            Some("text") => {
+                if let Some(t) = str_at(block, "/text").filter(|t| !t.is_empty()) {
+                    out.push(StreamDelta::Text(t.to_string()));
+                }
+                Block::Other
+            }
+            Some("thinking") => {
+                if let Some(t) = str_at(block, "/thinking").filter(|t| !t.is_empty()) {
+                    out.push(StreamDelta::Thinking(t.to_string()));
+                }
+                Block::Other
+            }
+            _ => Block::Other,
+        };
+        self.blocks.retain(|(i, _)| *i != index);
+        self.blocks.push((index, kind));
+    }
+
+    fn block_delta(&mut self, v: &Value, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+        let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+        let delta = v.get("delta").unwrap_or(&Value::Null);
+        match delta.get("type").and_then(Value::as_str) {
+            Some("text_delta") => {
+                if let Some(t) = str_at(delta, "/text").filter(|t| !t.is_empty()) {
+                    out.push(StreamDelta::Text(t.to_string()));
+                }
+            }
+            Some("thinking_delta") => {
+                if let Some(t) = str_at(delta, "/thinking").filter(|t| !t.is_empty()) {
+                    out.push(StreamDelta::Thinking(t.to_string()));
+                }
+            }
+            Some("input_json_delta") => {
+                let tool = self.blocks.iter().find(|(i, _)| *i == index).and_then(|(_, b)| match b {
+                    Block::Tool(t) => Some(*t),
+                    Block::Other => None,
+                });
+                let tool = tool.ok_or_else(|| {
+                    CascadeError::bad_response(format!(
+                        "anthropic: input_json_delta for content block {index}, which did not start as tool_use"
+                    ))
+                })?;
+                out.push(StreamDelta::ToolCall {
+                    index: tool,
+                    id: None,
+                    name: None,
+                    arguments: str_at(delta, "/partial_json").unwrap_or("").to_string(),
+                });
+            }
+            // signature_delta, citations_delta: nothing the engine uses.
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! Small pieces every wire codec needs: headers, JSON access that never
+//! panics, and the error shapes codecs return.
+
+use serde_json::{Map, Value};
+
+use super::{lookup, Auth};
+use crate::config::ModelConfig;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::stream::preview;
+
+/// The credential header for `model`, then the user's headers, which win
+/// over ours (a gateway may want its own `Authorization` or `api-key`).
+pub(crate) fn base_headers(model: &ModelConfig, default_auth: Auth) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    if let Some(key) = model.api_key.as_deref() {
+        match lookup(&model.provider).map(|i| i.auth).unwrap_or(default_auth) {
+            Auth::Bearer => headers.push(("authorization".to_string(), format!("Bearer {key}"))),
+            Auth::XApiKey => headers.push(("x-api-key".to_string(), key.to_string())),
+        }
+    }
+    for (k, v) in &model.headers {
+        set_header(&mut headers, k, v);
+    }
+    headers
+}
+
+/// Set a header, replacing any of the same name (case-insensitively).
+pub(crate) fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    headers.push((name.to_string(), value.to_string()));
+}
+
+/// Add a header only when the user did not give one of that name.
+pub(crate) fn default_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        headers.push((name.to_string(), value.to_string()));
+    }
+}
+
+/// Parse a body that must be JSON, naming the wire when it is not.
+pub(crate) fn parse_json(body: &[u8], wire: &str) -> Result<Value, CascadeError> {
+    serde_json::from_slice(body).map_err(|e| {
+        CascadeError::bad_response(format!(
+            "{wire}: response body is not valid JSON ({e}): {}",
+            preview(&String::from_utf8_lossy(body), 120)
+        ))
+    })
+}
+
+/// The message of an error envelope (`{"error": {...}}`, `{"error": "..."}`,
+/// Anthropic's `{"type":"error"}`), if `v` is one. Some gateways answer
+/// 200 with an error body, so success paths must check too.
+pub(crate) fn envelope_error(v: &Value) -> Option<String> {
+    let err = match v.get("error") {
+        Some(Value::Null) | None if v.get("type").and_then(Value::as_str) == Some("error") => {
+            return Some("unknown error".to_string())
+        }
+        Some(Value::Null) | None => return None,
+        Some(e) => e,
+    };
+    let msg = match err {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => {
+            let message = o.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+            match o.get("type").or_else(|| o.get("code")).and_then(Value::as_str) {
+                Some(kind) => format!("{kind}: {message}"),
+                None => message.to_string(),
+            }
+        }
+        other => other.to_string(),
+    };
+    Some(preview(&msg, 300))
+}
+
+/// A failure reported inside an otherwise healthy stream: the provider broke
+/// mid-answer, so another tier is worth trying.
+pub(crate) fn stream_error(wire: &str, message: &str) -> CascadeError {
+    CascadeError::new(ErrorCode::Stream, format!("{wire}: stream reported an error: {message}"))
+        .with_class(FailureClass::Server)
+}
+
+pub(crate) fn oversized_event(wire: &str) -> CascadeError {
+    CascadeError::new(
+        ErrorCode::Stream,
+        format!("{wire}: a stream event exceeded {} bytes and was dropped", crate::stream::MAX_EVENT_BYTES),
+    )
+    .with_class(FailureClass::Server)
+}
+
+pub(crate) fn u64_at(v: &Value, pointer: &str) -> u64 {
+    v.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
+}
+
+pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// Tool-call arguments as an object, for wires that want JSON rather than
+/// text. A call whose text did not parse becomes `{}`: those wires reject a
+/// non-object, and the original call already failed on the model's side.
+pub(crate) fn arguments_object(call: &crate::types::ToolCall) -> Value {
+    match &call.arguments {
+        Some(v @ Value::Object(_)) => v.clone(),
+        _ => Value::Object(Map::new()),
+    }
+}
+
+/// Serialise a JSON value that came from a provider as the raw argument
+/// text; a string is already text.
+pub(crate) fn raw_arguments(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Prefixes of the API keys users are likely to hold (OpenAI, Anthropic,
+/// Groq, Hugging Face, xAI, OpenRouter, ...).
+const KEY_PREFIXES: &[&str] = &["sk-", "sk_", "gsk_", "hf_", "xai-", "pk-", "rk-", "key-"];
+
+/// Mask anything that looks like an API key or a bearer token in text quoted
+/// from a provider. The configured key is masked separately; this catches a
+/// proxy echoing some other credential (a gateway's own key, a user header).
+pub(crate) fn scrub_key_like(text: &str) -> String {
+    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut after_bearer = false;
+    while !rest.is_empty() {
+        let start = rest.find(is_key_char).unwrap_or(rest.len());
+        let (gap, tail) = rest.split_at(start);
+        out.push_str(gap);
+        let end = tail.find(|c: char| !is_key_char(c)).unwrap_or(tail.len());
+        let (word, tail) = tail.split_at(end);
+        let key_like = word.len() >= 16 && KEY_PREFIXES.iter().any(|p| word.starts_with(p));
+        if !word.is_empty() && (key_like || (after_bearer && word.len() >= 8)) {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(word);
+        }
+        if !word.is_empty() {
+            after_bearer = word.eq_ignore_ascii_case("bearer");
+        }
+        rest = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn envelope_shapes() {
+        assert_eq!(envelope_error(&json!({"choices": []})), None);
+        assert_eq!(envelope_error(&json!({"error": null, "choices": []})), None);
+        assert_eq!(envelope_error(&json!({"error": "model not loaded"})).as_deref(), Some("model not loaded"));
+        assert_eq!(
+            envelope_error(&json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
+                .as_deref(),
+            Some("overloaded_error: Overloaded")
+        );
+        assert_eq!(envelope_error(&json!({"type": "error"})).as_deref(), Some("unknown error"));
+    }
+
+    #[test]
+    fn key_like_words_are_masked() {
+        let text = "Incorrect API key provided: sk-proj-abcdEFGH12345678. Authorization: Bearer abcdefgh12345";
+        let got = scrub_key_like(text);
+        assert_eq!(got, "Incorrect API key provided: [REDACTED] Authorization: Bearer [REDACTED]");
+        assert_eq!(scrub_key_like("model sk-1 not found; café ☕"), "model sk-1 not found; café ☕");
+        assert_eq!(scrub_key_like("toolu_01A09q90qw90lq917835lq9"), "toolu_01A09q90qw90lq917835lq9");
+    }
+
+    #[test]
+    fn user_headers_win_case_insensitively() {
+        let mut m = ModelConfig::new("m", "groq").unwrap_or_else(|e| panic!("{e}"));
+        m.api_key = Some("k-123".into());
+        m.headers = vec![("Authorization".into(), "Custom x".into())];
+        let h = base_headers(&m, Auth::Bearer);
+        assert_eq!(h, vec![("Authorization".to_string(), "Custom x".to_string())]);
+    }
+}

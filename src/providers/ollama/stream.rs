@@ -1,0 +1,73 @@
+//! Ollama streaming: one JSON object per line, the last with `done: true`
+//! and the token counts.
+
+use serde_json::Value;
+
+use super::{map_done, tool_call, usage};
+use crate::error::CascadeError;
+use crate::providers::common::{envelope_error, str_at};
+use crate::providers::StreamDecoder;
+use crate::stream::ndjson::NdjsonDecoder;
+use crate::types::StreamDelta;
+
+#[derive(Default)]
+pub struct StreamParser {
+    lines: NdjsonDecoder,
+    /// Tool calls arrive whole, one line each; this numbers them.
+    tools_seen: usize,
+}
+
+impl StreamDecoder for StreamParser {
+    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        let lines = self.lines.push(bytes);
+        self.lines_to_deltas(lines)
+    }
+
+    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        let lines = self.lines.finish();
+        self.lines_to_deltas(lines)
+    }
+}
+
+impl StreamParser {
+    fn lines_to_deltas(&mut self, lines: Vec<Result<Value, CascadeError>>) -> Result<Vec<StreamDelta>, CascadeError> {
+        let mut out = Vec::new();
+        for line in lines {
+            let v = line.map_err(|e| CascadeError::bad_response(format!("ollama: {}", e.message)))?;
+            self.line(&v, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn line(&mut self, v: &Value, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+        if let Some(msg) = envelope_error(v) {
+            return Err(crate::providers::common::stream_error("ollama", &msg));
+        }
+        let message = v.get("message").unwrap_or(&Value::Null);
+        if let Some(t) = str_at(message, "/thinking").filter(|t| !t.is_empty()) {
+            out.push(StreamDelta::Thinking(t.to_string()));
+        }
+        if let Some(t) = str_at(message, "/content").filter(|t| !t.is_empty()) {
+            out.push(StreamDelta::Text(t.to_string()));
+        }
+        for call in message.get("tool_calls").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let index = self.tools_seen;
+            self.tools_seen += 1;
+            let tc = tool_call(call, index);
+            out.push(StreamDelta::ToolCall {
+                index,
+                id: Some(tc.id),
+                name: Some(tc.name),
+                arguments: tc.arguments_raw,
+            });
+        }
+        if v.get("done").and_then(Value::as_bool) == Some(true) {
+            if let Some(u) = usage(v) {
+                out.push(StreamDelta::Usage(u));
+            }
+            out.push(StreamDelta::Finish(map_done(v.get("done_reason"), self.tools_seen > 0)));
+            out.push(StreamDelta::Done);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,109 @@
+//! OpenAI streaming: `chat.completion.chunk` events over SSE, ended by
+//! `data: [DONE]`, with usage in a last chunk whose `choices` is empty.
+
+use serde_json::Value;
+
+use super::{logprobs, map_finish, reasoning_text, refused, usage};
+use crate::error::CascadeError;
+use crate::providers::common::{envelope_error, oversized_event, stream_error, u64_at};
+use crate::providers::StreamDecoder;
+use crate::stream::preview;
+use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::types::{FinishReason, StreamDelta};
+
+#[derive(Default)]
+pub struct StreamParser {
+    sse: SseDecoder,
+    /// A `refusal` delta was seen: the closing `stop` becomes ContentFilter.
+    refused: bool,
+}
+
+impl StreamParser {
+    fn events(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.sse.overflowed() {
+            return Err(oversized_event("openai"));
+        }
+        let mut out = Vec::new();
+        for ev in events {
+            decode_event(&ev, &mut out, &mut self.refused)?;
+        }
+        Ok(out)
+    }
+}
+
+impl StreamDecoder for StreamParser {
+    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        let events = self.sse.push(bytes);
+        self.events(events)
+    }
+
+    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        let events = self.sse.finish();
+        self.events(events)
+    }
+}
+
+fn decode_event(ev: &SseEvent, out: &mut Vec<StreamDelta>, refusal: &mut bool) -> Result<(), CascadeError> {
+    let data = ev.data.trim();
+    if data == "[DONE]" {
+        out.push(StreamDelta::Done);
+        return Ok(());
+    }
+    if data.is_empty() {
+        return Ok(());
+    }
+    let v: Value = serde_json::from_str(data).map_err(|e| {
+        CascadeError::bad_response(format!("openai: stream event is not valid JSON ({e}): {}", preview(data, 120)))
+    })?;
+    if let Some(msg) = envelope_error(&v) {
+        return Err(stream_error("openai", &msg));
+    }
+    if ev.event.as_deref() == Some("error") {
+        return Err(stream_error("openai", &preview(data, 300)));
+    }
+    let choices = v.get("choices").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    // With `n > 1` choices interleave; the engine asks for one, so only
+    // choice 0 is read.
+    for choice in choices.iter().filter(|c| u64_at(c, "/index") == 0) {
+        choice_deltas(choice, out, refusal);
+    }
+    let usage_v = v.get("usage").filter(|u| u.is_object()).or_else(|| v.pointer("/x_groq/usage"));
+    if let Some(u) = usage_v.filter(|u| u.is_object()) {
+        out.push(StreamDelta::Usage(usage(u)));
+    }
+    Ok(())
+}
+
+fn choice_deltas(choice: &Value, out: &mut Vec<StreamDelta>, refusal: &mut bool) {
+    let delta = choice.get("delta").unwrap_or(&Value::Null);
+    *refusal |= refused(delta);
+    if let Some(thinking) = reasoning_text(delta) {
+        out.push(StreamDelta::Thinking(thinking));
+    }
+    if let Some(text) = delta.get("content").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        out.push(StreamDelta::Text(text.to_string()));
+    }
+    if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
+        for (position, call) in calls.iter().enumerate() {
+            let index =
+                call.get("index").and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(position);
+            let text = |ptr: &str| call.pointer(ptr).and_then(Value::as_str).filter(|s| !s.is_empty());
+            out.push(StreamDelta::ToolCall {
+                index,
+                id: text("/id").map(str::to_string),
+                name: text("/function/name").map(str::to_string),
+                arguments: text("/function/arguments").unwrap_or("").to_string(),
+            });
+        }
+    }
+    if let Some(lp) = choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()) {
+        out.push(StreamDelta::Logprobs(lp));
+    }
+    if choice.get("finish_reason").is_some_and(|f| !f.is_null()) {
+        let reason = match map_finish(choice.get("finish_reason")) {
+            FinishReason::Stop if *refusal => FinishReason::ContentFilter,
+            other => other,
+        };
+        out.push(StreamDelta::Finish(reason));
+    }
+}

@@ -1,0 +1,118 @@
+//! Endpoint URLs from a configured base URL.
+//!
+//! Users paste base URLs in every shape their provider's docs show: with or
+//! without `/v1`, with a trailing slash, sometimes the full endpoint. Each
+//! wire accepts all of them rather than failing with a 404 at run time.
+
+/// `scheme://host[:port]`, the path without trailing slashes, and `?query`
+/// (kept for gateways that put a version or key name in the query).
+fn split(base: &str) -> (&str, &str, &str) {
+    let (base, query) = match base.find('?') {
+        Some(i) => base.split_at(i),
+        None => (base, ""),
+    };
+    let host_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start =
+        base.get(host_start..).and_then(|rest| rest.find('/')).map(|i| i + host_start).unwrap_or(base.len());
+    let (origin, path) = base.split_at(path_start);
+    (origin, path.trim_end_matches('/'), query)
+}
+
+/// OpenAI Chat Completions.
+pub fn openai_chat_url(base: &str) -> String {
+    let (origin, path, query) = split(base.trim());
+    // A version segment (`/v1`, `/v1beta`) and any other prefix (`/openai`,
+    // `/proxy`) both just take the endpoint; only a bare host needs `/v1`.
+    let path = if path.ends_with("/chat/completions") {
+        path.to_string()
+    } else if path.is_empty() {
+        "/v1/chat/completions".to_string()
+    } else {
+        format!("{path}/chat/completions")
+    };
+    format!("{origin}{path}{query}")
+}
+
+/// Anthropic Messages: `/v1/messages` whether or not the base has `/v1`
+/// (the official SDKs take the base without it, the docs show it with).
+pub fn anthropic_messages_url(base: &str) -> String {
+    let (origin, path, query) = split(base.trim());
+    let path = if path.ends_with("/v1/messages") {
+        path.to_string()
+    } else if path.ends_with("/v1") {
+        format!("{path}/messages")
+    } else {
+        format!("{path}/v1/messages")
+    };
+    format!("{origin}{path}{query}")
+}
+
+/// Ollama's native chat endpoint. A base ending in `/v1` (its OpenAI-compatible
+/// door) or `/api` is taken back to the server root first.
+pub fn ollama_chat_url(base: &str) -> String {
+    let (origin, path, query) = split(base.trim());
+    let root = path
+        .strip_suffix("/api/chat")
+        .or_else(|| path.strip_suffix("/v1"))
+        .or_else(|| path.strip_suffix("/api"))
+        .unwrap_or(path);
+    format!("{origin}{root}/api/chat{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openai_forms() {
+        let cases = [
+            ("http://localhost:8000/v1", "http://localhost:8000/v1/chat/completions"),
+            ("http://localhost:8000/v1/", "http://localhost:8000/v1/chat/completions"),
+            ("http://localhost:4000", "http://localhost:4000/v1/chat/completions"),
+            ("http://localhost:4000/", "http://localhost:4000/v1/chat/completions"),
+            ("https://api.groq.com/openai/v1", "https://api.groq.com/openai/v1/chat/completions"),
+            ("https://openrouter.ai/api/v1", "https://openrouter.ai/api/v1/chat/completions"),
+            ("https://x.test/v1/chat/completions", "https://x.test/v1/chat/completions"),
+            ("https://x.test/custom/chat/completions/", "https://x.test/custom/chat/completions"),
+            ("https://x.test/v2", "https://x.test/v2/chat/completions"),
+            ("https://g.test/v1beta/openai", "https://g.test/v1beta/openai/chat/completions"),
+            ("https://x.test/proxy", "https://x.test/proxy/chat/completions"),
+            ("https://x.test/v1?api-version=2", "https://x.test/v1/chat/completions?api-version=2"),
+        ];
+        for (base, want) in cases {
+            assert_eq!(openai_chat_url(base), want, "{base}");
+        }
+    }
+
+    #[test]
+    fn anthropic_forms() {
+        for base in ["https://api.anthropic.com", "https://api.anthropic.com/", "https://api.anthropic.com/v1"] {
+            assert_eq!(anthropic_messages_url(base), "https://api.anthropic.com/v1/messages");
+        }
+        assert_eq!(anthropic_messages_url("https://a.test/v1/messages"), "https://a.test/v1/messages");
+        assert_eq!(
+            anthropic_messages_url("https://gw.test/acct/anthropic"),
+            "https://gw.test/acct/anthropic/v1/messages"
+        );
+    }
+
+    #[test]
+    fn ollama_forms() {
+        for base in [
+            "http://localhost:11434",
+            "http://localhost:11434/",
+            "http://localhost:11434/v1",
+            "http://localhost:11434/api",
+            "http://localhost:11434/api/chat",
+        ] {
+            assert_eq!(ollama_chat_url(base), "http://localhost:11434/api/chat", "{base}");
+        }
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for base in ["", "/", "://", "?", "http://", "localhost:1/v1", "ü://ö/ä?x"] {
+            let _ = (openai_chat_url(base), anthropic_messages_url(base), ollama_chat_url(base));
+        }
+    }
+}
