@@ -8,6 +8,7 @@ import { ConfigError, fromEngine } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { defaultEnv, engine, engineSync, type Engine } from './runtime.js';
 import { CascadeStream } from './stream.js';
+import { PRESETS, type Preset } from './presets.js';
 import type {
   AgentOptions,
   Analytics,
@@ -171,38 +172,72 @@ function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   if (!opts || typeof opts !== 'object') {
     throw new ConfigError('E_CONFIG', 'config: expected an array of models or an object with `models`');
   }
-  const { fetch: userFetch, env: userEnv, models, ...rest } = opts;
-  if (!Array.isArray(models)) {
-    throw new ConfigError('E_CONFIG', 'config.models: required, expected a non-empty array of models');
+  const { fetch: userFetch, env: userEnv, preset: presetOpt, ...rest } = opts;
+  const preset = resolvePreset(presetOpt);
+  const models = rest.models ?? (preset ? [...preset.models] : undefined);
+  if (!Array.isArray(models) && !rest.domains) {
+    throw new ConfigError('E_CONFIG', 'config.models: required, expected a non-empty array of models (or a `preset`)');
   }
   const env = userEnv ?? defaultEnv() ?? {};
   const custom: Record<string, Adapter> = {};
-  const resolved = models.map((m, i) => {
-    if (!m || typeof m !== 'object') return m;
-    const out: Record<string, unknown> = { ...m };
-    if (isProviderObject(m.provider)) {
-      const name = m.provider.name ?? `custom-${++customCounter}`;
-      custom[name] = adapt(m.provider, name);
-      out.provider = name;
-    } else if (typeof m.provider === 'string') {
-      const reg = registered(m.provider);
-      if (reg) custom[m.provider] = reg;
-      const envVar = ENV_VARS[m.provider];
-      const key = envVar ? env[envVar] : undefined;
-      if (out.apiKey === undefined && typeof key === 'string' && key) out.apiKey = key;
-    } else if (m.provider !== undefined) {
-      throw new ConfigError(
-        'E_CONFIG',
-        `models[${i}].provider: expected a provider name or an object with complete(request), got ${typeof m.provider}`,
-      );
+  const resolveList = (list: unknown, path: string) =>
+    Array.isArray(list) ? list.map((m, i) => resolveModel(m, `${path}[${i}]`, env, custom)) : list;
+  const config: Record<string, unknown> = { ...rest };
+  if (models) config.models = resolveList(models, 'models');
+  if (preset?.quality && !rest.quality) config.quality = preset.quality;
+  if (rest.domains && typeof rest.domains === 'object') {
+    const domains: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rest.domains)) {
+      domains[k] = Array.isArray(v)
+        ? resolveList(v, `domains.${k}`)
+        : v && typeof v === 'object' && Array.isArray((v as { models?: unknown }).models)
+          ? { ...v, models: resolveList((v as { models: unknown[] }).models, `domains.${k}.models`) }
+          : v;
     }
-    return out;
-  });
+    config.domains = domains;
+  }
   const f = userFetch ?? globalThis.fetch;
   if (typeof f !== 'function') {
     throw new ConfigError('E_CONFIG', 'config.fetch: this runtime has no global fetch; pass one as `fetch`');
   }
-  return { configJson: JSON.stringify({ ...rest, models: resolved }), custom, fetch: f.bind(globalThis) };
+  return { configJson: JSON.stringify(config), custom, fetch: f.bind(globalThis) };
+}
+
+function resolvePreset(p: AgentOptions['preset']): Preset | undefined {
+  if (p === undefined) return undefined;
+  if (typeof p === 'string') {
+    const found = PRESETS[p];
+    if (!found) {
+      throw new ConfigError('E_CONFIG', `config.preset: unknown preset ${JSON.stringify(p)} (expected one of ${Object.keys(PRESETS).join(', ')})`);
+    }
+    return found;
+  }
+  if (p && typeof p === 'object' && Array.isArray(p.models)) return p;
+  throw new ConfigError('E_CONFIG', 'config.preset: expected a preset name or object such as PRESET_BALANCED');
+}
+
+/** Fill the key from the environment and swap provider objects for registered names. */
+function resolveModel(m: unknown, path: string, env: Record<string, unknown>, custom: Record<string, Adapter>): unknown {
+  if (!m || typeof m !== 'object') return m;
+  const model = m as ModelConfig;
+  const out: Record<string, unknown> = { ...model };
+  if (isProviderObject(model.provider)) {
+    const name = model.provider.name ?? `custom-${++customCounter}`;
+    custom[name] = adapt(model.provider, name);
+    out.provider = name;
+  } else if (typeof model.provider === 'string') {
+    const reg = registered(model.provider);
+    if (reg) custom[model.provider] = reg;
+    const envVar = ENV_VARS[model.provider];
+    const key = envVar ? env[envVar] : undefined;
+    if (out.apiKey === undefined && typeof key === 'string' && key) out.apiKey = key;
+  } else if (model.provider !== undefined) {
+    throw new ConfigError(
+      'E_CONFIG',
+      `${path}.provider: expected a provider name or an object with complete(request), got ${typeof model.provider}`,
+    );
+  }
+  return out;
 }
 
 function queryJson(query: string | Message[]): string {

@@ -2,5 +2,6 @@
 export { CascadeAgent, scoreDraft, ready } from './agent.js';
 export { CascadeStream } from './stream.js';
 export { registerProvider } from './custom.js';
+export { PRESET_ULTRA_FAST, PRESET_BALANCED, PRESET_COST_OPTIMIZED, PRESETS, type Preset } from './presets.js';
 export * from './errors.js';
 export type * from './types.js';

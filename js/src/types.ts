@@ -148,8 +148,24 @@ export interface StreamOptions extends RunOptions {
   mode?: 'buffered' | 'live';
 }
 
+export interface DomainRouteOptions {
+  /** This domain's own tiers; the agent's `models` when left out. */
+  models?: ModelConfig[];
+  /** Threshold for drafts in this domain. */
+  threshold?: number;
+  /** Never accept a draft here: go straight to the top tier (e.g. medical). */
+  requireVerifier?: boolean;
+}
+
 export interface AgentOptions {
-  models: ModelConfig[];
+  /** Tiers; may be left out when `preset` or `domains.default` gives them. */
+  models?: ModelConfig[];
+  /** A preset (`PRESET_BALANCED`, ...) or its name. */
+  preset?: import('./presets.js').Preset | 'ultra-fast' | 'balanced' | 'cost-optimized';
+  /** Per-domain routes: `{ code: [models], medical: { requireVerifier: true }, default: [models] }`. */
+  domains?: Partial<Record<Domain | 'default', ModelConfig[] | DomainRouteOptions>>;
+  /** Skip the drafter for queries at or above this complexity. */
+  preRouting?: { skipDrafterFrom?: Complexity };
   quality?: QualityOptions;
   /** Keep the given order instead of sorting tiers by price. */
   keepOrder?: boolean;
