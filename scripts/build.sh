@@ -20,9 +20,17 @@ if [ ! -f "$WASM_OUT/cascade_edge_bg.wasm" ] || [ "$RAW" -nt "$WASM_OUT/cascade_
     "$WASM_OUT/cascade_edge_bg.wasm" -o "$WASM_OUT/cascade_edge_bg.wasm"
 fi
 
-rm -rf pkg
-mkdir -p pkg/dist/wasm
-tsc -p js/tsconfig.json
-cp "$WASM_OUT"/cascade_edge.js "$WASM_OUT"/cascade_edge.d.ts "$WASM_OUT"/cascade_edge_bg.wasm pkg/dist/wasm/
-cp pkg-template/package.json pkg-template/README.md pkg/
+# Assemble beside pkg/ and swap it in at the end, so that a test or demo
+# running during a rebuild never sees a half-built package.
+stage=$(mktemp -d "$PWD/.pkg-build.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+chmod 755 "$stage"
+mkdir -p "$stage/dist/wasm"
+tsc -p js/tsconfig.json --outDir "$stage/dist"
+cp "$WASM_OUT"/cascade_edge.js "$WASM_OUT"/cascade_edge.d.ts "$WASM_OUT"/cascade_edge_bg.wasm "$stage/dist/wasm/"
+cp pkg-template/package.json pkg-template/README.md "$stage/"
+rm -rf pkg.old
+[ -d pkg ] && mv pkg pkg.old
+mv "$stage" pkg
+rm -rf pkg.old
 echo "built pkg/ ($(wc -c < pkg/dist/wasm/cascade_edge_bg.wasm) bytes of wasm)"
