@@ -15,5 +15,8 @@ cargo test --quiet
 echo "== build the package"
 bash scripts/build.sh
 
+echo "== size gate (what a Worker uploads, gzipped)"
+bash scripts/size-gate.sh
+
 echo "== package and runtime tests (node --test)"
 node --test --test-concurrency=1 --test-reporter=spec tests/js/
