@@ -4,6 +4,8 @@
 //! Hand-written rather than `serde` derive: derive errors say "invalid type"
 //! at a byte offset, and users need `models[1].cost: expected ...`.
 
+mod routes;
+
 use serde_json::{Map, Value};
 
 use crate::error::CascadeError;
@@ -32,6 +34,9 @@ pub struct ModelConfig {
     pub headers: Vec<(String, String)>,
     /// Anthropic prompt caching for the system prompt.
     pub cache_control: bool,
+    /// Set from the agent's `browser` flag: requests leave from a web page,
+    /// so wires that gate CORS behind an opt-in header (Anthropic) send it.
+    pub browser: bool,
 }
 
 impl ModelConfig {
@@ -60,6 +65,8 @@ pub struct AgentConfig {
     /// Pre-routing: queries at or above this complexity skip the drafter(s)
     /// and go straight to the top tier.
     pub skip_drafter_from: Option<Complexity>,
+    /// The agent runs in a browser (the JS browser entry says so).
+    pub browser: bool,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -88,6 +95,8 @@ pub struct CallOptions {
     pub tools: Vec<crate::types::ToolSpec>,
     pub tool_choice: Option<Value>,
     pub response_format: Option<crate::types::ResponseFormat>,
+    /// Tool loop: how many cascade runs at most (only used with a tool executor).
+    pub max_steps: Option<u32>,
 }
 
 impl CallOptions {
@@ -100,6 +109,7 @@ impl CallOptions {
             tools: if self.tools.is_empty() { defaults.tools.clone() } else { self.tools.clone() },
             tool_choice: self.tool_choice.clone().or_else(|| defaults.tool_choice.clone()),
             response_format: self.response_format.clone().or_else(|| defaults.response_format.clone()),
+            max_steps: self.max_steps.or(defaults.max_steps),
         }
     }
 }
@@ -164,9 +174,16 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
             return Err(CascadeError::config(format!("config.keepOrder: expected a boolean, got {}", kind_of(other))))
         }
     };
-    let domains = match obj.get("domains") {
+    let browser = match obj.get("browser") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(CascadeError::config(format!("config.browser: expected a boolean, got {}", kind_of(other))))
+        }
+    };
+    let mut domains = match obj.get("domains") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => parse_domains(v, keep_order)?,
+        Some(v) => routes::parse_domains(v, keep_order)?,
     };
     // With domain routes, `models` may be left out when `domains.default` gives them.
     let default_models = domains.iter().find(|d| d.domain == Domain::General && !d.models.is_empty());
@@ -181,13 +198,19 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
     let list = models_v.as_array().ok_or_else(|| {
         CascadeError::config(format!("config.models: expected an array of models, got {}", kind_of(models_v)))
     })?;
-    let models = match default_models {
+    let mut models = match default_models {
         Some(d) if obj.get("models").is_none() => d.models.clone(),
         _ => parse_tiers(list, "models", keep_order)?,
     };
+    if browser {
+        let routed = domains.iter_mut().flat_map(|d| d.models.iter_mut());
+        for m in models.iter_mut().chain(routed) {
+            m.browser = true;
+        }
+    }
     let skip_drafter_from = match obj.get("preRouting") {
         None | Some(Value::Null) => None,
-        Some(v) => parse_pre_routing(v)?,
+        Some(v) => routes::parse_pre_routing(v)?,
     };
     let quality = match obj.get("quality") {
         None | Some(Value::Null) => QualityConfig::default(),
@@ -197,30 +220,10 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None | Some(Value::Null) => CallOptions::default(),
         Some(v) => parse_call_options(v, "defaults")?,
     };
-    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from })
+    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from, browser })
 }
 
-const AGENT_KEYS: &[&str] = &["models", "quality", "keepOrder", "defaults", "domains", "preRouting"];
-
-const ALL_DOMAINS: [Domain; 10] = [
-    Domain::Code,
-    Domain::Math,
-    Domain::Data,
-    Domain::Medical,
-    Domain::Legal,
-    Domain::Finance,
-    Domain::Creative,
-    Domain::Translation,
-    Domain::Summarization,
-    Domain::General,
-];
-
-const ALL_COMPLEXITIES: [Complexity; 5] =
-    [Complexity::Trivial, Complexity::Simple, Complexity::Moderate, Complexity::Hard, Complexity::Expert];
-
-fn label<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
+const AGENT_KEYS: &[&str] = &["models", "quality", "keepOrder", "defaults", "domains", "preRouting", "browser"];
 
 fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<ModelConfig>, CascadeError> {
     if list.is_empty() {
@@ -240,108 +243,6 @@ fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<Model
         });
     }
     Ok(models)
-}
-
-/// `domains: { code: [models...], medical: { models?, threshold?, requireVerifier? }, default: [...] }`.
-fn parse_domains(v: &Value, keep_order: bool) -> Result<Vec<DomainRoute>, CascadeError> {
-    let obj = v.as_object().ok_or_else(|| {
-        CascadeError::config(format!("config.domains: expected an object keyed by domain, got {}", kind_of(v)))
-    })?;
-    let mut out = Vec::with_capacity(obj.len());
-    for (key, route) in obj {
-        let name = key.to_ascii_lowercase();
-        let domain = if name == "default" {
-            Domain::General
-        } else {
-            *ALL_DOMAINS.iter().find(|d| label(*d) == name).ok_or_else(|| {
-                let names: Vec<String> = ALL_DOMAINS.iter().map(label).collect();
-                CascadeError::config(format!(
-                    "config.domains.{key}: unknown domain (expected one of {}, default)",
-                    names.join(", ")
-                ))
-            })?
-        };
-        let path = format!("domains.{key}");
-        let parsed = match route {
-            Value::Array(list) => DomainRoute {
-                domain,
-                models: parse_tiers(list, &format!("{path}"), keep_order)?,
-                threshold: None,
-                require_verifier: false,
-            },
-            Value::Object(o) => {
-                for k in o.keys() {
-                    if !["models", "threshold", "requireVerifier"].contains(&k.as_str()) {
-                        return Err(CascadeError::config(format!(
-                            "config.{path}.{k}: unknown option (expected models, threshold, requireVerifier)"
-                        )));
-                    }
-                }
-                let models = match o.get("models") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(list)) => parse_tiers(list, &format!("{path}.models"), keep_order)?,
-                    Some(other) => {
-                        return Err(CascadeError::config(format!(
-                            "config.{path}.models: expected an array of models, got {}",
-                            kind_of(other)
-                        )))
-                    }
-                };
-                let threshold = match o.get("threshold") {
-                    None | Some(Value::Null) => None,
-                    Some(t) => match t.as_f64() {
-                        Some(f) if (0.0..=1.0).contains(&f) => Some(f),
-                        _ => {
-                            return Err(CascadeError::config(format!(
-                                "config.{path}.threshold: expected a number from 0 to 1, got {t}"
-                            )))
-                        }
-                    },
-                };
-                let require_verifier = match o.get("requireVerifier") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(CascadeError::config(format!(
-                            "config.{path}.requireVerifier: expected a boolean, got {}",
-                            kind_of(other)
-                        )))
-                    }
-                };
-                DomainRoute { domain, models, threshold, require_verifier }
-            }
-            other => {
-                return Err(CascadeError::config(format!(
-                    "config.{path}: expected an array of models or {{models, threshold, requireVerifier}}, got {}",
-                    kind_of(other)
-                )))
-            }
-        };
-        out.push(parsed);
-    }
-    Ok(out)
-}
-
-/// `preRouting: { skipDrafterFrom: 'hard' }`: complexities at or above go to the top tier.
-fn parse_pre_routing(v: &Value) -> Result<Option<Complexity>, CascadeError> {
-    let names: Vec<String> = ALL_COMPLEXITIES.iter().map(label).collect();
-    let from = match v.get("skipDrafterFrom") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) => s.to_ascii_lowercase(),
-        Some(other) => {
-            return Err(CascadeError::config(format!(
-                "config.preRouting.skipDrafterFrom: expected one of {}, got {}",
-                names.join(", "),
-                kind_of(other)
-            )))
-        }
-    };
-    ALL_COMPLEXITIES.iter().find(|c| label(*c) == from).copied().map(Some).ok_or_else(|| {
-        CascadeError::config(format!(
-            "config.preRouting.skipDrafterFrom: expected one of {}, got {from:?}",
-            names.join(", ")
-        ))
-    })
 }
 
 pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeError> {
@@ -464,6 +365,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         parameters,
         headers,
         cache_control,
+        browser: false,
     })
 }
 
@@ -484,6 +386,7 @@ pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, Casc
             "systemPrompt" | "system_prompt" => out.system_prompt = opt_string(obj, k, path)?,
             "tools" => out.tools = parse_tools(v, &format!("{path}.tools"))?,
             "toolChoice" | "tool_choice" => out.tool_choice = Some(v.clone()),
+            "maxSteps" | "max_steps" => out.max_steps = opt_u32(obj, k, path)?,
             "responseFormat" | "response_format" => {
                 out.response_format = Some(serde_json::from_value(v.clone()).map_err(|_| {
                     CascadeError::config(format!(

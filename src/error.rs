@@ -44,6 +44,9 @@ pub enum ErrorCode {
     /// A custom (JS) provider threw.
     #[serde(rename = "E_CUSTOM_PROVIDER")]
     CustomProvider,
+    /// The caller's tool executor threw during a tool loop.
+    #[serde(rename = "E_TOOL")]
+    Tool,
 }
 
 impl ErrorCode {
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::Stream => "E_STREAM",
             ErrorCode::AllModelsFailed => "E_ALL_MODELS_FAILED",
             ErrorCode::CustomProvider => "E_CUSTOM_PROVIDER",
+            ErrorCode::Tool => "E_TOOL",
         }
     }
 }
@@ -152,7 +156,8 @@ impl CascadeError {
             return c;
         }
         match self.code {
-            ErrorCode::Config | ErrorCode::ProviderStatus => FailureClass::Client,
+            // A tool failing is the caller's code failing: no tier can fix it.
+            ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool => FailureClass::Client,
             ErrorCode::Auth | ErrorCode::Budget => FailureClass::Auth,
             ErrorCode::RateLimited => FailureClass::RateLimited,
             ErrorCode::Transport | ErrorCode::Stream => FailureClass::Transport,

@@ -4,9 +4,10 @@
  * providers, carries AbortSignals, and turns engine errors into
  * `CascadeError` subclasses.
  */
-import { ConfigError, fromEngine } from './errors.js';
+import { CascadeError, ConfigError, fromEngine, makeError } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
-import { defaultEnv, engine, engineSync, type Engine } from './runtime.js';
+import { withEnvKey } from './keys.js';
+import { defaultEnv, engine, engineSync, isBrowserEntry, type Engine } from './runtime.js';
 import { CascadeStream } from './stream.js';
 import { PRESETS, type Preset } from './presets.js';
 import type {
@@ -20,12 +21,17 @@ import type {
   RunOptions,
   ScoreDraftOptions,
   StreamOptions,
+  ToolCall,
 } from './types.js';
 
 type WasmAgent = InstanceType<Engine['WasmAgent']>;
 
 interface Prepared {
-  configJson: string;
+  /** The config for the engine, minus keys from the environment. */
+  config: Record<string, unknown>;
+  /** Models (inside `config`) that may take a key from `env` once the engine is loaded. */
+  keySlots: Record<string, unknown>[];
+  env: Record<string, unknown>;
   custom: Record<string, Adapter>;
   fetch: typeof fetch;
 }
@@ -68,15 +74,20 @@ export class CascadeAgent {
     return this;
   }
 
-  /** Run one query through the cascade. */
+  /**
+   * Run one query through the cascade. With `tools` and `onToolCall`, a
+   * tool loop: calls the answer asks for are run and fed back, and the
+   * cascade runs again, up to `maxSteps` times.
+   */
   async run(query: string | Message[], options: RunOptions = {}): Promise<CascadeResult> {
     const agent = await this.#wasm();
+    const tools = toolRunner(options);
     const { signal, cleanup } = runSignal(options);
     try {
-      const out = await agent.run(queryJson(query), optionsJson(options), signal);
+      const out = await agent.run(queryJson(query), optionsJson(options), signal, tools?.run);
       return JSON.parse(out as string);
     } catch (e) {
-      throw fromEngine(e);
+      throw withToolCause(fromEngine(e), tools);
     } finally {
       cleanup();
     }
@@ -84,6 +95,7 @@ export class CascadeAgent {
 
   /** Stream one query: an async iterable of typed events ending with `complete`. */
   stream(query: string | Message[], options: StreamOptions = {}): CascadeStream {
+    const tools = toolRunner(options);
     return new CascadeStream(async (emit) => {
       const agent = await this.#wasm();
       const { signal, cleanup } = runSignal(options);
@@ -94,12 +106,13 @@ export class CascadeAgent {
           options.mode === 'live',
           (json: string) => emit(JSON.parse(json)),
           signal,
+          tools?.run,
         );
         return JSON.parse(out as string);
       } finally {
         cleanup();
       }
-    }, fromEngine);
+    }, (raw) => withToolCause(fromEngine(raw), tools));
   }
 
   /** Totals over this agent's runs: cost, savings, acceptance by model, complexity and domain. */
@@ -147,25 +160,25 @@ export async function ready(): Promise<void> {
   await engine();
 }
 
+/**
+ * Make the engine's agent. Keys from the environment are filled in here,
+ * not at construction, because the variable names come from the engine's
+ * provider table, which browsers only have once the .wasm is loaded.
+ */
 function build(eng: Engine, p: Prepared): WasmAgent {
+  for (const slot of p.keySlots) {
+    const filled = withEnvKey(eng, slot, p.env);
+    if (filled !== slot) slot.apiKey = filled.apiKey;
+  }
   try {
-    return new eng.WasmAgent(p.configJson, p.fetch, p.custom);
+    return new eng.WasmAgent(JSON.stringify(p.config), p.fetch, p.custom);
   } catch (e) {
     throw fromEngine(e);
+  } finally {
+    // The keys live in the engine now; don't keep a second copy around.
+    for (const slot of p.keySlots) delete slot.apiKey;
   }
 }
-
-const ENV_VARS: Record<string, string> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  groq: 'GROQ_API_KEY',
-  together: 'TOGETHER_API_KEY',
-  vllm: 'VLLM_API_KEY',
-  huggingface: 'HF_TOKEN',
-  deepseek: 'DEEPSEEK_API_KEY',
-  openrouter: 'OPENROUTER_API_KEY',
-  litellm: 'LITELLM_API_KEY',
-};
 
 function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   const opts: AgentOptions = Array.isArray(input) ? { models: input } : input;
@@ -180,9 +193,12 @@ function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   }
   const env = userEnv ?? defaultEnv() ?? {};
   const custom: Record<string, Adapter> = {};
+  const keySlots: Record<string, unknown>[] = [];
   const resolveList = (list: unknown, path: string) =>
-    Array.isArray(list) ? list.map((m, i) => resolveModel(m, `${path}[${i}]`, env, custom)) : list;
+    Array.isArray(list) ? list.map((m, i) => resolveModel(m, `${path}[${i}]`, keySlots, custom)) : list;
   const config: Record<string, unknown> = { ...rest };
+  // Browser entry: Anthropic needs its CORS opt-in header. An explicit `browser` wins.
+  if (config.browser === undefined && isBrowserEntry()) config.browser = true;
   if (models) config.models = resolveList(models, 'models');
   if (preset?.quality && !rest.quality) config.quality = preset.quality;
   if (rest.domains && typeof rest.domains === 'object') {
@@ -200,7 +216,7 @@ function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   if (typeof f !== 'function') {
     throw new ConfigError('E_CONFIG', 'config.fetch: this runtime has no global fetch; pass one as `fetch`');
   }
-  return { configJson: JSON.stringify(config), custom, fetch: f.bind(globalThis) };
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis) };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {
@@ -216,8 +232,13 @@ function resolvePreset(p: AgentOptions['preset']): Preset | undefined {
   throw new ConfigError('E_CONFIG', 'config.preset: expected a preset name or object such as PRESET_BALANCED');
 }
 
-/** Fill the key from the environment and swap provider objects for registered names. */
-function resolveModel(m: unknown, path: string, env: Record<string, unknown>, custom: Record<string, Adapter>): unknown {
+/** Swap provider objects for registered names; note models that may take a key from the environment. */
+function resolveModel(
+  m: unknown,
+  path: string,
+  keySlots: Record<string, unknown>[],
+  custom: Record<string, Adapter>,
+): unknown {
   if (!m || typeof m !== 'object') return m;
   const model = m as ModelConfig;
   const out: Record<string, unknown> = { ...model };
@@ -228,9 +249,7 @@ function resolveModel(m: unknown, path: string, env: Record<string, unknown>, cu
   } else if (typeof model.provider === 'string') {
     const reg = registered(model.provider);
     if (reg) custom[model.provider] = reg;
-    const envVar = ENV_VARS[model.provider];
-    const key = envVar ? env[envVar] : undefined;
-    if (out.apiKey === undefined && typeof key === 'string' && key) out.apiKey = key;
+    else if (out.apiKey === undefined) keySlots.push(out);
   } else if (model.provider !== undefined) {
     throw new ConfigError(
       'E_CONFIG',
@@ -248,12 +267,49 @@ function queryJson(query: string | Message[]): string {
 }
 
 function optionsJson(options: RunOptions): string {
-  const { signal: _signal, timeoutMs: _timeout, ...rest } = options as RunOptions & { mode?: string };
+  const { signal: _signal, timeoutMs: _timeout, onToolCall: _tools, ...rest } = options as RunOptions & {
+    mode?: string;
+  };
   return JSON.stringify(rest);
 }
 
+interface ToolRunner {
+  /** What the engine calls: a call as JSON in, the result as text out. */
+  run: (callJson: string) => Promise<string>;
+  /** What the user's executor threw, kept for the `ToolError`'s `cause`. */
+  thrown?: { value: unknown };
+}
+
+/** Adapt `onToolCall` to the engine: results that are not text go back as JSON. */
+function toolRunner(options: RunOptions): ToolRunner | undefined {
+  const exec = options.onToolCall;
+  if (exec === undefined) return undefined;
+  if (typeof exec !== 'function') {
+    throw new ConfigError('E_CONFIG', `options.onToolCall: expected a function (call) => result, got ${typeof exec}`);
+  }
+  const runner: ToolRunner = {
+    run: async (callJson) => {
+      const call = JSON.parse(callJson) as ToolCall;
+      try {
+        const out = await exec(call);
+        return typeof out === 'string' ? out : (JSON.stringify(out ?? null) ?? 'null');
+      } catch (e) {
+        runner.thrown = { value: e };
+        throw e;
+      }
+    },
+  };
+  return runner;
+}
+
+/** A `ToolError` carries what the executor threw as its `cause`. */
+function withToolCause(err: CascadeError, tools: ToolRunner | undefined): CascadeError {
+  if (err.code !== 'E_TOOL' || !tools?.thrown) return err;
+  return makeError(err.code, err.message, { attempts: err.attempts, cause: tools.thrown.value });
+}
+
 /** The caller's signal, merged with a deadline when `timeoutMs` is set. */
-function runSignal(options: RunOptions): { signal: AbortSignal | undefined; cleanup: () => void } {
+export function runSignal(options: Pick<RunOptions, 'signal' | 'timeoutMs'>): { signal: AbortSignal | undefined; cleanup: () => void } {
   const { signal, timeoutMs } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ConfigError('E_CONFIG', 'options.signal: expected an AbortSignal');

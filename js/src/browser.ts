@@ -1,6 +1,8 @@
 /**
  * Browsers: the .wasm is fetched and instantiated lazily, on the first run
  * (or `await ready()`), so importing the package costs nothing up front.
+ * Agents made here tell the engine they run in a browser, so that Anthropic
+ * requests carry the header its CORS rules require.
  */
 import init from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
@@ -10,6 +12,7 @@ let loaded = false;
 let loading: Promise<typeof glue> | undefined;
 
 setLoader({
+  browser: true,
   ready: () => (loaded ? glue : undefined),
   load: () =>
     (loading ??= init({ module_or_path: new URL('./wasm/cascade_edge_bg.wasm', import.meta.url) }).then(() => {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_STREAM'
   | 'E_ALL_MODELS_FAILED'
   | 'E_CUSTOM_PROVIDER'
+  | 'E_TOOL'
   | 'E_INTERNAL';
 
 export interface CascadeErrorDetails {
@@ -75,6 +76,8 @@ export class StreamError extends CascadeError {}
 export class AllModelsFailedError extends CascadeError {}
 /** A provider written in JS threw or returned a bad shape. */
 export class CustomProviderError extends CascadeError {}
+/** A tool loop's `onToolCall` threw; `cause` is what it threw, `attempts` the steps so far. */
+export class ToolError extends CascadeError {}
 /** A defect in cascade-edge itself. Please report it. */
 export class InternalError extends CascadeError {}
 
@@ -91,6 +94,7 @@ const CLASSES: Record<ErrorCode, typeof CascadeError> = {
   E_STREAM: StreamError,
   E_ALL_MODELS_FAILED: AllModelsFailedError,
   E_CUSTOM_PROVIDER: CustomProviderError,
+  E_TOOL: ToolError,
   E_INTERNAL: InternalError,
 };
 

@@ -1,5 +1,6 @@
 /** Everything the package exports, whichever runtime entry loaded it. */
 export { CascadeAgent, scoreDraft, ready } from './agent.js';
+export { testConnection, validateApiKey } from './probe.js';
 export { CascadeStream } from './stream.js';
 export { registerProvider } from './custom.js';
 export { PRESET_ULTRA_FAST, PRESET_BALANCED, PRESET_COST_OPTIMIZED, PRESETS, type Preset } from './presets.js';

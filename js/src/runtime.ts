@@ -14,6 +14,8 @@ interface Loader {
   load(): Promise<Engine>;
   /** Where to read API keys by default (Node: `process.env`). */
   env?: () => Record<string, unknown> | undefined;
+  /** Set by the browser entry: requests leave from a web page. */
+  browser?: boolean;
 }
 
 let loader: Loader | undefined;
@@ -33,4 +35,9 @@ export async function engine(): Promise<Engine> {
 
 export function defaultEnv(): Record<string, unknown> | undefined {
   return loader?.env?.();
+}
+
+/** Whether the browser entry loaded the package (Anthropic then needs its CORS opt-in header). */
+export function isBrowserEntry(): boolean {
+  return loader?.browser === true;
 }

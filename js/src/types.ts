@@ -137,6 +137,19 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** A deadline for the whole run, in ms. */
   timeoutMs?: number;
+  /**
+   * The tool executor; giving it turns on the tool loop. When an answer has
+   * tool calls, each is passed here in order; what it returns (a string as
+   * is, anything else as JSON) goes back to the model as a `role: 'tool'`
+   * message answering that call, and the cascade runs again. If it throws,
+   * the run fails with a `ToolError` (`E_TOOL`) whose `cause` is what it threw.
+   */
+  onToolCall?: (call: ToolCall) => unknown | Promise<unknown>;
+  /**
+   * Tool loop: the most cascade runs (steps) to make, default 5. The last
+   * allowed step's tool calls are returned in `result.toolCalls`, not run.
+   */
+  maxSteps?: number;
 }
 
 export interface StreamOptions extends RunOptions {
@@ -169,8 +182,14 @@ export interface AgentOptions {
   quality?: QualityOptions;
   /** Keep the given order instead of sorting tiers by price. */
   keepOrder?: boolean;
-  /** Defaults for every run. */
-  defaults?: Omit<RunOptions, 'signal'>;
+  /**
+   * Requests leave from a web page. The browser entry sets this for you;
+   * it makes Anthropic requests carry `anthropic-dangerous-direct-browser-access: true`,
+   * without which Anthropic refuses cross-origin calls.
+   */
+  browser?: boolean;
+  /** Defaults for every run (`onToolCall` is per run). */
+  defaults?: Omit<RunOptions, 'signal' | 'onToolCall'>;
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /**
@@ -218,6 +237,8 @@ export interface Attempt {
   verdict?: Verdict;
   error?: { code: string; message: string; status?: number };
   reason: string;
+  /** In a tool loop, the step (1-based) that made this call. */
+  step?: number;
 }
 
 export interface CascadeResult {
@@ -240,6 +261,12 @@ export interface CascadeResult {
   toolCalls?: ToolCall[];
   thinking?: string;
   parsed?: unknown;
+  /**
+   * Cascade runs this result covers: 1, or more in a tool loop, where
+   * costs, savings, usage and `attempts` are summed over every step and
+   * the answer, `toolCalls` and `finishReason` are the last step's.
+   */
+  steps: number;
   attempts: Attempt[];
 }
 
@@ -258,6 +285,8 @@ export type StreamEvent =
       checks: CheckOutcome[];
     }
   | { type: 'escalated'; from: string; to: string; reason: string; discard: boolean }
+  /** Tool loop: a call was run; the next step follows with its own `routing` event. */
+  | { type: 'toolResult'; step: number; id: string; name: string; content: string }
   | { type: 'complete'; result: CascadeResult }
   | { type: 'error'; error: import('./errors.js').CascadeError };
 
@@ -303,4 +332,36 @@ export interface Analytics {
   perModel: Record<string, { calls: number; failures: number; cost: number }>;
   byComplexity: Partial<Record<Complexity, Acceptance>>;
   byDomain: Partial<Record<Domain, Acceptance>>;
+}
+
+/** What `testConnection()` and `validateApiKey()` resolve to; they never throw for a refused key. */
+export interface ConnectionResult {
+  /** The server answered its models list: reachable, and the key (if any) accepted. */
+  ok: boolean;
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  /** Why, in one line (e.g. "HTTP 401: the API key was refused ..."); never contains the key. */
+  reason: string;
+  latencyMs: number;
+  /** Model ids the server lists (the first 50). */
+  models?: string[];
+}
+
+export interface ConnectionOptions {
+  /** The fetch to send with; defaults to the runtime's global `fetch`. */
+  fetch?: typeof fetch;
+  /** Where to find a key the model does not set (testConnection only); `process.env` in Node. */
+  env?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Give up after this many ms (default 10000); a timeout is `ok: false`, not an error. */
+  timeoutMs?: number;
+  /** Send Anthropic's browser opt-in header; the browser entry sets it for you. */
+  browser?: boolean;
+}
+
+export interface ValidateApiKeyOptions extends Omit<ConnectionOptions, 'env'> {
+  /** Where the provider lives, for self-hosted or proxied ones (required for `openai-compatible`). */
+  baseUrl?: string;
+  /** Extra headers (a gateway's own, OpenRouter's `X-Title`, ...). */
+  headers?: Record<string, string>;
 }

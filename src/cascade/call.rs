@@ -1,9 +1,13 @@
-//! The executor: one call to one tier, streamed or not. The only place the
-//! engine awaits I/O; codecs stay pure on either side of it.
+//! The executor: one call to one tier, streamed or not, plus the two plain
+//! GETs (OpenRouter's prices, the connection probe). The only place that
+//! sends; codecs stay pure on either side of it.
 
+use crate::clock::Clock;
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::{ByteStream, HttpClient};
+use crate::providers::openrouter::{self, PriceList};
+use crate::providers::probe::{self, ProbeResult};
 use crate::providers::{self, WireFormat};
 use crate::types::{ChatRequest, Completion, StreamDelta};
 
@@ -71,6 +75,9 @@ pub async fn call_streaming<H: HttpClient>(
     loop {
         let (deltas, end) = match resp.body.next_chunk().await {
             Some(Ok(bytes)) => (decoder.feed(&bytes), false),
+            // The caller's abort or the run's deadline is not a broken stream:
+            // keep its code (E_ABORTED / E_TIMEOUT) so it is reported as such.
+            Some(Err(e)) if e.failure_class() == FailureClass::Aborted => return Err(stopped(model, &acc, e)),
             Some(Err(e)) => return Err(cut(model, &acc, &e.message, e.failure_class())),
             None => (decoder.finish(), true),
         };
@@ -94,6 +101,37 @@ pub async fn call_streaming<H: HttpClient>(
     Ok(acc.into_completion())
 }
 
+/// OpenRouter's price catalogue for `model`'s base URL.
+pub async fn load_prices<H: HttpClient>(http: &H, model: &ModelConfig) -> Result<PriceList, CascadeError> {
+    let resp = http.send(openrouter::models_request(model)).await.map_err(|e| tag(e, model))?;
+    if !(200..300).contains(&resp.status) {
+        return Err(providers::error_from_status(model, resp.status, &resp.headers, &resp.body));
+    }
+    openrouter::parse_prices(&resp.body).map_err(|e| tag(e, model))
+}
+
+/// One connection check. A refused key or an unreachable server is an
+/// answer (`ok: false`), not an error; only a bad config or the caller's own
+/// abort is an `Err`.
+pub async fn probe<H: HttpClient, C: Clock>(
+    http: &H,
+    clock: &C,
+    model: &ModelConfig,
+    check_name: bool,
+) -> Result<ProbeResult, CascadeError> {
+    let request = probe::build_probe(model).map_err(|e| tag(e, model))?;
+    let url = request.url.clone();
+    let t0 = clock.now_ms();
+    let mut out = match http.send(request).await {
+        Ok(resp) => probe::read_probe(model, &url, resp.status, &resp.body, check_name),
+        Err(e) if e.code == ErrorCode::Aborted => return Err(tag(e, model)),
+        Err(e) => probe::unreachable(model, &e),
+    };
+    // Microseconds of timer noise are not information.
+    out.latency_ms = ((clock.now_ms() - t0).max(0.0) * 1000.0).round() / 1000.0;
+    Ok(out)
+}
+
 fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -> CascadeError {
     let shown = acc.text().chars().count();
     CascadeError::new(
@@ -103,6 +141,17 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
     .with_class(if class == FailureClass::Aborted { class } else { FailureClass::Transport })
     .for_model(&model.provider, &model.name)
     .redacted(&model.secrets())
+}
+
+fn stopped(model: &ModelConfig, acc: &Accumulator, e: CascadeError) -> CascadeError {
+    let shown = acc.text().chars().count();
+    let mut out = CascadeError::new(
+        e.code,
+        format!("{} ({}) stream stopped after {shown} characters: {}", model.provider, model.name, e.message),
+    )
+    .with_class(FailureClass::Aborted);
+    out.status = e.status;
+    tag(out, model)
 }
 
 fn custom_gave_nothing(model: &ModelConfig) -> CascadeError {

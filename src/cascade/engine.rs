@@ -8,21 +8,27 @@ use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::pricing::estimate_tokens;
 use crate::quality::{self, JudgeInput, Verdict};
-use crate::types::{ChatRequest, Completion, Message, ResponseFormat, Role, StreamDelta, Usage};
+use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
 use super::call::{call_once, call_streaming};
 use super::events::{Event, StreamMode};
-use super::result::{sum_usage, summarise_cost, Attempt, AttemptError, AttemptOutcome, CascadeResult};
+use super::prices::{self, PriceCache};
+use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
+use super::trace::{
+    all_failed, delta_event, explain, failed_attempt, label, last_user_text, parse_json_answer, release_buffered,
+    skipped_attempt, usage_or_estimate, with_system_prompt,
+};
 
 /// Holds what lives as long as an agent. The HTTP client is per run, so a
 /// run's abort signal and custom providers travel with it.
 pub struct Engine<C> {
     pub config: AgentConfig,
-    clock: C,
+    pub(super) clock: C,
     analytics: RefCell<Analytics>,
+    /// OpenRouter's catalogue, for tiers configured without a price.
+    prices: RefCell<PriceCache>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -42,7 +48,24 @@ impl From<CascadeError> for RunError {
 
 impl<C: Clock> Engine<C> {
     pub fn new(config: AgentConfig, clock: C) -> Self {
-        Engine { config, clock, analytics: RefCell::new(Analytics::default()) }
+        Engine {
+            config,
+            clock,
+            analytics: RefCell::new(Analytics::default()),
+            prices: RefCell::new(PriceCache::default()),
+        }
+    }
+
+    /// The injected clock (tests drive a `ManualClock` through it).
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// How long OpenRouter prices are kept (default one hour).
+    pub fn set_price_ttl_ms(&self, ttl_ms: f64) {
+        if let Ok(mut p) = self.prices.try_borrow_mut() {
+            p.set_ttl_ms(ttl_ms);
+        }
     }
 
     pub fn analytics(&self) -> Analytics {
@@ -79,7 +102,7 @@ impl<C: Clock> Engine<C> {
         out
     }
 
-    fn record(&self, out: &Result<CascadeResult, RunError>) {
+    pub(super) fn record(&self, out: &Result<CascadeResult, RunError>) {
         // Never panics: a run in progress elsewhere only ever borrows briefly.
         if let Ok(mut a) = self.analytics.try_borrow_mut() {
             match out {
@@ -89,7 +112,7 @@ impl<C: Clock> Engine<C> {
         }
     }
 
-    async fn execute<H: HttpClient>(
+    pub(super) async fn execute<H: HttpClient>(
         &self,
         http: &H,
         messages: Vec<Message>,
@@ -108,10 +131,12 @@ impl<C: Clock> Engine<C> {
         let complexity = quality::complexity(&query);
         let domain = quality::detect_domain(&query);
         let route = self.config.route(domain);
-        let models: &[ModelConfig] = match route {
+        let planned: &[ModelConfig] = match route {
             Some(r) if !r.models.is_empty() => &r.models,
             _ => &self.config.models,
         };
+        let priced = prices::resolve(&self.prices, &self.clock, http, planned).await;
+        let models: &[ModelConfig] = &priced.models;
         // Pre-routing: a draft that could not be accepted is not worth paying for.
         let skip_reason = match (route, self.config.skip_drafter_from) {
             (Some(r), _) if r.require_verifier => Some(format!("domain {} requires the verifier", label(&domain))),
@@ -165,8 +190,14 @@ impl<C: Clock> Engine<C> {
                     let class = e.failure_class();
                     attempts.push(failed_attempt(tier, model, latency_ms, &e));
                     if !class.escalates() || is_final {
+                        // "All models failed" only when no tier answered at all. After
+                        // a rejected draft the final tier's own error says more (a cut
+                        // stream stays a StreamError, as the README documents).
+                        let called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
+                        let none_answered =
+                            called.clone().count() > 1 && called.clone().all(|a| a.outcome == AttemptOutcome::Failed);
                         let error =
-                            if is_final && tier > 0 && class.escalates() { all_failed(&attempts, e) } else { e };
+                            if is_final && class.escalates() && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     }
                     if let Some(next) = models.get(tier + 1) {
@@ -226,7 +257,11 @@ impl<C: Clock> Engine<C> {
                 usage: Some(usage),
                 verdict: Some(verdict.clone()),
                 error: None,
-                reason,
+                reason: match (cost, priced.note(tier)) {
+                    (None, Some(note)) => format!("{reason}; {note}"),
+                    _ => reason,
+                },
+                step: None,
             });
             if accepted {
                 if mode.is_some() && !show {
@@ -292,6 +327,7 @@ impl<C: Clock> Engine<C> {
             tool_calls: completion.tool_calls,
             thinking: completion.thinking,
             parsed,
+            steps: 1,
             attempts,
         }
     }
@@ -306,151 +342,5 @@ impl<C: Clock> Engine<C> {
             response_format: opts.response_format.clone(),
             logprobs: draft,
         }
-    }
-}
-
-fn with_system_prompt(mut messages: Vec<Message>, system: Option<&str>) -> Vec<Message> {
-    if let Some(s) = system.filter(|s| !s.trim().is_empty()) {
-        if !messages.iter().any(|m| m.role == Role::System) {
-            messages.insert(0, Message::system(s));
-        }
-    }
-    messages
-}
-
-fn last_user_text(messages: &[Message]) -> String {
-    messages.iter().rev().find(|m| m.role == Role::User).map(|m| m.content.clone()).unwrap_or_default()
-}
-
-fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
-    // A report of zero tokens both ways is no report (aimock's Anthropic and
-    // Ollama, some OpenAI-compatible servers): estimate it, as the stream
-    // accumulator already does, rather than price the call at $0.
-    if let Some(u) = c.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0) {
-        return u;
-    }
-    let input: u64 = req.messages.iter().map(|m| estimate_tokens(&m.content) + 4).sum();
-    let output = estimate_tokens(&c.content)
-        + c.tool_calls.iter().map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name)).sum::<u64>();
-    Usage { input_tokens: input, output_tokens: output, estimated: true, ..Default::default() }
-}
-
-fn delta_event(d: &StreamDelta, model: &ModelConfig, tier: usize) -> Option<Event> {
-    match d {
-        StreamDelta::Text(t) if !t.is_empty() => {
-            Some(Event::Chunk { text: t.clone(), model: model.name.clone(), tier })
-        }
-        StreamDelta::ToolCall { index, id, name, arguments } => Some(Event::ToolCallDelta {
-            index: *index,
-            id: id.clone(),
-            name: name.clone(),
-            arguments: arguments.clone(),
-            model: model.name.clone(),
-        }),
-        _ => None,
-    }
-}
-
-fn release_buffered(c: &Completion, model: &ModelConfig, tier: usize, emit: &mut dyn FnMut(Event)) {
-    if !c.content.is_empty() {
-        emit(Event::Chunk { text: c.content.clone(), model: model.name.clone(), tier });
-    }
-    for (i, t) in c.tool_calls.iter().enumerate() {
-        emit(Event::ToolCallDelta {
-            index: i,
-            id: Some(t.id.clone()),
-            name: Some(t.name.clone()),
-            arguments: t.arguments_raw.clone(),
-            model: model.name.clone(),
-        });
-    }
-}
-
-fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> Attempt {
-    Attempt {
-        tier,
-        model: model.name.clone(),
-        provider: model.provider.clone(),
-        outcome: AttemptOutcome::Skipped,
-        cost: None,
-        latency_ms: 0.0,
-        usage: None,
-        verdict: None,
-        error: None,
-        reason: format!("skipped: {why}"),
-    }
-}
-
-fn label<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
-fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, e: &CascadeError) -> Attempt {
-    Attempt {
-        tier,
-        model: model.name.clone(),
-        provider: model.provider.clone(),
-        outcome: AttemptOutcome::Failed,
-        cost: None,
-        latency_ms,
-        usage: None,
-        verdict: None,
-        error: Some(AttemptError::from(e)),
-        reason: format!("call failed: {}", e.message),
-    }
-}
-
-fn all_failed(attempts: &[Attempt], last: CascadeError) -> CascadeError {
-    let tried: Vec<String> = attempts
-        .iter()
-        .map(|a| match &a.error {
-            Some(e) => format!("{} ({})", a.model, e.code),
-            None => format!("{} (rejected)", a.model),
-        })
-        .collect();
-    let mut e = CascadeError::new(
-        ErrorCode::AllModelsFailed,
-        format!("no model could answer; tried {}. Last error: {}", tried.join(", "), last.message),
-    );
-    e.status = last.status;
-    e.provider = last.provider;
-    e.model = last.model;
-    e.retry_after_ms = last.retry_after_ms;
-    e
-}
-
-/// One sentence for `result.reason`: who answered and why.
-fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String {
-    let answered = attempts.last().map(|a| a.model.as_str()).unwrap_or("");
-    if tiers == 1 {
-        return format!("single model {answered} answered");
-    }
-    if tier == 0 {
-        let why = attempts.first().map(|a| a.reason.as_str()).unwrap_or("");
-        return format!("draft from {answered} accepted: {why}");
-    }
-    let steps: Vec<String> = attempts[..attempts.len().saturating_sub(1)]
-        .iter()
-        .map(|a| match a.outcome {
-            AttemptOutcome::Failed => {
-                format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error"))
-            }
-            AttemptOutcome::Skipped => format!("{} {}", a.model, a.reason),
-            _ => format!("{} rejected ({})", a.model, a.reason),
-        })
-        .collect();
-    let verb = if tier + 1 == tiers { "answered by" } else { "accepted from" };
-    format!("{}; {verb} {answered}", steps.join("; "))
-}
-
-/// The answer as JSON, allowing the Markdown fence models like to add.
-fn parse_json_answer(content: &str) -> Option<serde_json::Value> {
-    let t = content.trim();
-    let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).unwrap_or(t);
-    let t = t.strip_suffix("```").unwrap_or(t).trim();
-    if t.starts_with('{') || t.starts_with('[') {
-        serde_json::from_str(t).ok()
-    } else {
-        None
     }
 }

@@ -38,4 +38,8 @@ pub enum Event {
     /// is not the answer (live mode) and must drop it.
     #[serde(rename_all = "camelCase")]
     Escalated { from: String, to: String, reason: String, discard: bool },
+    /// Tool loop: the caller's executor ran a call; its result goes back to
+    /// the model in the next step, which starts with a new `routing` event.
+    #[serde(rename_all = "camelCase")]
+    ToolResult { step: usize, id: String, name: String, content: String },
 }

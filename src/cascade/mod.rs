@@ -5,9 +5,15 @@ mod analytics;
 mod call;
 mod engine;
 mod events;
+mod prices;
 mod result;
+mod tools;
+mod trace;
 
 pub use analytics::{Acceptance, Analytics, ModelStats};
+pub use call::probe as test_connection;
 pub use engine::{Engine, RunError};
 pub use events::{Event, StreamMode};
+pub use prices::{DEFAULT_PRICE_TTL_MS, RETRY_AFTER_FAILURE_MS};
 pub use result::{Attempt, AttemptError, AttemptOutcome, CascadeResult, UsageSummary};
+pub use tools::{ToolExecutor, DEFAULT_MAX_STEPS};

@@ -63,6 +63,9 @@ pub struct Attempt {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<AttemptError>,
     pub reason: String,
+    /// In a tool loop, which step (1-based) made this call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,6 +95,8 @@ pub struct CascadeResult {
     /// Structured output, parsed, when a JSON response format was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parsed: Option<Value>,
+    /// Cascade runs this result covers: 1, or more in a tool loop.
+    pub steps: usize,
     pub attempts: Vec<Attempt>,
 }
 

@@ -12,7 +12,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, base_headers, envelope_error, parse_json, set_header, u64_at};
+use super::common::{arguments_object, base_headers, default_header, envelope_error, parse_json, u64_at};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -21,6 +21,8 @@ use crate::http::HttpRequest;
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
+/// Anthropic answers CORS preflights only for requests carrying this header.
+pub const BROWSER_HEADER: &str = "anthropic-dangerous-direct-browser-access";
 /// The API requires `max_tokens`; used when neither the call nor the model sets one.
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
 /// The smallest thinking budget the API accepts.
@@ -80,11 +82,18 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         body.insert("stream".into(), json!(true));
     }
 
+    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers(model), Value::Object(body).to_string()))
+}
+
+/// Key, API version and, from a web page, the opt-in without which the API
+/// refuses cross-origin calls. The user's headers win over all three.
+pub(crate) fn headers(model: &ModelConfig) -> Vec<(String, String)> {
     let mut headers = base_headers(model, Auth::XApiKey);
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("anthropic-version")) {
-        set_header(&mut headers, "anthropic-version", API_VERSION);
+    default_header(&mut headers, "anthropic-version", API_VERSION);
+    if model.browser {
+        default_header(&mut headers, BROWSER_HEADER, "true");
     }
-    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers, Value::Object(body).to_string()))
+    headers
 }
 
 /// With `thinking: {type:'enabled', budget_tokens}` the API rejects any

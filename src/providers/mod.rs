@@ -9,6 +9,8 @@ mod common;
 pub mod custom;
 pub mod ollama;
 pub mod openai;
+pub mod openrouter;
+pub mod probe;
 mod status;
 pub mod url;
 

@@ -11,7 +11,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{base_headers, default_header, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::common::{base_headers, envelope_error, parse_json, raw_arguments, str_at, u64_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
@@ -102,10 +102,8 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
     }
 
     let mut headers = base_headers(model, Auth::Bearer);
-    if model.provider.eq_ignore_ascii_case("openrouter") {
-        // OpenRouter attributes traffic by these; harmless when absent elsewhere.
-        default_header(&mut headers, "HTTP-Referer", "https://github.com/cascade-edge/cascade-edge");
-        default_header(&mut headers, "X-Title", "cascade-edge");
+    if super::openrouter::is_openrouter(model) {
+        super::openrouter::attribution_headers(&mut headers);
     }
     Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, Value::Object(body).to_string()))
 }

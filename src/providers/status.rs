@@ -11,7 +11,7 @@ use crate::http::find_header;
 /// shortened and with the key masked, since it is usually the most useful
 /// thing a user can read ("model not found", "max_tokens too large").
 pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, String)], body: &[u8]) -> CascadeError {
-    let detail = provider_message(body);
+    let mut detail = provider_message(body);
     let (code, class, what) = match status {
         400 | 404 | 413 | 422 => (ErrorCode::ProviderStatus, FailureClass::Client, "rejected the request"),
         401 | 403 => (ErrorCode::Auth, FailureClass::Auth, "refused the API key"),
@@ -20,6 +20,18 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
         429 => (ErrorCode::RateLimited, FailureClass::RateLimited, "is rate limiting"),
         500..=599 => (ErrorCode::ProviderStatus, FailureClass::Server, "failed"),
         _ => (ErrorCode::ProviderStatus, FailureClass::Server, "answered with an unexpected status"),
+    };
+    let what = if super::openrouter::is_openrouter(model) {
+        if let Some(upstream) = upstream_provider(body) {
+            detail = if detail.is_empty() {
+                format!("upstream provider: {upstream}")
+            } else {
+                format!("{detail} (upstream provider: {upstream})")
+            };
+        }
+        openrouter_wording(status).unwrap_or(what)
+    } else {
+        what
     };
     let mut msg = format!("{} ({}) {} with HTTP {}", model.provider, model.name, what, status);
     if !detail.is_empty() {
@@ -33,6 +45,28 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
         .redacted(&model.secrets());
     err.retry_after_ms = find_header(headers, "retry-after").and_then(parse_retry_after);
     err
+}
+
+/// OpenRouter's documented statuses, said the way its docs mean them. The
+/// codes and classes stay those of every other provider: 402 is a budget
+/// error, 502/503 escalate like any server failure.
+fn openrouter_wording(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "rejected the request (bad parameters or an unknown model id)",
+        401 => "refused the API key (invalid, expired or disabled key)",
+        402 => "reports insufficient credits (add credits, or pick a free model)",
+        429 => "is rate limiting (a per-model or free-tier limit)",
+        502 => "got no valid answer from the model's upstream provider",
+        503 => "has no provider available for this model",
+        _ => return None,
+    })
+}
+
+/// OpenRouter names the upstream that failed in `error.metadata.provider_name`.
+fn upstream_provider(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let name = v.pointer("/error/metadata/provider_name")?.as_str()?;
+    Some(name.chars().take(60).collect())
 }
 
 /// `Retry-After` in seconds (fractions allowed), or OpenAI's `retry-after-ms`.
@@ -81,6 +115,25 @@ mod tests {
         assert_eq!(e.code, ErrorCode::RateLimited);
         assert_eq!(e.retry_after_ms, Some(2000));
         assert_eq!(error_from_status(&m, 401, &[], b"").code, ErrorCode::Auth);
+    }
+
+    #[test]
+    fn openrouter_statuses_read_clearly() {
+        let mut m = ModelConfig::new("meta-llama/llama-3.1-8b-instruct", "openrouter").unwrap();
+        m.api_key = Some("sk-or-v1-secret-key-123".into());
+        let e = error_from_status(&m, 402, &[], br#"{"error":{"code":402,"message":"Insufficient credits"}}"#);
+        assert_eq!((e.code, e.failure_class()), (ErrorCode::Budget, FailureClass::Auth));
+        assert!(e.message.contains("insufficient credits") && e.message.contains("HTTP 402"), "{}", e.message);
+        let body = br#"{"error":{"code":503,"message":"No available provider","metadata":{"provider_name":"Lambda"}}}"#;
+        let e = error_from_status(&m, 503, &[], body);
+        assert_eq!((e.code, e.failure_class()), (ErrorCode::ProviderStatus, FailureClass::Server));
+        assert!(e.message.contains("no provider available") && e.message.contains("Lambda"), "{}", e.message);
+        let e = error_from_status(&m, 502, &[], b"");
+        assert_eq!(e.failure_class(), FailureClass::Server);
+        assert!(e.message.contains("upstream provider"), "{}", e.message);
+        assert_eq!(error_from_status(&m, 400, &[], b"").failure_class(), FailureClass::Client);
+        assert_eq!(error_from_status(&m, 401, &[], b"").code, ErrorCode::Auth);
+        assert_eq!(error_from_status(&m, 429, &[], b"").code, ErrorCode::RateLimited);
     }
 
     #[test]

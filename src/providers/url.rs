@@ -59,6 +59,31 @@ pub fn ollama_chat_url(base: &str) -> String {
     format!("{origin}{root}/api/chat{query}")
 }
 
+/// OpenAI-style models list (`GET /models`), next to wherever chat
+/// completions live: the same base-URL shapes are accepted.
+pub fn openai_models_url(base: &str) -> String {
+    let chat = openai_chat_url(base);
+    let (origin, path, query) = split(&chat);
+    let root = path.strip_suffix("/chat/completions").unwrap_or(path);
+    format!("{origin}{root}/models{query}")
+}
+
+/// Anthropic's models list: `/v1/models`, with or without `/v1` in the base.
+pub fn anthropic_models_url(base: &str) -> String {
+    let messages = anthropic_messages_url(base);
+    let (origin, path, query) = split(&messages);
+    let root = path.strip_suffix("/messages").unwrap_or(path);
+    format!("{origin}{root}/models{query}")
+}
+
+/// Ollama's list of local models (`/api/tags`).
+pub fn ollama_tags_url(base: &str) -> String {
+    let chat = ollama_chat_url(base);
+    let (origin, path, query) = split(&chat);
+    let root = path.strip_suffix("/api/chat").unwrap_or(path);
+    format!("{origin}{root}/api/tags{query}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,9 +135,26 @@ mod tests {
     }
 
     #[test]
+    fn list_endpoints_follow_the_chat_endpoints() {
+        assert_eq!(openai_models_url("https://openrouter.ai/api/v1"), "https://openrouter.ai/api/v1/models");
+        assert_eq!(openai_models_url("http://localhost:4000"), "http://localhost:4000/v1/models");
+        assert_eq!(openai_models_url("https://x.test/v1/chat/completions"), "https://x.test/v1/models");
+        assert_eq!(openai_models_url("https://x.test/v1?api-version=2"), "https://x.test/v1/models?api-version=2");
+        for base in
+            ["https://api.anthropic.com", "https://api.anthropic.com/v1", "https://api.anthropic.com/v1/messages"]
+        {
+            assert_eq!(anthropic_models_url(base), "https://api.anthropic.com/v1/models", "{base}");
+        }
+        for base in ["http://localhost:11434", "http://localhost:11434/v1", "http://localhost:11434/api/chat"] {
+            assert_eq!(ollama_tags_url(base), "http://localhost:11434/api/tags", "{base}");
+        }
+    }
+
+    #[test]
     fn odd_input_never_panics() {
         for base in ["", "/", "://", "?", "http://", "localhost:1/v1", "ü://ö/ä?x"] {
             let _ = (openai_chat_url(base), anthropic_messages_url(base), ollama_chat_url(base));
+            let _ = (openai_models_url(base), anthropic_models_url(base), ollama_tags_url(base));
         }
     }
 }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::cascade::{Engine, RunError, StreamMode};
@@ -16,6 +17,7 @@ use crate::types::{Message, ResponseFormat, ToolCall};
 use super::clock::JsClock;
 use super::fetch::FetchClient;
 use super::js_error;
+use super::tools::JsTools;
 
 fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
     serde_json::from_str(text)
@@ -71,13 +73,19 @@ impl WasmAgent {
     }
 
     /// Resolves to the result as JSON text; rejects with an error as JSON text.
-    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue) -> Promise {
+    /// `tools`: the wrapper's `(callJson) => Promise<string>` around the
+    /// user's `onToolCall`, or undefined for no tool loop.
+    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> Promise {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
+        let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
         future_to_promise(async move {
             let (messages, opts) = prepared?;
-            let out = engine.run(&http, messages, &opts).await;
+            let out = match &tools {
+                Some(t) => engine.run_with_tools(&http, t, messages, &opts).await,
+                None => engine.run(&http, messages, &opts).await,
+            };
             finish(out)
         })
     }
@@ -90,10 +98,12 @@ impl WasmAgent {
         live: bool,
         on_event: Function,
         signal: JsValue,
+        tools: JsValue,
     ) -> Promise {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
+        let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
         future_to_promise(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
@@ -102,7 +112,10 @@ impl WasmAgent {
                     let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&s));
                 }
             };
-            let out = engine.stream(&http, messages, &opts, mode, &mut emit).await;
+            let out = match &tools {
+                Some(t) => engine.stream_with_tools(&http, t, messages, &opts, mode, &mut emit).await,
+                None => engine.stream(&http, messages, &opts, mode, &mut emit).await,
+            };
             finish(out)
         })
     }
@@ -212,9 +225,50 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
 /// The built-in provider table, for the wrapper's key lookup and docs.
 #[wasm_bindgen(js_name = providerTable)]
 pub fn provider_table() -> String {
+    use crate::providers::{Auth, WireFormat};
     let list: Vec<serde_json::Value> = crate::providers::PROVIDERS
         .iter()
-        .map(|p| serde_json::json!({"id": p.id, "envVar": p.env_var, "defaultBaseUrl": p.default_base_url}))
+        .map(|p| {
+            let wire = match p.wire {
+                WireFormat::OpenAi => "openai",
+                WireFormat::Anthropic => "anthropic",
+                WireFormat::Ollama => "ollama",
+                WireFormat::Custom => "custom",
+            };
+            let auth = match p.auth {
+                Auth::Bearer => "bearer",
+                Auth::XApiKey => "x-api-key",
+            };
+            serde_json::json!({
+                "id": p.id, "envVar": p.env_var, "defaultBaseUrl": p.default_base_url, "wire": wire, "auth": auth,
+            })
+        })
         .collect();
     serde_json::Value::Array(list).to_string()
+}
+
+/// One connection check for a model config (JSON), sent with `fetch`.
+/// `options_json`: `{browser?, checkModel?}`. Resolves to the probe result
+/// as JSON, also when the key is refused; rejects (error JSON) only for a
+/// bad config or the caller's abort.
+#[wasm_bindgen(js_name = testConnection)]
+pub fn test_connection(model_json: &str, options_json: &str, fetch: Function, signal: JsValue) -> Promise {
+    let parsed = parse_json(model_json, "model").and_then(|v| {
+        let opts = parse_json(options_json, "options")?;
+        let mut model = config::parse_model(&v, "model").map_err(|e| js_error::error(&e))?;
+        model.browser = opts.get("browser").and_then(|b| b.as_bool()).unwrap_or(false);
+        let check = opts.get("checkModel").and_then(|b| b.as_bool()).unwrap_or(true);
+        Ok((model, check))
+    });
+    let http = FetchClient { fetch, signal, custom: JsValue::UNDEFINED };
+    future_to_promise(async move {
+        let (model, check) = parsed?;
+        let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;
+        match out {
+            Ok(r) => serde_json::to_string(&r)
+                .map(|s| JsValue::from_str(&s))
+                .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise: {e}")))),
+            Err(e) => Err(js_error::error(&e)),
+        }
+    })
 }

@@ -133,7 +133,15 @@ impl ByteStream for FetchBody {
                 let aborted =
                     Reflect::get(&self.signal, &key("aborted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
                 let class = if aborted { FailureClass::Aborted } else { FailureClass::Transport };
-                let code = if aborted { ErrorCode::Aborted } else { ErrorCode::Stream };
+                // A run deadline (`timeoutMs`) aborts our signal with a TimeoutError reason.
+                let deadline = aborted
+                    && Reflect::get(&self.signal, &key("reason")).ok().and_then(|r| name_of(&r)).as_deref()
+                        == Some("TimeoutError");
+                let code = match (aborted, deadline) {
+                    (true, true) => ErrorCode::Timeout,
+                    (true, false) => ErrorCode::Aborted,
+                    _ => ErrorCode::Stream,
+                };
                 return Some(Err(CascadeError::new(code, describe(&e)).with_class(class)));
             }
         };

@@ -10,3 +10,4 @@ mod clock;
 mod custom;
 mod fetch;
 mod js_error;
+mod tools;

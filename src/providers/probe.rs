@@ -1,0 +1,124 @@
+//! Connection checks (`testConnection`, `validateApiKey`): the cheapest call
+//! each wire has that needs a valid key and costs no tokens, the models
+//! list, and a yes/no with a reason a person can act on.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::common::{base_headers, scrub_key_like};
+use super::url::{anthropic_models_url, ollama_tags_url, openai_models_url};
+use super::{anthropic, openrouter, Auth, WireFormat, PROVIDERS};
+use crate::config::ModelConfig;
+use crate::error::{redact, CascadeError};
+use crate::http::HttpRequest;
+
+/// How many model ids a probe reports; enough to eyeball, small to ship.
+pub const MAX_LISTED: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeResult {
+    pub ok: bool,
+    /// The HTTP status, when the server answered at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Why, in one line; never contains the key.
+    pub reason: String,
+    pub latency_ms: f64,
+    /// The first `MAX_LISTED` model ids the server listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<String>>,
+}
+
+/// The probe request for `model`'s wire. Custom (JS) providers have no wire
+/// to probe, so they are refused as configuration errors.
+pub fn build_probe(model: &ModelConfig) -> Result<HttpRequest, CascadeError> {
+    match model.wire {
+        WireFormat::OpenAi => {
+            let mut headers = base_headers(model, Auth::Bearer);
+            if openrouter::is_openrouter(model) {
+                openrouter::attribution_headers(&mut headers);
+            }
+            Ok(HttpRequest::get(openai_models_url(&model.base_url), headers))
+        }
+        WireFormat::Anthropic => Ok(HttpRequest::get(anthropic_models_url(&model.base_url), anthropic::headers(model))),
+        WireFormat::Ollama => Ok(HttpRequest::get(ollama_tags_url(&model.base_url), base_headers(model, Auth::Bearer))),
+        WireFormat::Custom => {
+            let known: Vec<&str> = PROVIDERS.iter().map(|p| p.id).collect();
+            Err(CascadeError::config(format!(
+                "provider {:?} is not a built-in provider, so there is no endpoint to check (expected one of {})",
+                model.provider,
+                known.join(", ")
+            )))
+        }
+    }
+}
+
+/// Judge the probe's answer. `check_name`: say so when the configured model
+/// is missing from the list (a typo there is the usual cause of a later 404).
+pub fn read_probe(model: &ModelConfig, url: &str, status: u16, body: &[u8], check_name: bool) -> ProbeResult {
+    let mut out = ProbeResult { ok: false, status: Some(status), reason: String::new(), latency_ms: 0.0, models: None };
+    if !(200..300).contains(&status) {
+        out.reason = refusal(model, url, status, body);
+        return out;
+    }
+    let Some(ids) = serde_json::from_slice::<Value>(body).ok().as_ref().and_then(model_ids) else {
+        out.reason = clean(
+            model,
+            format!("HTTP {status} from {url}, but the body is not a models list; is baseUrl the API's base URL?"),
+        );
+        return out;
+    };
+    out.ok = true;
+    out.reason = format!("connected: {} answered HTTP {status} and lists {} models", model.provider, ids.len());
+    if check_name && !ids.is_empty() && !ids.iter().any(|id| id.eq_ignore_ascii_case(&model.name)) {
+        out.reason.push_str(&format!("; {:?} is not among them", model.name));
+    }
+    out.models = Some(ids.into_iter().take(MAX_LISTED).collect());
+    out.reason = clean(model, out.reason);
+    out
+}
+
+/// The probe could not reach the server (network, timeout, abort).
+pub fn unreachable(model: &ModelConfig, err: &CascadeError) -> ProbeResult {
+    ProbeResult {
+        ok: false,
+        status: None,
+        reason: clean(model, format!("could not reach {}: {}", model.provider, err.message)),
+        latency_ms: 0.0,
+        models: None,
+    }
+}
+
+fn refusal(model: &ModelConfig, url: &str, status: u16, body: &[u8]) -> String {
+    let err = super::error_from_status(model, status, &[], body);
+    let why = match status {
+        401 | 403 if model.api_key.is_none() => "the server wants an API key and none was given".to_string(),
+        401 | 403 => format!("the API key was refused (invalid key or no access): {}", err.message),
+        404 => format!("{url} does not exist; is baseUrl the API's base URL? ({})", err.message),
+        _ => err.message,
+    };
+    clean(model, format!("HTTP {status}: {why}"))
+}
+
+/// Model ids from `{data: [{id}]}` (OpenAI, Anthropic, OpenRouter),
+/// `{models: [{name}]}` (Ollama) or a bare array.
+fn model_ids(v: &Value) -> Option<Vec<String>> {
+    let list = v.get("data").or_else(|| v.get("models")).unwrap_or(v).as_array()?;
+    Some(
+        list.iter()
+            .filter_map(|m| match m {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => {
+                    ["id", "name", "model"].iter().find_map(|k| o.get(*k)?.as_str()).map(str::to_string)
+                }
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// A reason may quote the server: mask the key and anything shaped like one.
+fn clean(model: &ModelConfig, text: String) -> String {
+    redact(&scrub_key_like(&text), &model.secrets())
+}
