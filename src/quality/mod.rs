@@ -1,12 +1,30 @@
-//! The quality judge: decides, with no model call, whether a draft is good
-//! enough to return. (STUB: the public API below is the contract; the
-//! checks are being filled in.)
+//! The quality judge: decides, with no model call and in microseconds,
+//! whether a draft is good enough to return or the query must move up a
+//! tier.
+//!
+//! The query and the draft are tokenised once (`text`), the query is read
+//! for what a good answer must contain (`intent`, `complexity`, `domain`),
+//! then independent checks look for evidence of a bad draft (`checks`) and
+//! `judge` weighs that evidence into a score and a decision. `eval` holds
+//! the routing metrics used to measure all of this on labelled data.
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::error::CascadeError;
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
+
+mod checks;
+mod complexity;
+mod config;
+mod domain;
+pub mod eval;
+mod intent;
+mod judge;
+mod lexicon;
+mod numbers;
+mod text;
+
+pub use config::{QualityConfig, PRESETS};
+pub use domain::{detect_domain, Domain};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -16,48 +34,6 @@ pub enum Complexity {
     Moderate,
     Hard,
     Expert,
-}
-
-/// The subject of a query; routes to per-domain models and thresholds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Domain {
-    Code,
-    Math,
-    Data,
-    Medical,
-    Legal,
-    Finance,
-    Creative,
-    Translation,
-    Summarization,
-    General,
-}
-
-pub fn detect_domain(_query: &str) -> Domain {
-    Domain::General
-}
-
-/// Judge settings from `new CascadeAgent({ quality: {...} })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QualityConfig {
-    /// One threshold for every complexity, overriding the per-complexity ones.
-    pub threshold: Option<f64>,
-    /// Per complexity, trivial..expert.
-    pub thresholds: [f64; 5],
-}
-
-impl Default for QualityConfig {
-    fn default() -> Self {
-        QualityConfig { threshold: None, thresholds: [0.5, 0.55, 0.6, 0.65, 0.7] }
-    }
-}
-
-impl QualityConfig {
-    pub fn parse(value: &Value, path: &str) -> Result<Self, CascadeError> {
-        let _ = (value, path);
-        Ok(QualityConfig::default())
-    }
 }
 
 /// What the judge looks at.
@@ -96,6 +72,11 @@ pub struct CheckOutcome {
     pub score: f64,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// How strongly this check moves the verdict (0 = for the trace only):
+    /// the judge multiplies its score by `score ^ weight`.
+    pub weight: f64,
+    /// A hard failure: the draft is rejected whatever the score.
+    pub veto: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -111,31 +92,22 @@ pub struct Verdict {
     pub reason: String,
 }
 
-pub fn complexity(query: &str) -> Complexity {
-    let words = query.split_whitespace().count();
-    match words {
-        0..=6 => Complexity::Trivial,
-        7..=15 => Complexity::Simple,
-        16..=40 => Complexity::Moderate,
-        41..=100 => Complexity::Hard,
-        _ => Complexity::Expert,
+impl Verdict {
+    /// How strongly this draft should go to a stronger model (0..1), for
+    /// ranking drafts when only a budget of escalations is available.
+    pub fn escalation_score(&self) -> f64 {
+        1.0 - self.score
     }
+}
+
+/// How hard a query is, from its wording alone.
+pub fn complexity(query: &str) -> Complexity {
+    let q = text::Text::new(query);
+    let arithmetic = intent::read(&q).arithmetic.is_some();
+    complexity::level(complexity::score(&q, arithmetic))
 }
 
 /// Judge a draft. `threshold` (a tier's `qualityThreshold`) wins over the config.
 pub fn judge(input: &JudgeInput, cfg: &QualityConfig, threshold: Option<f64>) -> Verdict {
-    let c = complexity(input.query);
-    let threshold = threshold.or(cfg.threshold).unwrap_or(cfg.thresholds[c as usize]);
-    let empty = input.answer.trim().is_empty() && input.tool_calls.is_empty();
-    let truncated = input.finish_reason == FinishReason::Length;
-    let score = if empty || truncated { 0.0 } else { 0.8 };
-    Verdict {
-        accepted: score >= threshold,
-        score,
-        threshold,
-        complexity: c,
-        domain: detect_domain(input.query),
-        checks: vec![],
-        reason: if score >= threshold { "draft passed".into() } else { "draft empty or truncated".into() },
-    }
+    judge::run(input, cfg, threshold)
 }

@@ -1,0 +1,179 @@
+//! Which field a query belongs to, by cheap vote counting.
+//!
+//! The domain picks a threshold (a medical answer may need more
+//! confidence than a limerick) and switches checks on or off: an answer in
+//! another language is a failure, except when the user asked for a
+//! translation. Each lexicon word votes with a weight, a few shapes vote
+//! too (code fences, arithmetic, "how many" with numbers), and the strongest
+//! field wins if its vote is clear enough.
+
+use serde::{Deserialize, Serialize};
+
+use super::checks::arith;
+use super::text::{Text, K_DIGITS};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Code,
+    Math,
+    Data,
+    Medical,
+    Legal,
+    Finance,
+    Creative,
+    Translation,
+    Summarization,
+    General,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 10] = [
+        Domain::Code,
+        Domain::Math,
+        Domain::Data,
+        Domain::Medical,
+        Domain::Legal,
+        Domain::Finance,
+        Domain::Creative,
+        Domain::Translation,
+        Domain::Summarization,
+        Domain::General,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Code => "code",
+            Domain::Math => "math",
+            Domain::Data => "data",
+            Domain::Medical => "medical",
+            Domain::Legal => "legal",
+            Domain::Finance => "finance",
+            Domain::Creative => "creative",
+            Domain::Translation => "translation",
+            Domain::Summarization => "summarization",
+            Domain::General => "general",
+        }
+    }
+
+    /// Parse a domain name as users write it (any case, "maths" too).
+    pub fn from_name(name: &str) -> Option<Domain> {
+        let n = name.trim().to_ascii_lowercase();
+        let alias = match n.as_str() {
+            "maths" | "mathematics" => "math",
+            "coding" | "programming" => "code",
+            "medicine" | "health" => "medical",
+            "law" => "legal",
+            "financial" => "finance",
+            "summary" | "summarisation" => "summarization",
+            other => other,
+        };
+        Domain::ALL.into_iter().find(|d| d.as_str() == alias)
+    }
+}
+
+/// The most likely domain of a query.
+pub fn detect_domain(query: &str) -> Domain {
+    detect(&Text::new(query))
+}
+
+pub(crate) fn detect(q: &Text) -> Domain {
+    let mut votes = [0u32; 9];
+    for w in &q.words {
+        if let Some((d, weight)) = w.domain {
+            if let Some(v) = votes.get_mut(d as usize) {
+                *v += u32::from(weight);
+            }
+        }
+    }
+    let raw = q.raw;
+    // Shapes that speak louder than words.
+    let bytes = raw.as_bytes();
+    let ticks = if bytes.contains(&b'`') { raw.matches('`').count() } else { 0 };
+    use super::lexicon::hash;
+    const CODE_WORDS: [u32; 4] = [hash("def"), hash("fn"), hash("const"), hash("func")];
+    const HOW: u32 = hash("how");
+    const AMOUNT: [u32; 2] = [hash("many"), hash("much")];
+    const TO: [u32; 3] = [hash("in"), hash("into"), hash("to")];
+    const LANGUAGE: u32 = hash("language");
+    let keyword = q.words.iter().any(|w| CODE_WORDS.contains(&w.hash));
+    let symbols = (bytes.contains(&b'(') && raw.contains("();")) || (bytes.contains(&b'>') && raw.contains("=>"));
+    if ticks >= 6 || symbols || keyword {
+        votes[0] += 4;
+    } else if ticks >= 2 {
+        votes[0] += 2;
+    }
+    let digits = q.words.iter().filter(|w| w.is(K_DIGITS)).count();
+    let asks_amount = q.words.windows(2).any(|p| p[0].hash == HOW && AMOUNT.contains(&p[1].hash));
+    if asks_amount && digits >= 2 {
+        votes[1] += 5;
+    } else if digits >= 2 && q.words.iter().any(|w| w.has(super::lexicon::QUANTITY)) && q.raw.contains('?') {
+        // "What percentage ...?", "What is the total cost ...?" with figures.
+        votes[1] += 3;
+    }
+    if digits >= 1 && q.len() <= 14 && !arith::scan_all(q).open_exprs.is_empty() {
+        votes[1] += 4;
+    }
+    if digits >= 3 {
+        votes[1] += 1;
+    }
+    // "in French", "into Spanish": a target language.
+    let target = q
+        .words
+        .windows(2)
+        .any(|p| TO.contains(&p[0].hash) && p[1].has(super::lexicon::LANGNAME) && p[1].hash != LANGUAGE);
+    if target {
+        votes[7] += 2;
+    }
+    // A long pasted text with a short instruction is usually to be condensed.
+    if q.len() > 150 && votes[8] > 0 {
+        votes[8] += 2;
+    }
+    let mut best = (Domain::General, 0u32);
+    for (i, &v) in votes.iter().enumerate() {
+        if v > best.1 {
+            best = (Domain::ALL[i], v);
+        }
+    }
+    if best.1 >= 3 {
+        best.0
+    } else {
+        Domain::General
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typical_queries() {
+        assert_eq!(detect_domain("Write a Python function to reverse a linked list"), Domain::Code);
+        assert_eq!(detect_domain("Why does my `for` loop throw a NullPointerException?"), Domain::Code);
+        assert_eq!(detect_domain("Calculate 123*456"), Domain::Math);
+        assert_eq!(detect_domain("What is 2+2?"), Domain::Math);
+        assert_eq!(
+            detect_domain("James runs 3 sprints 3 times a week, 60 meters each. How many meters does he run a week?"),
+            Domain::Math
+        );
+        assert_eq!(detect_domain("Plot a histogram of the salary column in this CSV dataset"), Domain::Data);
+        assert_eq!(detect_domain("What dosage of ibuprofen is safe for a fever?"), Domain::Medical);
+        assert_eq!(detect_domain("Can my landlord break the lease without notice?"), Domain::Legal);
+        assert_eq!(detect_domain("Should I put my savings in an index fund or pay off my mortgage?"), Domain::Finance);
+        assert_eq!(detect_domain("Write a haiku about autumn rain"), Domain::Creative);
+        assert_eq!(detect_domain("Translate 'where is the station' into German"), Domain::Translation);
+        assert_eq!(detect_domain("Summarize this article in three bullet points"), Domain::Summarization);
+        assert_eq!(detect_domain("What is the capital of France?"), Domain::General);
+        assert_eq!(detect_domain(""), Domain::General);
+    }
+
+    #[test]
+    fn names_round_trip_and_serialize_lowercase() {
+        for d in Domain::ALL {
+            assert_eq!(Domain::from_name(d.as_str()), Some(d));
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{}\"", d.as_str()));
+        }
+        assert_eq!(Domain::from_name("Maths"), Some(Domain::Math));
+        assert_eq!(Domain::from_name("astrology"), None);
+    }
+}
