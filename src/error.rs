@@ -15,6 +15,9 @@ pub enum ErrorCode {
     /// The provider answered with an HTTP error the request itself caused.
     #[serde(rename = "E_PROVIDER_STATUS")]
     ProviderStatus,
+    /// 5xx (or an unexpected status): the provider failed; the next tier is tried.
+    #[serde(rename = "E_PROVIDER_UNAVAILABLE")]
+    ProviderUnavailable,
     /// 401/403: the key was refused.
     #[serde(rename = "E_AUTH")]
     Auth,
@@ -54,6 +57,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::ProviderStatus => "E_PROVIDER_STATUS",
+            ErrorCode::ProviderUnavailable => "E_PROVIDER_UNAVAILABLE",
             ErrorCode::Auth => "E_AUTH",
             ErrorCode::RateLimited => "E_RATE_LIMITED",
             ErrorCode::Budget => "E_BUDGET",
@@ -164,7 +168,7 @@ impl CascadeError {
             ErrorCode::Timeout => FailureClass::Timeout,
             ErrorCode::Aborted => FailureClass::Aborted,
             ErrorCode::BadResponse => FailureClass::Malformed,
-            ErrorCode::AllModelsFailed | ErrorCode::CustomProvider => FailureClass::Server,
+            ErrorCode::AllModelsFailed | ErrorCode::CustomProvider | ErrorCode::ProviderUnavailable => FailureClass::Server,
         }
     }
 

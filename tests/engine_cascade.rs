@@ -91,7 +91,7 @@ fn three_tiers_with_a_failing_middle_tier() {
     let outcomes: Vec<_> = r.attempts.iter().map(|a| a.outcome).collect();
     assert_eq!(outcomes, vec![AttemptOutcome::Rejected, AttemptOutcome::Failed, AttemptOutcome::Accepted]);
     let err = r.attempts[1].error.as_ref().unwrap();
-    assert_eq!((err.code, err.status), ("E_PROVIDER_STATUS", Some(503)));
+    assert_eq!((err.code, err.status), ("E_PROVIDER_UNAVAILABLE", Some(503)));
     assert!(r.reason.contains("mid failed"), "{}", r.reason);
 }
 

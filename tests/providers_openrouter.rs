@@ -195,7 +195,7 @@ fn openrouter_statuses_through_the_engine() {
         assert_eq!(r.model_used, SONNET);
         assert_eq!(r.attempts[0].outcome, AttemptOutcome::Failed);
         let err = r.attempts[0].error.as_ref().expect("failed attempt has its error");
-        assert_eq!((err.code, err.status), ("E_PROVIDER_STATUS", Some(status)));
+        assert_eq!((err.code, err.status), ("E_PROVIDER_UNAVAILABLE", Some(status)));
         assert!(err.message.contains("No available provider"), "{}", err.message);
     }
 

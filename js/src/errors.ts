@@ -8,6 +8,7 @@ import type { Attempt } from './types.js';
 export type ErrorCode =
   | 'E_CONFIG'
   | 'E_PROVIDER_STATUS'
+  | 'E_PROVIDER_UNAVAILABLE'
   | 'E_AUTH'
   | 'E_RATE_LIMITED'
   | 'E_BUDGET'
@@ -56,6 +57,8 @@ export class CascadeError extends Error {
 export class ConfigError extends CascadeError {}
 /** The provider refused the request itself (400, 404, 422...). */
 export class ProviderError extends CascadeError {}
+/** The provider failed (5xx); in a cascade the next tier was tried first. */
+export class ProviderUnavailableError extends CascadeError {}
 /** The API key was refused (401/403). */
 export class AuthError extends CascadeError {}
 /** Rate limited (429); see `retryAfterMs`. */
@@ -84,6 +87,7 @@ export class InternalError extends CascadeError {}
 const CLASSES: Record<ErrorCode, typeof CascadeError> = {
   E_CONFIG: ConfigError,
   E_PROVIDER_STATUS: ProviderError,
+  E_PROVIDER_UNAVAILABLE: ProviderUnavailableError,
   E_AUTH: AuthError,
   E_RATE_LIMITED: RateLimitError,
   E_BUDGET: BudgetError,

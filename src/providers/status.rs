@@ -18,8 +18,8 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
         402 => (ErrorCode::Budget, FailureClass::Auth, "reports insufficient credits"),
         408 => (ErrorCode::Timeout, FailureClass::Timeout, "timed out"),
         429 => (ErrorCode::RateLimited, FailureClass::RateLimited, "is rate limiting"),
-        500..=599 => (ErrorCode::ProviderStatus, FailureClass::Server, "failed"),
-        _ => (ErrorCode::ProviderStatus, FailureClass::Server, "answered with an unexpected status"),
+        500..=599 => (ErrorCode::ProviderUnavailable, FailureClass::Server, "failed"),
+        _ => (ErrorCode::ProviderUnavailable, FailureClass::Server, "answered with an unexpected status"),
     };
     let what = if super::openrouter::is_openrouter(model) {
         if let Some(upstream) = upstream_provider(body) {
@@ -43,7 +43,11 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
         .with_status(status)
         .for_model(&model.provider, &model.name)
         .redacted(&model.secrets());
-    err.retry_after_ms = find_header(headers, "retry-after").and_then(parse_retry_after);
+    err.retry_after_ms = find_header(headers, "retry-after-ms")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| ms as u64)
+        .or_else(|| find_header(headers, "retry-after").and_then(parse_retry_after));
     err
 }
 
@@ -69,7 +73,7 @@ fn upstream_provider(body: &[u8]) -> Option<String> {
     Some(name.chars().take(60).collect())
 }
 
-/// `Retry-After` in seconds (fractions allowed), or OpenAI's `retry-after-ms`.
+/// `Retry-After` in seconds (fractions allowed).
 fn parse_retry_after(v: &str) -> Option<u64> {
     let s: f64 = v.trim().parse().ok()?;
     (s.is_finite() && s >= 0.0).then_some((s * 1000.0) as u64)
@@ -126,7 +130,7 @@ mod tests {
         assert!(e.message.contains("insufficient credits") && e.message.contains("HTTP 402"), "{}", e.message);
         let body = br#"{"error":{"code":503,"message":"No available provider","metadata":{"provider_name":"Lambda"}}}"#;
         let e = error_from_status(&m, 503, &[], body);
-        assert_eq!((e.code, e.failure_class()), (ErrorCode::ProviderStatus, FailureClass::Server));
+        assert_eq!((e.code, e.failure_class()), (ErrorCode::ProviderUnavailable, FailureClass::Server));
         assert!(e.message.contains("no provider available") && e.message.contains("Lambda"), "{}", e.message);
         let e = error_from_status(&m, 502, &[], b"");
         assert_eq!(e.failure_class(), FailureClass::Server);
@@ -142,5 +146,12 @@ mod tests {
         let e = error_from_status(&model(), 401, &[], body);
         assert!(e.message.contains("Incorrect API key"));
         assert!(!e.message.contains("sk-secret-key-123"), "{}", e.message);
+    }
+
+    #[test]
+    fn retry_after_ms_wins_over_seconds() {
+        let m = ModelConfig::new("gpt-4o-mini", "openai").unwrap();
+        let h = vec![("retry-after-ms".to_string(), "250".to_string()), ("Retry-After".to_string(), "1".to_string())];
+        assert_eq!(error_from_status(&m, 429, &h, b"").retry_after_ms, Some(250));
     }
 }

@@ -132,7 +132,7 @@ describe('network and protocol failures', () => {
       assert.equal(e.code, 'E_ALL_MODELS_FAILED');
       assert.deepEqual(e.attempts.map((a) => [a.model, a.outcome, a.error.code]), [
         ['drafter', 'failed', 'E_TRANSPORT'],
-        ['verifier', 'failed', 'E_PROVIDER_STATUS'],
+        ['verifier', 'failed', 'E_PROVIDER_UNAVAILABLE'],
       ]);
       assert.match(e.message, /drafter/);
       assert.match(e.message, /verifier/);
@@ -145,7 +145,7 @@ describe('network and protocol failures', () => {
     const { agent } = agentFor(mock, 'openai', ['drafter', 'verifier']);
     const e = failed(await exec(agent, Q, false));
     assert.ok(!(e instanceof AllModelsFailedError), 'the drafter did answer');
-    assert.deepEqual([e.code, e.status, e.model], ['E_PROVIDER_STATUS', 502, 'verifier']);
+    assert.deepEqual([e.code, e.status, e.model], ['E_PROVIDER_UNAVAILABLE', 502, 'verifier']);
     assert.deepEqual(e.attempts.map((a) => a.outcome), ['rejected', 'failed']);
   });
 

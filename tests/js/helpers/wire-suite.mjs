@@ -185,7 +185,7 @@ export function cascadeSuite(wire) {
         assert.equal(r.cascaded, true);
         assert.equal(r.attempts[0].outcome, 'failed');
         assert.equal(r.attempts[0].cost, null);
-        assert.equal(r.attempts[0].error.code, 'E_PROVIDER_STATUS');
+        assert.equal(r.attempts[0].error.code, 'E_PROVIDER_UNAVAILABLE');
         assert.equal(r.attempts[0].error.status, 503);
         assert.match(r.attempts[0].error.message, /overloaded/);
         assert.match(r.reason, /drafter failed/);
