@@ -9,6 +9,7 @@ import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
 import { defaultEnv, engine, engineSync, isBrowserEntry, type Engine } from './runtime.js';
 import { CascadeStream } from './stream.js';
+import { transport } from './transport.js';
 import { PRESETS, type Preset } from './presets.js';
 import type {
   AgentOptions,
@@ -171,7 +172,7 @@ function build(eng: Engine, p: Prepared): WasmAgent {
     if (filled !== slot) slot.apiKey = filled.apiKey;
   }
   try {
-    return new eng.WasmAgent(JSON.stringify(p.config), p.fetch, p.custom);
+    return new eng.WasmAgent(JSON.stringify(p.config), transport(p.fetch), p.custom);
   } catch (e) {
     throw fromEngine(e);
   } finally {

@@ -5,6 +5,7 @@
  * server is an answer (`ok: false`), never an exception; only a bad config,
  * an unknown provider or the caller's own abort throw.
  */
+import { transport } from './transport.js';
 import { runSignal } from './agent.js';
 import { isProviderObject, registered } from './custom.js';
 import { ConfigError, fromEngine } from './errors.js';
@@ -68,7 +69,7 @@ async function probe(model: ModelConfig, checkModel: boolean, options: Connectio
   const browser = options.browser ?? isBrowserEntry();
   const { signal, cleanup } = runSignal({ signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
-    const out = await eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), f.bind(globalThis), signal);
+    const out = await eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), transport(f.bind(globalThis)), signal);
     return JSON.parse(out as string) as ConnectionResult;
   } catch (e) {
     throw fromEngine(e);

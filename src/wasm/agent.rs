@@ -15,7 +15,7 @@ use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
 use super::clock::JsClock;
-use super::fetch::FetchClient;
+use super::fetch::{FetchClient, Transport};
 use super::js_error;
 use super::tools::JsTools;
 
@@ -27,7 +27,7 @@ fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
 #[wasm_bindgen]
 pub struct WasmAgent {
     engine: Rc<Engine<JsClock>>,
-    fetch: Function,
+    transport: Transport,
     custom: JsValue,
 }
 
@@ -36,10 +36,11 @@ impl WasmAgent {
     /// `config_json`: `{models, quality, keepOrder, defaults}`; `fetch`: the
     /// function to send with; `custom`: adapters of JS providers by name.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, fetch: Function, custom: JsValue) -> Result<WasmAgent, JsValue> {
+    pub fn new(config_json: &str, transport: JsValue, custom: JsValue) -> Result<WasmAgent, JsValue> {
         let value = parse_json(config_json, "config")?;
         let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
-        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), fetch, custom })
+        let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e))?;
+        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), transport, custom })
     }
 
     /// The resolved tiers, cheapest first, without keys: for display and checks.
@@ -123,7 +124,7 @@ impl WasmAgent {
 
 impl WasmAgent {
     fn client(&self, signal: JsValue) -> FetchClient {
-        FetchClient { fetch: self.fetch.clone(), signal, custom: self.custom.clone() }
+        FetchClient { transport: self.transport.clone(), signal, custom: self.custom.clone() }
     }
 
     fn prepare(&self, messages_json: &str, options_json: &str) -> Result<(Vec<Message>, CallOptions), JsValue> {
@@ -222,6 +223,30 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
     serde_json::to_string(&verdict).map_err(|e| JsValue::from_str(&e.to_string()))
 }
 
+/// The judge as a router on labelled records (no network): CPT, APGR and
+/// what its own decision reaches and costs. `records_json`: an array of
+/// `{query, draft, verifier?, draft_correct, verifier_correct}`;
+/// `options_json`: `{quality, prices, tokens, curve}`.
+#[wasm_bindgen(js_name = evaluateCascade)]
+pub fn evaluate_cascade(records_json: &str, options_json: &str) -> Result<String, JsValue> {
+    let records = parse_json(records_json, "records")?;
+    let options = parse_json(options_json, "options")?;
+    let out = quality::calibrate::evaluate_json(&records, &options).map_err(|e| js_error::error(&e))?;
+    serde_json::to_string(&out)
+        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the evaluation: {e}"))))
+}
+
+/// Thresholds reaching a share of verifier-only quality with the fewest
+/// escalations. `options_json`: `{targetQuality, minPerComplexity, prices, tokens}`.
+#[wasm_bindgen(js_name = calibrate)]
+pub fn calibrate(records_json: &str, options_json: &str) -> Result<String, JsValue> {
+    let records = parse_json(records_json, "records")?;
+    let options = parse_json(options_json, "options")?;
+    let out = quality::calibrate::calibrate_json(&records, &options).map_err(|e| js_error::error(&e))?;
+    serde_json::to_string(&out)
+        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the calibration: {e}"))))
+}
+
 /// The built-in provider table, for the wrapper's key lookup and docs.
 #[wasm_bindgen(js_name = providerTable)]
 pub fn provider_table() -> String {
@@ -252,7 +277,7 @@ pub fn provider_table() -> String {
 /// as JSON, also when the key is refused; rejects (error JSON) only for a
 /// bad config or the caller's abort.
 #[wasm_bindgen(js_name = testConnection)]
-pub fn test_connection(model_json: &str, options_json: &str, fetch: Function, signal: JsValue) -> Promise {
+pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue, signal: JsValue) -> Promise {
     let parsed = parse_json(model_json, "model").and_then(|v| {
         let opts = parse_json(options_json, "options")?;
         let mut model = config::parse_model(&v, "model").map_err(|e| js_error::error(&e))?;
@@ -260,9 +285,10 @@ pub fn test_connection(model_json: &str, options_json: &str, fetch: Function, si
         let check = opts.get("checkModel").and_then(|b| b.as_bool()).unwrap_or(true);
         Ok((model, check))
     });
-    let http = FetchClient { fetch, signal, custom: JsValue::UNDEFINED };
+    let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e));
     future_to_promise(async move {
         let (model, check) = parsed?;
+        let http = FetchClient { transport: transport?, signal, custom: JsValue::UNDEFINED };
         let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;
         match out {
             Ok(r) => serde_json::to_string(&r)

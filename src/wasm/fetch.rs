@@ -2,10 +2,10 @@
 //! (the global one unless the user supplies their own). Never `window.fetch`:
 //! there is no `window` in Node, Workers or Vercel Edge.
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Response};
+use web_sys::ReadableStreamDefaultReader;
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
@@ -14,12 +14,28 @@ use crate::types::{ChatRequest, Completion, StreamDelta};
 
 use super::js_error::{describe, name_of};
 
-/// Response headers the engine reads; copying all of them would cost a
-/// boundary crossing each for nothing.
-const KEPT_HEADERS: &[&str] = &["retry-after", "retry-after-ms", "content-type", "x-request-id", "request-id"];
+/// The JS transport's two functions (js/src/transport.ts): each does a
+/// whole fetch in one promise, so a call costs one await here.
+#[derive(Clone)]
+pub struct Transport {
+    send: Function,
+    open: Function,
+}
+
+impl Transport {
+    pub fn from_js(obj: &JsValue) -> Result<Transport, CascadeError> {
+        let f = |name: &str| {
+            Reflect::get(obj, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| CascadeError::config(format!("transport.{name}: expected a function")))
+        };
+        Ok(Transport { send: f("send")?, open: f("open")? })
+    }
+}
 
 pub struct FetchClient {
-    pub fetch: Function,
+    pub transport: Transport,
     /// The run's AbortSignal, if the caller gave one.
     pub signal: JsValue,
     /// `{ [providerName]: adapter }` built by the JS wrapper.
@@ -30,24 +46,40 @@ fn key(k: &str) -> JsValue {
     JsValue::from_str(k)
 }
 
+/// `name\nvalue\n...`: one string instead of an object built key by key.
+fn header_text(headers: &[(String, String)]) -> String {
+    let mut s = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (k, v) in headers {
+        s.push_str(k);
+        s.push('\n');
+        s.push_str(v);
+        s.push('\n');
+    }
+    s
+}
+
+fn parse_header_text(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut it = text.split('\n');
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        out.push((k.to_string(), v.to_string()));
+    }
+    out
+}
+
 impl FetchClient {
-    async fn start(&self, req: &HttpRequest) -> Result<Response, CascadeError> {
-        let init = Object::new();
-        let headers = Object::new();
-        for (k, v) in &req.headers {
-            let _ = Reflect::set(&headers, &key(k), &key(v));
-        }
-        let _ = Reflect::set(&init, &key("method"), &key(req.method));
-        let _ = Reflect::set(&init, &key("headers"), &headers);
-        if let Some(b) = &req.body {
-            let _ = Reflect::set(&init, &key("body"), &key(b));
-        }
-        if !self.signal.is_undefined() && !self.signal.is_null() {
-            let _ = Reflect::set(&init, &key("signal"), &self.signal);
-        }
-        let promise = self.fetch.call2(&JsValue::UNDEFINED, &key(&req.url), &init).map_err(|e| self.classify(&e))?;
-        let resp = JsFuture::from(Promise::from(promise)).await.map_err(|e| self.classify(&e))?;
-        Ok(resp.unchecked_into::<Response>())
+    /// One transport call; resolves to `[status, headers, third]`.
+    async fn call(&self, f: &Function, req: &HttpRequest) -> Result<(u16, Vec<(String, String)>, JsValue), CascadeError> {
+        let target = format!("{} {}", req.method, req.url);
+        let body = req.body.as_deref().map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED);
+        let promise = f
+            .call4(&JsValue::UNDEFINED, &key(&target), &key(&header_text(&req.headers)), &body, &self.signal)
+            .map_err(|e| self.classify(&e))?;
+        let out = JsFuture::from(Promise::from(promise)).await.map_err(|e| self.classify(&e))?;
+        let arr: Array = out.unchecked_into();
+        let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
+        let headers = arr.get(1).as_string().map(|t| parse_header_text(&t)).unwrap_or_default();
+        Ok((status, headers, arr.get(2)))
     }
 
     /// A rejected fetch: the caller's abort, a timeout, or the network.
@@ -73,32 +105,21 @@ impl FetchClient {
         }
     }
 
-    fn headers_of(resp: &Response) -> Vec<(String, String)> {
-        let h = resp.headers();
-        KEPT_HEADERS.iter().filter_map(|name| h.get(name).ok().flatten().map(|v| (name.to_string(), v))).collect()
-    }
 }
 
 impl HttpClient for FetchClient {
     type Body = FetchBody;
 
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, CascadeError> {
-        let resp = self.start(&req).await?;
-        let status = resp.status();
-        let headers = Self::headers_of(&resp);
-        let buf = resp.array_buffer().map_err(|e| self.classify(&e))?;
-        let buf = JsFuture::from(buf).await.map_err(|e| self.classify(&e))?;
-        Ok(HttpResponse { status, headers, body: Uint8Array::new(&buf).to_vec() })
+        let (status, headers, bytes) = self.call(&self.transport.send, &req).await?;
+        let body = if bytes.is_undefined() { Vec::new() } else { bytes.unchecked_into::<Uint8Array>().to_vec() };
+        Ok(HttpResponse { status, headers, body })
     }
 
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<FetchBody>, CascadeError> {
-        let resp = self.start(&req).await?;
-        let status = resp.status();
-        let headers = Self::headers_of(&resp);
-        let reader = match resp.body() {
-            Some(stream) => Some(stream.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
-            None => None,
-        };
+        let (status, headers, reader) = self.call(&self.transport.open, &req).await?;
+        let reader =
+            if reader.is_null() || reader.is_undefined() { None } else { Some(reader.unchecked_into::<ReadableStreamDefaultReader>()) };
         let body = FetchBody { reader, done: false, signal: self.signal.clone() };
         Ok(StreamResponse { status, headers, body })
     }

@@ -1,0 +1,46 @@
+/**
+ * The engine's HTTP, done on the JS side of the door. One promise per call
+ * (fetch and body read together) and one string each way for headers keeps
+ * the wasm boundary crossings, and the closures each await costs, to a
+ * minimum: this is on every run's hot path.
+ */
+
+/** Response headers the engine reads (rate-limit hints, diagnostics). */
+const KEPT = ['retry-after', 'retry-after-ms', 'content-type', 'x-request-id', 'request-id'];
+
+export interface Transport {
+  /** `target` is `"METHOD url"`; `headers` is `name\nvalue\n...`. Resolves to `[status, headers, bytes]`. */
+  send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
+  /** Like `send`, but resolves to `[status, headers, reader | null]` for a streamed body. */
+  open(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
+}
+
+export function transport(fetchFn: typeof fetch): Transport {
+  const start = (target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined) => {
+    const sp = target.indexOf(' ');
+    const h: Record<string, string> = {};
+    const parts = headers.split('\n');
+    for (let i = 0; i + 1 < parts.length; i += 2) h[parts[i]] = parts[i + 1];
+    return fetchFn(target.slice(sp + 1), { method: target.slice(0, sp), headers: h, body, signal });
+  };
+  return {
+    async send(target, headers, body, signal) {
+      const res = await start(target, headers, body, signal);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return [res.status, kept(res.headers), bytes];
+    },
+    async open(target, headers, body, signal) {
+      const res = await start(target, headers, body, signal);
+      return [res.status, kept(res.headers), res.body ? res.body.getReader() : null];
+    },
+  };
+}
+
+function kept(h: Headers): string {
+  let out = '';
+  for (const name of KEPT) {
+    const v = h.get(name);
+    if (v !== null) out += `${name}\n${v}\n`;
+  }
+  return out;
+}
