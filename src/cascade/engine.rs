@@ -240,12 +240,17 @@ impl<C: Clock> Engine<C> {
                     checks: verdict.checks.clone(),
                 });
             }
-            let reason = if is_final && tier > 0 {
-                "final tier: answer returned".to_string()
-            } else if is_final {
-                "single tier: answer returned".to_string()
-            } else {
-                verdict.reason.clone()
+            // The last tier's answer is returned whatever the judge says (there
+            // is nowhere higher to go); its verdict stays in the trace for the
+            // record, and the reason says so when the two disagree.
+            let reason = match (is_final, tier > 0, verdict.accepted) {
+                (false, _, _) => verdict.reason.clone(),
+                (true, true, true) => "final tier: answer returned".to_string(),
+                (true, false, true) => "single tier: answer returned".to_string(),
+                (true, _, false) => format!(
+                    "returned as the last tier although the judge would not accept it ({:.2} < {:.2})",
+                    verdict.score, verdict.threshold
+                ),
             };
             attempts.push(Attempt {
                 tier,
