@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './runtimes/consumer.mjs';
 
-const README = path.join(ROOT, 'examples/README.md');
+const README = path.join(ROOT, 'README.md');
 const text = fs.readFileSync(README, 'utf8');
 const blocks = [...text.matchAll(/<!-- file: (\S+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)].map((m) => ({ file: m[1], code: m[2] }));
 
-test('snippets: every runtime has its snippet in examples/README.md', () => {
+test('snippets: every runtime has its snippet in the README', () => {
   assert.deepEqual(blocks.map((b) => b.file).sort(), [
     'examples/browser-demo/cascade.js',
     'examples/cloudflare-worker/src/index.js',
