@@ -1,5 +1,6 @@
 /** Everything the package exports, whichever runtime entry loaded it. */
 export { CascadeAgent, scoreDraft, ready } from './agent.js';
+export { evaluateCascade, calibrate } from './evaluate.js';
 export { testConnection, validateApiKey } from './probe.js';
 export { CascadeStream } from './stream.js';
 export { registerProvider } from './custom.js';

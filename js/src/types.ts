@@ -311,6 +311,123 @@ export interface ResolvedModel {
   hasApiKey: boolean;
 }
 
+/**
+ * One labelled draft for `evaluateCascade` and `calibrate`: the data file's
+ * shape (`draft_correct`), camelCase (`draftCorrect`) works too. Labels may
+ * be booleans or 0/1. Token counts are estimated from the text (about 4
+ * characters a token) unless given here or in `options.tokens`.
+ */
+export interface LabelledRecord {
+  query: string;
+  /** The cheap model's answer, judged as the engine would. */
+  draft: string;
+  /** The strong model's answer: only its length is used, for its cost. */
+  verifier?: string;
+  draft_correct?: boolean | 0 | 1;
+  draftCorrect?: boolean | 0 | 1;
+  verifier_correct?: boolean | 0 | 1;
+  verifierCorrect?: boolean | 0 | 1;
+  input_tokens?: number;
+  inputTokens?: number;
+  draft_tokens?: number;
+  draftTokens?: number;
+  verifier_tokens?: number;
+  verifierTokens?: number;
+  [key: string]: unknown;
+}
+
+/** A model name from the built-in price table, or prices in USD (per 1M tokens; `cost` per 1K, blended). */
+export type PriceSpec =
+  | string
+  | { inputCost: number; outputCost: number; name?: string }
+  | { cost: number; name?: string };
+
+export interface OfflinePriceOptions {
+  /** Default `gpt-4o-mini`. */
+  draft?: PriceSpec;
+  /** Default `gpt-4o`. */
+  verifier?: PriceSpec;
+}
+
+/** Fixed token counts per query, for records that carry none; `'estimate'` (default) reads the text. */
+export type TokenCounts = { input?: number; draft?: number; verifier?: number } | 'estimate';
+
+export interface EvaluateOptions {
+  /** The judge settings under test, as for `new CascadeAgent({ quality })`. */
+  quality?: QualityOptions | 'strict' | 'balanced' | 'cost-optimized' | number;
+  prices?: OfflinePriceOptions;
+  tokens?: TokenCounts;
+  /** Include the escalation curve (one point per distinct score). */
+  curve?: boolean;
+}
+
+/** Where a cascade lands at one accept/escalate decision. Shares are 0..1; costs USD per query. */
+export interface CascadeOutcome {
+  escalatedShare: number;
+  /** Share of queries answered correctly. */
+  quality: number;
+  /** Share of the draft-to-verifier quality gap recovered; null when there is no gap. */
+  gapRecovered: number | null;
+  costPerQuery: number;
+  verifierOnlyCostPerQuery: number;
+  /** Saved against sending every query to the verifier, in percent. */
+  savingsPercentage: number;
+}
+
+export interface ResolvedPrice {
+  model?: string;
+  /** USD per 1M tokens. */
+  inputCost: number;
+  outputCost: number;
+}
+
+export interface CascadeEvaluation {
+  count: number;
+  /** Share of queries escalated (by `1 - score`) to recover 50% / 80% of the gap; null if never or no gap. */
+  cpt50: number | null;
+  cpt80: number | null;
+  /** Area under the gap-recovered curve: random ≈ 0.5, oracle ≈ 1. */
+  apgr: number | null;
+  decision: CascadeOutcome & {
+    draftOnlyQuality: number;
+    verifierOnlyQuality: number;
+    draftOnlyCostPerQuery: number;
+  };
+  prices: { draft: ResolvedPrice; verifier: ResolvedPrice };
+  curve?: { share: number; quality: number; pgr: number }[];
+}
+
+export interface CalibrateOptions {
+  /** Share of verifier-only quality to reach, in (0, 1]; default 0.95. */
+  targetQuality?: number;
+  /** Records a complexity level needs to get its own threshold; default 50. */
+  minPerComplexity?: number;
+  prices?: OfflinePriceOptions;
+  tokens?: TokenCounts;
+}
+
+export interface Calibration {
+  targetQuality: number;
+  /** The quality aimed at: `targetQuality × verifierOnlyQuality`. */
+  target: number;
+  /** False when no threshold reaches the target; the thresholds then give the best quality found. */
+  met: boolean;
+  /** The best single threshold. */
+  threshold: number;
+  /** The thresholds to use: per complexity where that escalates less, else the single one everywhere. */
+  thresholds: Record<Complexity, number>;
+  perComplexity: boolean;
+  reached: CascadeOutcome;
+  /** What the single threshold reaches. */
+  global: CascadeOutcome;
+  /** Records per complexity level. */
+  counts: Record<Complexity, number>;
+  draftOnlyQuality: number;
+  verifierOnlyQuality: number;
+  /** Pass to `new CascadeAgent({ quality })`. */
+  quality: QualityOptions;
+}
+
 export interface Acceptance {
   drafts: number;
   accepted: number;

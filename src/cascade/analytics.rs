@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::result::{AttemptOutcome, CascadeResult};
+use super::result::{Attempt, AttemptOutcome, CascadeResult};
+use crate::quality::Verdict;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelStats {
     pub calls: u64,
     pub failures: u64,
+    #[serde(serialize_with = "usd")]
     pub cost: f64,
 }
 
@@ -38,9 +40,12 @@ impl Acceptance {
 pub struct Analytics {
     pub runs: u64,
     pub failed_runs: u64,
+    #[serde(serialize_with = "usd")]
     pub total_cost: f64,
+    #[serde(serialize_with = "usd")]
     pub cost_saved: f64,
     /// What the same runs would have cost on the top tier alone.
+    #[serde(serialize_with = "usd")]
     pub baseline_cost: f64,
     pub savings_percentage: f64,
     /// Runs whose cost could not be known (a model without a price).
@@ -52,19 +57,13 @@ pub struct Analytics {
 }
 
 impl Analytics {
-    pub fn record(&mut self, r: &CascadeResult, has_drafter: bool) {
+    /// Add one finished run. The drafter's acceptance is read from the run
+    /// itself: the route it took may have more or fewer tiers than the
+    /// agent's `models` (a domain's own list), so `_agent_has_tiers` (the
+    /// agent's own list has a drafter) is not what decides it.
+    pub fn record(&mut self, r: &CascadeResult, _agent_has_tiers: bool) {
         self.runs += 1;
-        for a in &r.attempts {
-            if a.outcome == AttemptOutcome::Skipped {
-                continue;
-            }
-            let m = self.per_model.entry(a.model.clone()).or_default();
-            m.calls += 1;
-            if a.outcome == AttemptOutcome::Failed {
-                m.failures += 1;
-            }
-            m.cost += a.cost.unwrap_or(0.0);
-        }
+        self.count_calls(&r.attempts);
         match (r.total_cost, r.cost_saved) {
             (Some(t), Some(s)) => {
                 self.total_cost += t;
@@ -77,26 +76,125 @@ impl Analytics {
             }
             _ => self.runs_with_unknown_cost += 1,
         }
-        if self.baseline_cost > 0.0 {
-            self.savings_percentage = self.cost_saved / self.baseline_cost * 100.0;
-        }
-        // Only a cascade has a drafter to judge; a failed first call judged nothing.
-        if has_drafter {
-            if let Some(first) = r.attempts.first().filter(|a| a.tier == 0 && a.verdict.is_some()) {
-                let accepted = first.outcome == AttemptOutcome::Accepted;
-                self.drafter_acceptance.add(accepted);
-                self.by_complexity.entry(label(&r.complexity)).or_default().add(accepted);
-                self.by_domain.entry(label(&r.domain)).or_default().add(accepted);
+        self.update_percentage();
+        self.count_draft(&r.attempts, r.draft_accepted);
+    }
+
+    /// A run that ended in an error after these calls: what they cost was
+    /// spent for nothing, so it counts in the total and against the savings
+    /// (a run with no answer has no top-tier baseline).
+    pub fn record_failed_run(&mut self, attempts: &[Attempt]) {
+        self.runs += 1;
+        self.failed_runs += 1;
+        self.count_calls(attempts);
+        // A draft rejected before the failure was still judged.
+        self.count_draft(attempts, false);
+        let spent: f64 = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped).filter_map(|a| a.cost).sum();
+        self.total_cost += spent;
+        self.cost_saved -= spent;
+        self.update_percentage();
+    }
+
+    fn count_calls(&mut self, attempts: &[Attempt]) {
+        for a in attempts {
+            if a.outcome == AttemptOutcome::Skipped {
+                continue;
             }
+            let m = self.per_model.entry(a.model.clone()).or_default();
+            m.calls += 1;
+            if a.outcome == AttemptOutcome::Failed {
+                m.failures += 1;
+            }
+            m.cost += a.cost.unwrap_or(0.0);
         }
     }
 
-    pub fn record_failure(&mut self) {
-        self.runs += 1;
-        self.failed_runs += 1;
+    fn count_draft(&mut self, attempts: &[Attempt], draft_accepted: bool) {
+        if let Some((accepted, v)) = drafter_verdict(attempts, draft_accepted) {
+            self.drafter_acceptance.add(accepted);
+            self.by_complexity.entry(label(&v.complexity)).or_default().add(accepted);
+            self.by_domain.entry(label(&v.domain)).or_default().add(accepted);
+        }
     }
+
+    fn update_percentage(&mut self) {
+        if self.baseline_cost > 0.0 {
+            self.savings_percentage = self.cost_saved / self.baseline_cost * 100.0;
+        }
+    }
+}
+
+/// Whether the run's first tier judged a draft that a later tier could
+/// replace, and if so whether it was accepted. A single-tier route's answer
+/// is returned whatever its verdict, so it is no draft; a pre-routed run or
+/// a failed first call judged none.
+fn drafter_verdict(attempts: &[Attempt], draft_accepted: bool) -> Option<(bool, &Verdict)> {
+    let first = attempts.first().filter(|a| a.tier == 0)?;
+    let verdict = first.verdict.as_ref()?;
+    match first.outcome {
+        AttemptOutcome::Rejected => Some((false, verdict)),
+        AttemptOutcome::Accepted if draft_accepted => Some((true, verdict)),
+        _ => None,
+    }
+}
+
+/// Sums keep full precision; what is shown drops the sub-nano-dollar float noise.
+fn usd<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((v * 1e10).round() / 1e10)
 }
 
 fn label<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quality::{judge, JudgeInput, QualityConfig};
+
+    fn attempt(tier: usize, outcome: AttemptOutcome, cost: Option<f64>) -> Attempt {
+        let verdict = (outcome != AttemptOutcome::Failed)
+            .then(|| judge(&JudgeInput::text("What is 2+2?", "5"), &QualityConfig::default(), None));
+        Attempt {
+            tier,
+            model: format!("m{tier}"),
+            provider: "p".into(),
+            outcome,
+            cost,
+            latency_ms: 1.0,
+            usage: None,
+            verdict,
+            error: None,
+            reason: String::new(),
+            step: None,
+        }
+    }
+
+    #[test]
+    fn a_failed_run_counts_what_it_spent_and_the_rejected_draft() {
+        let mut a = Analytics::default();
+        a.record_failed_run(&[
+            attempt(0, AttemptOutcome::Rejected, Some(0.002)),
+            attempt(1, AttemptOutcome::Failed, None),
+        ]);
+        assert_eq!((a.runs, a.failed_runs), (1, 1));
+        assert_eq!((a.total_cost, a.cost_saved, a.baseline_cost), (0.002, -0.002, 0.0));
+        assert_eq!(a.per_model["m0"], ModelStats { calls: 1, failures: 0, cost: 0.002 });
+        assert_eq!(a.per_model["m1"], ModelStats { calls: 1, failures: 1, cost: 0.0 });
+        assert_eq!((a.drafter_acceptance.drafts, a.drafter_acceptance.accepted), (1, 0));
+        assert_eq!(a.by_complexity["trivial"].drafts, 1);
+        a.record_failed_run(&[]);
+        assert_eq!((a.runs, a.failed_runs, a.per_model.len()), (2, 2, 2));
+    }
+
+    #[test]
+    fn only_a_replaceable_first_answer_is_a_draft() {
+        let single = [attempt(0, AttemptOutcome::Accepted, Some(0.001))];
+        assert_eq!(drafter_verdict(&single, false).map(|d| d.0), None);
+        assert_eq!(drafter_verdict(&single, true).map(|d| d.0), Some(true));
+        let escalated = [attempt(0, AttemptOutcome::Rejected, Some(0.001)), attempt(1, AttemptOutcome::Accepted, None)];
+        assert_eq!(drafter_verdict(&escalated, false).map(|d| d.0), Some(false));
+        let skipped = [attempt(0, AttemptOutcome::Skipped, None), attempt(1, AttemptOutcome::Accepted, None)];
+        assert_eq!(drafter_verdict(&skipped, false).map(|d| d.0), None);
+    }
 }

@@ -107,7 +107,7 @@ impl<C: Clock> Engine<C> {
         if let Ok(mut a) = self.analytics.try_borrow_mut() {
             match out {
                 Ok(r) => a.record(r, self.config.models.len() > 1),
-                Err(_) => a.record_failure(),
+                Err(e) => a.record_failed_run(&e.attempts),
             }
         }
     }
