@@ -7,7 +7,9 @@
 //! Prints the RouteLLM metrics (CPT(50%), CPT(80%), APGR) for the ranking
 //! `1 - verdict.score`, then what the judge's own accept/escalate decision
 //! costs and reaches under each preset. `EVAL_CHECKS=1` adds per-check
-//! statistics; `EVAL_SHOW=n` prints the n most confidently wrong calls.
+//! statistics; `EVAL_SHOW=n` prints the n most confidently wrong calls;
+//! `EVAL_DUMP=file` writes one line per record (score, draft right, reason)
+//! so that two versions of the judge can be compared record by record.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -137,11 +139,28 @@ fn main() {
         );
     }
 
+    if let Ok(path) = std::env::var("EVAL_DUMP") {
+        dump(&path, &rows, &verdicts);
+    }
     if std::env::var("EVAL_CHECKS").is_ok() {
         check_stats(&rows, &verdicts);
     }
     if let Some(n) = std::env::var("EVAL_SHOW").ok().and_then(|v| v.parse::<usize>().ok()) {
         show_mistakes(&rows, &verdicts, n);
+    }
+}
+
+/// One line per record (score, draft correct, reason), for diffing two
+/// versions of the judge record by record.
+fn dump(path: &str, rows: &[Row], verdicts: &[Verdict]) {
+    let lines: Vec<String> = rows
+        .iter()
+        .zip(verdicts)
+        .enumerate()
+        .map(|(i, (r, v))| format!("{i}\t{:.4}\t{}\t{}", v.score, u8::from(r.draft_ok), v.reason))
+        .collect();
+    if let Err(e) = std::fs::write(path, lines.join("\n") + "\n") {
+        eprintln!("{path}: {e}");
     }
 }
 

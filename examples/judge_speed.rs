@@ -1,8 +1,9 @@
-//! How long one `judge()` call takes on a 500-word draft: explanatory
-//! prose (the common case) and a worked answer dense with calculations
-//! (the costliest case, since every calculation is re-done).
+//! How long one `judge()` call takes: on a one-word answer, on 300 and
+//! 500 words of explanatory prose (the common case), and on a worked
+//! answer dense with calculations (the costliest case, since every
+//! calculation is re-done).
 //!
-//!     cargo run --release --example judge_speed
+//!     cargo run --release --example judge_speed [calculation|prose|one-word]
 //!
 //! The judge runs on every draft before anything is returned, so its cost
 //! adds straight to latency; this keeps that cost visible.
@@ -57,7 +58,7 @@ fn time(input: &JudgeInput, cfg: &QualityConfig) -> f64 {
     for _ in 0..200 {
         black_box(judge(black_box(input), cfg, None));
     }
-    let (runs, iters) = (5, 2000);
+    let (runs, iters) = (15, 2000);
     let mut best = f64::INFINITY;
     for _ in 0..runs {
         let t = Instant::now();
@@ -69,16 +70,49 @@ fn time(input: &JudgeInput, cfg: &QualityConfig) -> f64 {
     best
 }
 
+/// About the first `n` words of `text`, ending with a whole sentence.
+fn first_words(text: &str, n: usize) -> &str {
+    let cut = words_prefix(text, n);
+    cut.rfind(". ").or_else(|| cut.rfind(".\n")).and_then(|p| cut.get(..=p)).unwrap_or(cut)
+}
+
+/// The first `n` words of `text`, cut at a word boundary.
+fn words_prefix(text: &str, n: usize) -> &str {
+    let mut seen = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                seen += 1;
+                if seen == n {
+                    return text.get(..i).unwrap_or(text);
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    text
+}
+
 fn main() {
     let cfg = QualityConfig::default();
-    for (query, answer, what) in [(PROSE_QUERY, PROSE, "prose"), (QUERY, DRAFT, "calculation-dense")] {
+    let prose_300 = first_words(PROSE, 310);
+    let cases = [
+        ("What is the capital of France?", "Paris", "one-word answer"),
+        (PROSE_QUERY, prose_300, "prose draft"),
+        (PROSE_QUERY, PROSE, "prose draft"),
+        (QUERY, DRAFT, "calculation-dense draft"),
+    ];
+    // An argument keeps only the cases whose label holds it (for profiling one).
+    let only = std::env::args().nth(1).unwrap_or_default();
+    for (query, answer, what) in cases.into_iter().filter(|c| c.2.contains(only.as_str())) {
         let input = JudgeInput::text(query, answer);
         let v = judge(&input, &cfg, None);
         let words = answer.split_whitespace().count();
-        println!("{words}-word {what} draft: accepted={} score={:.3}", v.accepted, v.score);
+        println!("{words}-word {what}: accepted={} score={:.3}", v.accepted, v.score);
         println!("  {}", v.reason);
-        println!("  judge(): {:.1} µs per call (best of 5 runs of 2000)", time(&input, &cfg));
+        println!("  judge(): {:.2} µs per call (best of 15 runs of 2000)", time(&input, &cfg));
     }
-    let short = JudgeInput::text("What is the capital of France?", "Paris");
-    println!("one-word answer: judge(): {:.2} µs per call", time(&short, &cfg));
 }

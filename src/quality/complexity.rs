@@ -6,7 +6,7 @@
 //! not collapse into five ties) that is then cut into the five levels.
 
 use super::intent;
-use super::lexicon::{CODELANG, COMPARATIVE, DEEP, REASON, RELATION, TECH};
+use super::lexicon::{any_of, CODELANG, COMPARATIVE, DEEP, REASON, RELATION, TECH};
 use super::text::{Text, K_CJK, K_DIGITS};
 use super::Complexity;
 
@@ -85,7 +85,7 @@ fn relations(q: &Text) -> usize {
         let next = q.words.get(i + 1).map_or(0, |x| x.hash);
         n += usize::from(w.has(RELATION));
         n += usize::from(w.has(COMPARATIVE) && next == THAN);
-        n += usize::from(w.hash == TIMES && AFTER_TIMES.contains(&next));
+        n += usize::from(w.hash == TIMES && any_of(next, &AFTER_TIMES));
         // A written fraction "1/4".
         let slash = bytes.get(w.end as usize) == Some(&b'/');
         n += usize::from(w.is(K_DIGITS) && slash && q.words.get(i + 1).is_some_and(|x| x.start == w.end + 1 && x.is(K_DIGITS)));

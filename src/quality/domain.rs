@@ -74,13 +74,17 @@ impl Domain {
 
 /// The most likely domain of a query.
 pub fn detect_domain(query: &str) -> Domain {
-    detect(&Text::new(query))
+    let q = Text::new(query);
+    let open = q.len() <= 14 && q.words.iter().any(|w| w.is(K_DIGITS)) && !arith::scan_all(&q).open_exprs.is_empty();
+    detect(&q, open)
 }
 
-pub(crate) fn detect(q: &Text) -> Domain {
+/// `open_expr`: the query is short and holds a bare calculation ("What is
+/// 2+2?"); the caller has usually worked that out already.
+pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
     let mut votes = [0u32; 9];
     for w in &q.words {
-        if let Some((d, weight)) = w.domain {
+        if let Some((d, weight)) = super::lexicon::domain_vote(w.domain) {
             if let Some(v) = votes.get_mut(d as usize) {
                 *v += u32::from(weight);
             }
@@ -90,13 +94,13 @@ pub(crate) fn detect(q: &Text) -> Domain {
     // Shapes that speak louder than words.
     let bytes = raw.as_bytes();
     let ticks = if bytes.contains(&b'`') { raw.matches('`').count() } else { 0 };
-    use super::lexicon::hash;
+    use super::lexicon::{any_of, hash};
     const CODE_WORDS: [u32; 4] = [hash("def"), hash("fn"), hash("const"), hash("func")];
     const HOW: u32 = hash("how");
     const AMOUNT: [u32; 2] = [hash("many"), hash("much")];
     const TO: [u32; 3] = [hash("in"), hash("into"), hash("to")];
     const LANGUAGE: u32 = hash("language");
-    let keyword = q.words.iter().any(|w| CODE_WORDS.contains(&w.hash));
+    let keyword = q.words.iter().any(|w| any_of(w.hash, &CODE_WORDS));
     let symbols = (bytes.contains(&b'(') && raw.contains("();")) || (bytes.contains(&b'>') && raw.contains("=>"));
     if ticks >= 6 || symbols || keyword {
         votes[0] += 4;
@@ -104,14 +108,14 @@ pub(crate) fn detect(q: &Text) -> Domain {
         votes[0] += 2;
     }
     let digits = q.words.iter().filter(|w| w.is(K_DIGITS)).count();
-    let asks_amount = q.words.windows(2).any(|p| p[0].hash == HOW && AMOUNT.contains(&p[1].hash));
+    let asks_amount = q.words.windows(2).any(|p| p[0].hash == HOW && any_of(p[1].hash, &AMOUNT));
     if asks_amount && digits >= 2 {
         votes[1] += 5;
     } else if digits >= 2 && q.words.iter().any(|w| w.has(super::lexicon::QUANTITY)) && q.raw.contains('?') {
         // "What percentage ...?", "What is the total cost ...?" with figures.
         votes[1] += 3;
     }
-    if digits >= 1 && q.len() <= 14 && !arith::scan_all(q).open_exprs.is_empty() {
+    if open_expr {
         votes[1] += 4;
     }
     if digits >= 3 {
@@ -121,7 +125,7 @@ pub(crate) fn detect(q: &Text) -> Domain {
     let target = q
         .words
         .windows(2)
-        .any(|p| TO.contains(&p[0].hash) && p[1].has(super::lexicon::LANGNAME) && p[1].hash != LANGUAGE);
+        .any(|p| any_of(p[0].hash, &TO) && p[1].has(super::lexicon::LANGNAME) && p[1].hash != LANGUAGE);
     if target {
         votes[7] += 2;
     }

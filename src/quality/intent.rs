@@ -7,8 +7,9 @@
 //! instead of being punished for sharing few words with the question.
 
 use super::checks::arith;
-use super::lexicon::{AUX, CODELANG, LANGNAME, LIVE, LOOKUP, QUANTITY, QWORD, STOP};
-use super::numbers::numbers_in;
+use super::lexicon::{any_of, hash, AUX, CODELANG, LANGNAME, LIVE, LOOKUP, QUANTITY, QWORD, STOP};
+use super::numbers::numbers_outside;
+use super::request::{self, inside, Span, Target};
 use super::text::{Text, K_DIGITS, K_SENT};
 
 /// The kind of answer the question calls for.
@@ -25,8 +26,10 @@ pub(crate) enum Expect {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Intent {
     pub expect: Expect,
-    /// "How many": a count of whole things.
+    /// "How many": a count of whole things (not "how many kilometres").
     pub counts_items: bool,
+    /// "How many kilometres": the unit id of the measure asked for (0 if none).
+    pub measure: u8,
     /// The value of a bare calculation in a short query ("What is 2+2?").
     pub arithmetic: Option<f64>,
     /// Quantities the query gives, for checking a worked answer used them.
@@ -40,6 +43,11 @@ pub(crate) struct Intent {
     pub names_language: bool,
     /// The query asks for data only a live source has.
     pub live: bool,
+    /// Text handed over to be translated, rewritten, summarised...: what
+    /// the answer works on, not what it must answer.
+    pub passage: Option<Span>,
+    /// The language the answer must be written in.
+    pub target: Option<Target>,
 }
 
 impl Intent {
@@ -49,52 +57,89 @@ impl Intent {
 }
 
 pub(crate) fn read(q: &Text) -> Intent {
+    let passage = request::passage(q);
     let mut quantities = Vec::new();
-    numbers_in(q, &mut quantities);
+    numbers_outside(q, passage, &mut quantities);
     quantities.dedup();
     let has_decimals = q.words.windows(2).any(|w| {
         w[0].is(K_DIGITS)
             && w[1].is(K_DIGITS)
+            && !inside(passage, &w[0])
             && q.raw.as_bytes().get(w[0].end as usize) == Some(&b'.')
             && w[1].start == w[0].end + 1
     });
-    let short = q.len() <= 14;
+    // Only a short query with a number in it can be a bare calculation.
+    let short = q.len() <= 14 && passage.is_none() && q.words.iter().any(|w| w.is(K_DIGITS));
     let arithmetic = if short { arith::scan_all(q).open_exprs.first().map(|e| e.0) } else { None };
-    let mut counts_items = false;
-    let mut expect = expected_kind(q, &mut counts_items);
+    let mut measure = 0u8;
+    let mut expect = expected_kind(q, passage, &mut measure);
+    let counts_items = expect == Expect::Number && measure == COUNT;
+    let measure = if measure == COUNT { 0 } else { measure };
     if arithmetic.is_some() && matches!(expect, Expect::Anything) {
         expect = Expect::Number;
     }
     // A word problem: several quantities and a question about an amount.
-    if expect == Expect::Anything && quantities.len() >= 2 && q.words.iter().any(|w| w.has(QUANTITY)) {
+    let asks_amount = || q.words.iter().any(|w| w.has(QUANTITY) && !inside(passage, w));
+    if expect == Expect::Anything && quantities.len() >= 2 && asks_amount() {
         expect = Expect::Number;
     }
     let mut wants_json = false;
     let mut code_lang = None;
     let mut names_language = false;
     let mut live = false;
-    const JSON: u32 = super::lexicon::hash("json");
+    const JSON: u32 = hash("json");
     for (i, w) in q.words.iter().enumerate() {
+        if inside(passage, w) {
+            continue;
+        }
         if w.hash == JSON {
             let near = |k: usize| ["as", "in", "valid", "return", "output", "only", "format", "respond", "object", "using"]
                 .iter()
                 .any(|c| q.word_at(k).eq_ignore_ascii_case(c));
             wants_json |= (i > 0 && near(i - 1)) || near(i + 1) || (i > 1 && near(i - 2));
         }
-        if w.has(CODELANG) && code_lang.is_none() {
-            code_lang = canonical_language(q.word(w));
+        if w.has(CODELANG) {
+            // "Port this Python to Rust": the language after "to" is the one wanted.
+            let toward = i > 0 && ["to", "into", "in"].iter().any(|p| q.word_at(i - 1).eq_ignore_ascii_case(p));
+            if code_lang.is_none() || (toward && passage.is_some()) {
+                code_lang = canonical_language(q.word(w)).or(code_lang);
+            }
         }
         names_language |= w.has(LANGNAME);
         live |= w.has(LIVE);
     }
-    Intent { expect, counts_items, arithmetic, quantities, has_decimals, wants_json, code_lang, names_language, live }
+    let target = request::target(q, passage);
+    Intent {
+        expect,
+        counts_items,
+        measure,
+        arithmetic,
+        quantities,
+        has_decimals,
+        wants_json,
+        code_lang,
+        names_language,
+        live,
+        passage,
+        target,
+    }
 }
 
-/// Read the expected answer kind from the question words.
-fn expected_kind(q: &Text, counts_items: &mut bool) -> Expect {
+/// `expected_kind` reports a "how many" that counts whole things with this.
+const COUNT: u8 = u8::MAX;
+
+/// Read the expected answer kind from the question words (outside any
+/// passage handed over for transformation). `measure` receives the unit
+/// a "how many" asks for, or `COUNT`.
+fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
+    const CONVERT: u32 = hash("convert");
     let n = q.len();
     for (i, w) in q.words.iter().enumerate() {
-        if !w.has(QWORD) {
+        if !w.has(QWORD) || inside(passage, w) {
+            if w.hash == CONVERT && i == 0 && passage.is_none() && q.words.iter().any(|x| x.is(K_DIGITS)) {
+                // "Convert 100°F to Celsius": a measurement, decimals welcome.
+                return Expect::Number;
+            }
             continue;
         }
         let word = q.word(w).to_ascii_lowercase();
@@ -102,7 +147,8 @@ fn expected_kind(q: &Text, counts_items: &mut bool) -> Expect {
         let opens = w.is(K_SENT) || i == 0;
         match word.as_str() {
             "how" if next == "many" => {
-                *counts_items = true;
+                // "How many kilometres": a measure, which may well be 42.2.
+                *measure = measured(q, i + 2).unwrap_or(COUNT);
                 return Expect::Number;
             }
             "how" if matches!(next.as_str(), "much" | "long" | "old" | "far" | "tall" | "often" | "fast" | "big" | "heavy" | "large") => {
@@ -115,7 +161,7 @@ fn expected_kind(q: &Text, counts_items: &mut bool) -> Expect {
             "what" | "which" => {
                 // "what is the total ...", "what percentage ...": an amount.
                 let window = (i + 1..(i + 5).min(n)).any(|k| q.words.get(k).is_some_and(|x| x.has(QUANTITY)));
-                if window && q.words.iter().any(|x| x.is(K_DIGITS)) {
+                if window && q.words.iter().any(|x| x.is(K_DIGITS) && !inside(passage, x)) {
                     return Expect::Number;
                 }
                 let place = (i + 1..(i + 5).min(n)).any(|k| {
@@ -129,12 +175,29 @@ fn expected_kind(q: &Text, counts_items: &mut bool) -> Expect {
             _ => {}
         }
     }
+    // The question mark that counts is the instruction's, not a quoted one's.
+    let instruction = match passage {
+        Some((s, e)) if q.raw.get(e..).is_some_and(|r| r.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '?').is_empty()) => {
+            q.raw.get(..s).unwrap_or("")
+        }
+        _ => q.raw,
+    };
     let first = q.words.first();
-    let asks = q.raw.trim_end().ends_with('?');
+    let asks = instruction.trim_end().ends_with('?');
     if asks && n <= 16 && first.is_some_and(|w| w.has(AUX)) {
         return Expect::YesNo;
     }
     Expect::Anything
+}
+
+/// Whether the words from `k` name a unit of measure ("how many more
+/// kilometres", "how many square feet"), so the amount need not be whole.
+fn measured(q: &Text, k: usize) -> Option<u8> {
+    const SKIP: [u32; 6] = [hash("more"), hash("fewer"), hash("less"), hash("total"), hash("extra"), hash("additional")];
+    let w = (k..k + 3).filter_map(|i| q.words.get(i)).find(|w| !any_of(w.hash, &SKIP))?;
+    // Years, months, weeks and days are counted like things; hours and
+    // shorter spans, and the other families, are measured.
+    ((1..=6).contains(&(w.unit >> 4)) && !(0x11..=0x14).contains(&w.unit)).then_some(w.unit)
 }
 
 /// Whether word `i` sits in a sentence that ends with a question mark
@@ -162,46 +225,49 @@ pub(crate) fn content_word(q: &Text, i: usize) -> bool {
     })
 }
 
-/// One name per programming language, whatever alias the text used.
+/// One name per programming language, whatever alias the text used. A
+/// table searched in order rather than a `match` on the lower-cased
+/// name: smaller in wasm, and no allocation.
 pub(crate) fn canonical_language(name: &str) -> Option<&'static str> {
-    let n = name.trim().to_ascii_lowercase();
-    Some(match n.as_str() {
-        "python" | "py" | "python3" => "python",
-        "javascript" | "js" | "node" | "nodejs" | "jsx" | "mjs" => "javascript",
-        "typescript" | "ts" | "tsx" => "typescript",
-        "rust" | "rs" => "rust",
-        "go" | "golang" => "go",
-        "java" => "java",
-        "kotlin" | "kt" => "kotlin",
-        "swift" => "swift",
-        "ruby" | "rb" => "ruby",
-        "php" => "php",
-        "c++" | "cpp" | "cxx" | "cc" | "hpp" => "cpp",
-        "c" | "h" => "c",
-        "csharp" | "cs" | "c#" => "csharp",
-        "scala" => "scala",
-        "haskell" | "hs" => "haskell",
-        "bash" | "sh" | "shell" | "zsh" | "console" | "shellscript" => "shell",
-        "powershell" | "ps1" | "pwsh" => "powershell",
-        "sql" | "postgresql" | "postgres" | "mysql" | "sqlite" | "plsql" => "sql",
-        "html" | "htm" | "xhtml" => "html",
-        "css" | "scss" | "sass" => "css",
-        "lua" => "lua",
-        "perl" | "pl" => "perl",
-        "elixir" | "ex" | "exs" => "elixir",
-        "dart" => "dart",
-        "julia" | "jl" => "julia",
-        "matlab" => "matlab",
-        "zig" => "zig",
-        "clojure" | "clj" => "clojure",
-        "ocaml" | "ml" => "ocaml",
-        "fortran" | "f90" => "fortran",
-        "cobol" => "cobol",
-        "json" => "json",
-        "yaml" | "yml" => "yaml",
-        _ => return None,
-    })
+    let name = name.trim();
+    LANGUAGES.iter().find(|(aliases, _)| aliases.iter().any(|a| a.eq_ignore_ascii_case(name))).map(|(_, c)| *c)
 }
+
+const LANGUAGES: &[(&[&str], &str)] = &[
+    (&["python", "py", "python3"], "python"),
+    (&["javascript", "js", "node", "nodejs", "jsx", "mjs"], "javascript"),
+    (&["typescript", "ts", "tsx"], "typescript"),
+    (&["rust", "rs"], "rust"),
+    (&["go", "golang"], "go"),
+    (&["java"], "java"),
+    (&["kotlin", "kt"], "kotlin"),
+    (&["swift"], "swift"),
+    (&["ruby", "rb"], "ruby"),
+    (&["php"], "php"),
+    (&["c++", "cpp", "cxx", "cc", "hpp"], "cpp"),
+    (&["c", "h"], "c"),
+    (&["csharp", "cs", "c#"], "csharp"),
+    (&["scala"], "scala"),
+    (&["haskell", "hs"], "haskell"),
+    (&["bash", "sh", "shell", "zsh", "console", "shellscript"], "shell"),
+    (&["powershell", "ps1", "pwsh"], "powershell"),
+    (&["sql", "postgresql", "postgres", "mysql", "sqlite", "plsql"], "sql"),
+    (&["html", "htm", "xhtml"], "html"),
+    (&["css", "scss", "sass"], "css"),
+    (&["lua"], "lua"),
+    (&["perl", "pl"], "perl"),
+    (&["elixir", "ex", "exs"], "elixir"),
+    (&["dart"], "dart"),
+    (&["julia", "jl"], "julia"),
+    (&["matlab"], "matlab"),
+    (&["zig"], "zig"),
+    (&["clojure", "clj"], "clojure"),
+    (&["ocaml", "ml"], "ocaml"),
+    (&["fortran", "f90"], "fortran"),
+    (&["cobol"], "cobol"),
+    (&["json"], "json"),
+    (&["yaml", "yml"], "yaml"),
+];
 
 #[cfg(test)]
 mod tests {

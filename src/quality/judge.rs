@@ -11,8 +11,9 @@
 //! truncated, wrong arithmetic, invalid JSON or tool call, refusal) veto:
 //! no threshold accepts them.
 
-use super::checks::{alignment, arith, failure, format, logprobs, math, tools, Ctx};
-use super::{CheckOutcome, JudgeInput, QualityConfig, Verdict};
+use super::checks::{alignment, arith, depth, failure, format, logprobs, math, tools, Ctx};
+use super::checks::fixed;
+use super::{CheckOutcome, JudgeInput, QualityConfig, Turn, Verdict};
 use crate::quality::text::K_DIGITS;
 
 /// The confidence a draft with no concern earns, by query difficulty
@@ -21,8 +22,8 @@ pub(crate) fn prior(complexity_score: f64) -> f64 {
     0.97 - 0.055 * complexity_score.clamp(0.0, 4.0)
 }
 
-pub(crate) fn run(input: &JudgeInput, cfg: &QualityConfig, tier_threshold: Option<f64>) -> Verdict {
-    let ctx = Ctx::new(input);
+pub(crate) fn run(input: &JudgeInput, turn: Turn, cfg: &QualityConfig, tier_threshold: Option<f64>) -> Verdict {
+    let ctx = Ctx::with_turn(input, turn);
     let mut checks: Vec<CheckOutcome> = Vec::with_capacity(12);
     checks.push(failure::completeness(&ctx));
     let report = if ctx.answer.words.iter().any(|w| w.is(K_DIGITS)) { arith::scan(&ctx.answer) } else { arith::Report::default() };
@@ -32,6 +33,7 @@ pub(crate) fn run(input: &JudgeInput, cfg: &QualityConfig, tier_threshold: Optio
         failure::repetition(&ctx),
         failure::language(&ctx),
         alignment::alignment(&ctx),
+        depth::depth(&ctx),
         math::arithmetic(&ctx, &report),
         math::final_answer(&ctx, &report),
         math::working(&ctx, &report),
@@ -74,21 +76,65 @@ fn reason(
     score: f64,
     threshold: f64,
 ) -> String {
+    // Built by appending: this runs on every judgement, and the pieces are
+    // all strings already.
+    let mut out = String::with_capacity(96);
     if let Some(v) = veto {
-        return format!("Rejected: {}.", v.detail);
+        out.push_str("Rejected: ");
+        out.push_str(&v.detail);
+        out.push('.');
+        return out;
     }
     // The check that cost the most.
     let worst = checks
         .iter()
         .filter(|c| c.weight > 0.0 && c.score < 1.0)
         .min_by(|a, b| a.score.powf(a.weight).total_cmp(&b.score.powf(b.weight)));
-    let what = format!("{:?} {} query", ctx.complexity, ctx.domain.as_str()).to_lowercase();
-    match (accepted, worst) {
-        (true, None) => format!("Accepted ({score:.2} ≥ {threshold:.2}): a {what} and no check found a problem."),
-        (true, Some(w)) => format!("Accepted ({score:.2} ≥ {threshold:.2}) despite a minor concern: {}.", w.detail),
-        (false, Some(w)) => format!("Rejected ({score:.2} < {threshold:.2}): {}.", w.detail),
-        (false, None) => format!(
-            "Rejected ({score:.2} < {threshold:.2}): a {what} needs more confidence than a clean draft earns without logprobs."
-        ),
+    out.push_str(if accepted { "Accepted (" } else { "Rejected (" });
+    out.push_str(&fixed(score, 2));
+    out.push_str(if accepted { " ≥ " } else { " < " });
+    out.push_str(&fixed(threshold, 2));
+    out.push(')');
+    match worst {
+        Some(w) => {
+            out.push_str(if accepted { " despite a minor concern: " } else { ": " });
+            out.push_str(&w.detail);
+            out.push('.');
+        }
+        None => {
+            let level = ctx.complexity.as_str();
+            for piece in [": ", article(level), " ", level, " ", ctx.domain.as_str(), " query"] {
+                out.push_str(piece);
+            }
+            out.push_str(if accepted {
+                " and no check found a problem."
+            } else {
+                " needs more confidence than a clean draft earns without logprobs."
+            });
+        }
+    }
+    out
+}
+
+/// "a" or "an", by the sound the next word starts with (which, for the
+/// words used here, its first letter tells).
+fn article(next: &str) -> &'static str {
+    match next.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u' | b'A' | b'E' | b'I' | b'O' | b'U') => "an",
+        _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::article;
+
+    #[test]
+    fn articles_agree() {
+        assert_eq!(article("expert"), "an");
+        assert_eq!(article("Expert"), "an");
+        assert_eq!(article("hard"), "a");
+        assert_eq!(article("moderate"), "a");
+        assert_eq!(article(""), "a");
     }
 }

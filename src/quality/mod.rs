@@ -16,12 +16,16 @@ mod checks;
 mod complexity;
 mod config;
 mod domain;
+pub mod calibrate;
 pub mod eval;
 mod intent;
 mod judge;
 mod lexicon;
 mod numbers;
+mod request;
 mod text;
+mod unicode;
+mod vocab;
 
 pub use config::{QualityConfig, PRESETS};
 pub use domain::{detect_domain, Domain};
@@ -34,6 +38,19 @@ pub enum Complexity {
     Moderate,
     Hard,
     Expert,
+}
+
+impl Complexity {
+    /// The level's name as serialised ("trivial" .. "expert").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Complexity::Trivial => "trivial",
+            Complexity::Simple => "simple",
+            Complexity::Moderate => "moderate",
+            Complexity::Hard => "hard",
+            Complexity::Expert => "expert",
+        }
+    }
 }
 
 /// What the judge looks at.
@@ -60,6 +77,17 @@ impl<'a> JudgeInput<'a> {
             response_format: None,
         }
     }
+}
+
+/// Where a draft sits in the conversation, beyond the query and the draft
+/// themselves. Kept apart from `JudgeInput` so that callers that build a
+/// `JudgeInput` field by field keep compiling; `judge` uses the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Turn {
+    /// The conversation already holds tool results (a later step of a tool
+    /// loop): a plain-text answer to a question that needs live data is
+    /// then the expected final answer, not one made up from memory.
+    pub has_tool_results: bool,
 }
 
 /// One check's outcome, reported in the decision trace.
@@ -107,7 +135,20 @@ pub fn complexity(query: &str) -> Complexity {
     complexity::level(complexity::score(&q, arithmetic))
 }
 
+/// `v` with `decimals` digits after the point (at most 6), for messages.
+/// The judge formats its scores with this instead of `{:.2}`: the
+/// standard float formatting costs the wasm build several kilobytes.
+pub fn format_fixed(v: f64, decimals: u32) -> String {
+    checks::fixed(v, decimals)
+}
+
 /// Judge a draft. `threshold` (a tier's `qualityThreshold`) wins over the config.
 pub fn judge(input: &JudgeInput, cfg: &QualityConfig, threshold: Option<f64>) -> Verdict {
-    judge::run(input, cfg, threshold)
+    judge::run(input, Turn::default(), cfg, threshold)
+}
+
+/// `judge`, told where the draft sits in the conversation (for example a
+/// tool loop's final step, after tool results came back).
+pub fn judge_turn(input: &JudgeInput, turn: Turn, cfg: &QualityConfig, threshold: Option<f64>) -> Verdict {
+    judge::run(input, turn, cfg, threshold)
 }

@@ -5,6 +5,7 @@
 //! "88,00" (a number cut short) and "1,200" (twelve hundred) consistent.
 
 use super::lexicon;
+use super::request::{inside, Span};
 use super::text::{Text, K_DIGITS};
 
 /// The value of a cardinal number word.
@@ -96,26 +97,44 @@ pub(crate) fn parse_number(bytes: &[u8], i: usize) -> Option<NumLit> {
 /// Every number in a text, digits or cardinal words; `words` must be the
 /// text's own tokens (used for the number words).
 pub(crate) fn numbers_in(text: &Text, out: &mut Vec<f64>) {
+    numbers_outside(text, None, out);
+}
+
+/// `numbers_in`, leaving out the numbers of a quoted passage.
+pub(crate) fn numbers_outside(text: &Text, skip: Option<Span>, out: &mut Vec<f64>) {
+    each_number(text, skip, |v| {
+        out.push(v);
+        true
+    });
+}
+
+/// Every number of a text outside `skip`, handed to `f` in order until it
+/// returns false. A percentage is handed over twice: as a fraction and as
+/// written ("20%" is 0.2 and 20), since prose uses both readings.
+pub(crate) fn each_number(text: &Text, skip: Option<Span>, mut f: impl FnMut(f64) -> bool) {
     let bytes = text.raw.as_bytes();
     for w in &text.words {
+        if !w.is(K_DIGITS) && !w.has(lexicon::NUMWORD) || inside(skip, w) {
+            continue;
+        }
         let s = w.start as usize;
-        if w.is(K_DIGITS) {
+        let more = if w.is(K_DIGITS) {
             // Only at the start of a literal: skip the fraction part of "1.5".
             let prev = s.checked_sub(1).and_then(|p| bytes.get(p)).copied();
             if matches!(prev, Some(b'.') | Some(b',')) && s >= 2 && bytes.get(s - 2).is_some_and(|b| b.is_ascii_digit())
             {
                 continue;
             }
-            if let Some(n) = parse_number(bytes, s) {
-                out.push(if n.percent { n.value / 100.0 } else { n.value });
-                if n.percent {
-                    out.push(n.value);
-                }
+            match parse_number(bytes, s) {
+                Some(n) if n.percent => f(n.value / 100.0) && f(n.value),
+                Some(n) => f(n.value),
+                None => true,
             }
-        } else if w.has(lexicon::NUMWORD) {
-            if let Some(v) = number_word_value(text.word(w)) {
-                out.push(v);
-            }
+        } else {
+            number_word_value(text.word(w)).is_none_or(&mut f)
+        };
+        if !more {
+            return;
         }
     }
 }

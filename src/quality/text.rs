@@ -6,6 +6,7 @@
 //! writing systems seen. Checks work from this instead of rescanning.
 
 use super::lexicon::{self, FNV_SEED};
+use super::unicode::{is_upper, is_word_char};
 
 /// The word is all ASCII digits.
 pub(crate) const K_DIGITS: u8 = 1;
@@ -18,7 +19,7 @@ pub(crate) const K_SENT: u8 = 8;
 /// A single ideograph or kana (scripts written without spaces).
 pub(crate) const K_CJK: u8 = 16;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Word {
     pub start: u32,
     pub end: u32,
@@ -28,8 +29,8 @@ pub(crate) struct Word {
     /// lets "vaccines" meet "vaccination" without a stemmer.
     pub stem: u32,
     pub flags: u32,
-    /// Packed domain vote from the lexicon: (index, weight) or none.
-    pub domain: Option<(u8, u8)>,
+    /// Packed domain vote from the lexicon (`lexicon::domain_vote`).
+    pub domain: u8,
     pub kind: u8,
     /// Measurement unit or scale id from the lexicon (0 for none).
     pub unit: u8,
@@ -177,7 +178,12 @@ impl<'a> Text<'a> {
     pub fn new(raw: &'a str) -> Self {
         let bytes = raw.as_bytes();
         let n = bytes.len();
-        let mut words = Vec::with_capacity(n / 5 + 4);
+        // Words are written into slots made ahead of time: storing into a
+        // slot is a bounds check and a store, where `push` is a call per
+        // word in a size-optimised build. Texts denser than one word per
+        // five bytes fall back to pushing.
+        let mut words = vec![Word::default(); n / 5 + 4];
+        let mut count = 0usize;
         let mut scripts = [0u32; SCRIPTS];
         let mut langs = [0u16; 6];
         let mut symbols = 0u16;
@@ -189,7 +195,7 @@ impl<'a> Text<'a> {
             let c = class(b);
             if c & C_HIGH != 0 {
                 let (ch, len) = decode(raw, i);
-                if !ch.is_alphanumeric() {
+                if !is_word_char(ch) {
                     if matches!(ch, '。' | '！' | '？') {
                         sent = true;
                     }
@@ -202,7 +208,8 @@ impl<'a> Text<'a> {
                     scripts[script as usize] += 1;
                     let kind = K_ALPHA | K_CJK | if sent { K_SENT } else { 0 };
                     let h = ch as u32;
-                    words.push(Word { start: i as u32, end: (i + len) as u32, hash: h, stem: h, flags: 0, domain: None, kind, unit: 0 });
+                    let w = Word { start: i as u32, end: (i + len) as u32, hash: h, stem: h, flags: 0, domain: 0, kind, unit: 0 };
+                    store(&mut words, &mut count, w);
                     sent = false;
                     i += len;
                     continue;
@@ -244,10 +251,10 @@ impl<'a> Text<'a> {
                     Some(&b) if b >= 0x80 => {
                         let (ch, len) = decode(raw, i);
                         let s = script_of(ch);
-                        if !ch.is_alphanumeric() || is_cjk(s) {
+                        if !is_word_char(ch) || is_cjk(s) {
                             break;
                         }
-                        if i == start && ch.is_uppercase() {
+                        if i == start && is_upper(ch) {
                             kind |= K_UPPER;
                         }
                         alpha += 1;
@@ -283,7 +290,7 @@ impl<'a> Text<'a> {
             if i - start < 5 {
                 stem = h;
             }
-            let mut w = Word { start: start as u32, end: i as u32, hash: h, stem, flags: 0, domain: None, kind, unit: 0 };
+            let mut w = Word { start: start as u32, end: i as u32, hash: h, stem, flags: 0, domain: 0, kind, unit: 0 };
             if alpha > 0 && i - start <= 16 {
                 if let Some(e) = lexicon::lookup(h, i - start) {
                     w.flags = e.flags;
@@ -300,9 +307,10 @@ impl<'a> Text<'a> {
                     }
                 }
             }
-            words.push(w);
+            store(&mut words, &mut count, w);
         }
         scripts[Script::Latin as usize] = latin;
+        words.truncate(count);
         Text { raw, words, scripts, langs, symbols }
     }
 
@@ -370,6 +378,15 @@ impl<'a> Text<'a> {
     pub fn phrase_at(&self, i: usize, phrase: &[&str]) -> bool {
         phrase.iter().enumerate().all(|(k, p)| self.word_at(i + k).eq_ignore_ascii_case(p))
     }
+}
+
+#[inline(always)]
+fn store(words: &mut Vec<Word>, count: &mut usize, w: Word) {
+    match words.get_mut(*count) {
+        Some(slot) => *slot = w,
+        None => words.push(w),
+    }
+    *count += 1;
 }
 
 /// Decode the character at byte `i`; `i` is always a char boundary here,

@@ -8,7 +8,7 @@
 //! draft is long enough that it should mention what it is about.
 
 use super::math::extract;
-use super::{num, outcome, Ctx};
+use super::{find_stems, num, outcome, Ctx};
 use crate::quality::intent::{content_word, Expect};
 use crate::quality::lexicon::{MONTH, NUMWORD, STOP, YESNO};
 use crate::quality::numbers::numbers_in;
@@ -74,34 +74,13 @@ fn arithmetic(ctx: &Ctx) -> Option<(f64, bool, String)> {
     Some((0.02, true, format!("wrong arithmetic: it is {}, the draft says {says}", num(expected))))
 }
 
-/// A 64-byte-word Bloom filter of 5-letter word stems: cheap enough to
-/// build per draft, accurate enough for "is this topic mentioned at all?".
-struct Stems([u64; 64]);
-
 fn stem_hash(t: &Text, i: usize) -> Option<u32> {
     t.words.get(i).map(|w| w.stem)
 }
 
-impl Stems {
-    fn bits(h: u32) -> [(usize, u64); 2] {
-        let a = (h & 4095) as usize;
-        let b = ((h >> 12) & 4095) as usize;
-        [(a / 64, 1 << (a % 64)), (b / 64, 1 << (b % 64))]
-    }
-    fn insert(&mut self, h: u32) {
-        for (i, m) in Self::bits(h) {
-            if let Some(x) = self.0.get_mut(i) {
-                *x |= m;
-            }
-        }
-    }
-    fn contains(&self, h: u32) -> bool {
-        Self::bits(h).iter().all(|&(i, m)| self.0.get(i).is_some_and(|x| x & m != 0))
-    }
-}
-
-/// How many of the question's topic words the draft mentions, of how many.
-fn topic_coverage(ctx: &Ctx) -> Option<(usize, usize)> {
+/// Whether the draft mentions any of the question's topic words, and how
+/// many distinct topic words the question has.
+fn topic_coverage(ctx: &Ctx) -> Option<(bool, usize)> {
     let (q, a) = (&ctx.query, &ctx.answer);
     if a.len() < 12 || q.len() > 200 || matches!(ctx.domain, Domain::Translation | Domain::Creative) {
         return None;
@@ -112,33 +91,27 @@ fn topic_coverage(ctx: &Ctx) -> Option<(usize, usize)> {
     if structured || !ctx.input.tool_calls.is_empty() {
         return None;
     }
-    let mut stems = Stems([0; 64]);
-    for i in 0..a.len() {
-        // Function words are never topic words: no need to index them.
-        if a.words.get(i).is_some_and(|w| w.is(K_ALPHA) && !w.has(STOP)) {
-            if let Some(h) = stem_hash(a, i) {
-                stems.insert(h);
-            }
-        }
-    }
-    let mut seen = [0u32; 24];
+    let mut seen = [0u32; 64];
     let mut topics = 0usize;
-    let mut hits = 0usize;
     for i in 0..q.len() {
         if !content_word(q, i) {
             continue;
         }
         let Some(h) = stem_hash(q, i) else { continue };
-        if seen.iter().take(topics.min(24)).any(|&s| s == h) {
+        let kept = seen.get(..topics.min(seen.len())).unwrap_or(&[]);
+        if kept.contains(&h) {
             continue;
         }
         if let Some(slot) = seen.get_mut(topics) {
             *slot = h;
         }
         topics += 1;
-        hits += usize::from(stems.contains(h));
     }
-    (topics >= 2).then_some((hits, topics))
+    if topics < 2 {
+        return None;
+    }
+    let kept = seen.get(..topics.min(seen.len())).unwrap_or(&[]);
+    Some((find_stems(a, kept, true) != 0, topics))
 }
 
 pub(crate) fn alignment(ctx: &Ctx) -> Option<CheckOutcome> {
@@ -156,17 +129,17 @@ pub(crate) fn alignment(ctx: &Ctx) -> Option<CheckOutcome> {
         score = s;
         detail = d;
     }
-    if let Some((hits, topics)) = topic_coverage(ctx) {
+    if let Some((hit, topics)) = topic_coverage(ctx) {
         // A draft long enough to say what it is about, that never touches
         // the question's topic, is off-topic. Answers to long questions
         // rightly mention only the details that matter, so two topic
         // words are enough whatever the question's length.
         // One shared word is enough: answers paraphrase ("bed" for "sleep").
         // Summaries may avoid even the names they summarise.
-        let s = match hits {
-            0 if ctx.domain == Domain::Summarization => 0.75,
-            0 => 0.3,
-            _ => 1.0,
+        let s = match hit {
+            false if ctx.domain == Domain::Summarization => 0.75,
+            false => 0.3,
+            true => 1.0,
         };
         if s < 1.0 {
             if s < score {

@@ -86,6 +86,7 @@ pub(crate) fn scan(t: &Text) -> Report {
     let raw = t.raw;
     let mut marks: Vec<usize> = Vec::new();
     if t.has_symbol(SYM_EQ) {
+        marks.reserve(32);
         marks.extend(raw.match_indices('=').map(|(i, _)| i));
     }
     // Each rarer marker is searched for only when the tokeniser saw its sign.
@@ -98,7 +99,10 @@ pub(crate) fn scan(t: &Text) -> Report {
         return report;
     }
     marks.sort_unstable();
-    let mut scratch = Scratch::default();
+    // Sized for a typical worked answer, so that the buffers do not grow
+    // step by step on every judgement.
+    report.results.reserve(16);
+    let mut scratch = Scratch { chain: Chain::with_capacity(), toks: Vec::with_capacity(64) };
     let mut done = 0;
     for m in marks {
         if m < done {

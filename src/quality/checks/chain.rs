@@ -52,6 +52,11 @@ pub(super) struct Chain {
 }
 
 impl Chain {
+    /// A chain whose buffers hold a typical calculation without growing.
+    pub(super) fn with_capacity() -> Self {
+        Chain { segs: Vec::with_capacity(8), atoms: Vec::with_capacity(24), ..Chain::default() }
+    }
+
     fn last_is_operand(&self) -> bool {
         matches!(self.atoms.last(), Some(Atom::Num { .. }) | Some(Atom::Close))
     }
@@ -218,7 +223,9 @@ impl Chain {
             _ => None,
         };
         let frac = evaluate(&self.atoms, true);
-        let plain = evaluate(&self.atoms, false);
+        // The two readings differ only where a percentage appears.
+        let percent = self.atoms.iter().any(|a| matches!(a, Atom::Num { percent: true, .. }));
+        let plain = if percent { evaluate(&self.atoms, false) } else { frac };
         let valid = !self.tainted && self.depth == 0 && frac.is_some() && plain.is_some();
         self.segs.push(Seg {
             frac: frac.unwrap_or(f64::NAN),

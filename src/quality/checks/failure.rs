@@ -1,11 +1,12 @@
 //! The ways a draft fails regardless of topic: nothing there, cut off,
 //! refused, unsure of itself, stuck in a loop, or in the wrong language.
 
-use super::{outcome, ramp, Ctx};
-use crate::quality::lexicon::{BACKTRACK, DANGLING, HEDGE, PHRASE};
+use super::{fixed, outcome, ramp, Ctx};
+use crate::quality::lexicon::{APPROX, BACKTRACK, DANGLING, HEDGE, PHRASE};
 use crate::quality::numbers::parse_number;
-use crate::quality::text::{Script, Text, K_ALPHA, K_UPPER, SYM_BACKTICK, SYM_LT, SYM_PIPE};
-use crate::quality::{CheckOutcome, Complexity, Domain};
+use crate::quality::request::Target;
+use crate::quality::text::{Script, Text, K_ALPHA, K_DIGITS, K_UPPER, SYM_BACKTICK, SYM_LT, SYM_PIPE};
+use crate::quality::{CheckOutcome, Domain};
 use crate::types::FinishReason;
 
 /// Empty, cut off by the token limit, or visibly stopped mid-way.
@@ -145,10 +146,14 @@ const UNSURE: &[Phrase] = &[
 
 /// First word index at or after `from` where any phrase of `set` starts.
 fn find_phrase(t: &Text, set: &[Phrase], from: usize, to: usize) -> Option<usize> {
-    (from..to.min(t.len())).find(|&i| {
-        let Some(w) = t.words.get(i).filter(|w| w.has(PHRASE)) else { return false };
-        set.iter().any(|(h, p)| *h == w.hash && t.phrase_at(i, p))
-    })
+    let words = t.words.get(from..to.min(t.len()))?;
+    // Most words cannot open a phrase: one flag test each, no indexing.
+    words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.has(PHRASE))
+        .find(|&(k, w)| set.iter().any(|(h, p)| *h == w.hash && t.phrase_at(from + k, p)))
+        .map(|(k, _)| from + k)
 }
 
 /// The draft's words from `i`, a few of them, for a reason line.
@@ -178,11 +183,7 @@ pub(crate) fn refusal(ctx: &Ctx) -> Option<CheckOutcome> {
             outcome("refusal", 0.7, 0.6, false, detail)
         });
     }
-    // A few words for a question that needs explaining is a dodge.
-    let open_question = ctx.intent.expect == crate::quality::intent::Expect::Anything;
-    if n <= 4 && ctx.complexity >= Complexity::Moderate && open_question && ctx.input.tool_calls.is_empty() {
-        return Some(outcome("refusal", 0.35, 1.0, false, "the draft is far too short for the question".into()));
-    }
+    // A draft too short for its question is the depth check's business.
     None
 }
 
@@ -196,8 +197,16 @@ pub(crate) fn hedging(ctx: &Ctx) -> Option<CheckOutcome> {
     let exact = ctx.intent.wants_number() || ctx.domain == Domain::Math;
     let mut hedges = 0u32;
     let mut backtracks = 0u32;
-    for w in &a.words {
-        hedges += u32::from(w.has(HEDGE));
+    // "approximately 42.2 km" states a precision, not a doubt, unless the
+    // question is worked from several whole numbers and so has an exact answer.
+    let intent = &ctx.intent;
+    let exact_problem = intent.quantities.len() >= 2 && !intent.has_decimals;
+    for (i, w) in a.words.iter().enumerate() {
+        if w.flags & (HEDGE | BACKTRACK) == 0 {
+            continue;
+        }
+        let precision = !exact_problem && w.has(APPROX) && a.words.get(i + 1).is_some_and(|n| n.is(K_DIGITS));
+        hedges += u32::from(w.has(HEDGE) && !precision);
         backtracks += u32::from(exact && w.has(BACKTRACK));
     }
     if hedges + backtracks == 0 {
@@ -274,7 +283,7 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
     let detail = if max_run >= 10 {
         format!("one word repeats {max_run} times in a row")
     } else {
-        format!("{:.0}% of word triples repeat", ratio * 100.0)
+        format!("{}% of word triples repeat", fixed(ratio * 100.0, 0))
     };
     Some(outcome("repetition", if looped { score.min(0.1) } else { score }, 1.0, looped, detail))
 }
@@ -288,15 +297,25 @@ fn latin_language(t: &Text) -> Option<usize> {
     (top >= 3 && f64::from(top) >= 1.6 * f64::from(second)).then_some(best)
 }
 
-/// The draft is in another script or language than the question.
+const NAMES: [&str; 6] = ["English", "Spanish", "French", "German", "Portuguese", "Italian"];
+
+fn lang_name(i: usize) -> &'static str {
+    NAMES.get(i).copied().unwrap_or("?")
+}
+
+/// The draft is in another script or language than the question, or than
+/// the language the query asked for.
 pub(crate) fn language(ctx: &Ctx) -> Option<CheckOutcome> {
+    if ctx.answer_has_code {
+        return None;
+    }
+    if let Some(t) = ctx.intent.target {
+        return in_target(&ctx.answer, t);
+    }
     if ctx.domain == Domain::Translation || ctx.intent.names_language || ctx.domain == Domain::Code {
         return None;
     }
     let (q, a) = (&ctx.query, &ctx.answer);
-    if ctx.answer_has_code {
-        return None;
-    }
     let qs = q.dominant_script().filter(|s| s.1 >= 4)?;
     let as_ = a.dominant_script().filter(|s| s.1 >= 8)?;
     if qs.0 != as_.0 && qs.0 != Script::Other && as_.0 != Script::Other {
@@ -308,16 +327,47 @@ pub(crate) fn language(ctx: &Ctx) -> Option<CheckOutcome> {
         return None;
     }
     if qs.0 == Script::Latin && q.len() >= 5 && a.len() >= 8 {
-        const NAMES: [&str; 6] = ["English", "Spanish", "French", "German", "Portuguese", "Italian"];
         if let (Some(ql), Some(al)) = (latin_language(q), latin_language(a)) {
             if ql != al {
-                let name = |i: usize| NAMES.get(i).copied().unwrap_or("?");
-                let detail = format!("asked in {}, answered in {}", name(ql), name(al));
+                let detail = format!("asked in {}, answered in {}", lang_name(ql), lang_name(al));
                 return Some(outcome("language", 0.2, 1.0, false, detail));
             }
         }
     }
     None
+}
+
+/// A translation into Spanish should be in Spanish. Only a draft with
+/// next to nothing in the target language is doubted: answers often wrap
+/// the translation in a sentence of the question's language ("In Spanish:
+/// «...»"), and the translation itself can be a couple of words.
+fn in_target(a: &Text, t: Target) -> Option<CheckOutcome> {
+    let (script, letters) = a.dominant_script()?;
+    if letters < 4 {
+        return None;
+    }
+    let seen = |s: Script| a.scripts[s as usize];
+    let present = match t.script {
+        // Japanese is written in kana and kanji together.
+        Script::Kana => seen(Script::Kana) + seen(Script::Han) >= 2,
+        Script::Han => seen(Script::Han) >= 2,
+        s => seen(s) >= 4,
+    };
+    if !present {
+        let share = f64::from(letters) / f64::from(a.letters().max(1));
+        if share > 0.6 && script != Script::Other {
+            let detail = format!("{} was asked for, the draft is in {:?} script", t.name, script);
+            return Some(outcome("language", 0.2, 1.0, false, detail));
+        }
+        return None;
+    }
+    let wanted = t.words?;
+    let other = latin_language(a).filter(|&l| l != wanted)?;
+    let few = a.langs.get(wanted).copied().unwrap_or(0) < 2;
+    few.then(|| {
+        let detail = format!("{} was asked for, the draft is in {}", lang_name(wanted), lang_name(other));
+        outcome("language", 0.25, 1.0, false, detail)
+    })
 }
 
 #[cfg(test)]

@@ -47,9 +47,6 @@ fn refusals_and_unsure_answers() {
         assert!(!o.passed && !o.veto);
     });
     with("What is 2+2?", "4", |c| assert!(refusal(c).is_none()));
-    with("Explain in detail why the Roman Empire fell and compare it with the Han dynasty.", "Taxes.", |c| {
-        assert!(refusal(c).is_some_and(|o| !o.passed));
-    });
 }
 
 #[test]

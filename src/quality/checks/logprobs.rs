@@ -8,7 +8,7 @@
 //! percentile is used rather than the minimum), and the mean entropy of
 //! the top alternatives (how spread out the model's choices were).
 
-use super::{outcome, ramp, Ctx};
+use super::{fixed, outcome, ramp, Ctx};
 use crate::quality::CheckOutcome;
 use crate::types::TokenLogprob;
 
@@ -97,10 +97,10 @@ pub(crate) fn logprobs(ctx: &Ctx) -> Option<CheckOutcome> {
         score = 0.75 * score + 0.25 * s_ent;
     }
     let detail = format!(
-        "typical token p={:.2}, 10th percentile logprob {:.2}{}",
-        c.mean_prob,
-        c.low_logprob,
-        c.entropy.map_or_else(String::new, |h| format!(", entropy {h:.2}"))
+        "typical token p={}, 10th percentile logprob {}{}",
+        fixed(c.mean_prob, 2),
+        fixed(c.low_logprob, 2),
+        c.entropy.map_or_else(String::new, |h| format!(", entropy {}", fixed(h, 2)))
     );
     Some(outcome("logprobs", score, 1.0, false, detail))
 }

@@ -4,7 +4,7 @@
 
 use super::arith::Report;
 use super::{num, outcome, quote, ramp, Ctx};
-use crate::quality::numbers::{number_word_value, numbers_in, parse_number};
+use crate::quality::numbers::{each_number, number_word_value, parse_number};
 use crate::quality::text::{Text, K_DIGITS, SYM_BRACE, SYM_HASH, SYM_STAR};
 use crate::quality::{CheckOutcome, Domain};
 
@@ -140,29 +140,42 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
         None => sentence,
     };
     let sb = sentence.as_bytes();
-    let mut values: Vec<f64> = Vec::new();
+    // Each number with its shown decimals and whether it sits in brackets,
+    // where writers show working ("about 42.2 km (26.2 × 1.609 ≈ 42.16)").
+    let mut values: Vec<(f64, u8, bool)> = Vec::new();
     let mut i = 0;
     let mut in_markup = false;
+    let mut depth = 0u32;
     while i < sb.len() {
-        if sb.get(i..i + 2) == Some(b"<<") {
-            in_markup = true;
-        } else if sb.get(i..i + 2) == Some(b">>") {
-            in_markup = false;
+        match sb[i] {
+            b'<' if sb.get(i + 1) == Some(&b'<') => in_markup = true,
+            b'>' if sb.get(i + 1) == Some(&b'>') => in_markup = false,
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
         let starts_number = sb[i].is_ascii_digit() && (i == 0 || !sb[i - 1].is_ascii_digit() && sb[i - 1] != b'.' && sb[i - 1] != b',');
         if starts_number && !in_markup {
             if let Some(n) = parse_number(sb, i) {
                 let neg = i > 0 && sb[i - 1] == b'-' && (i < 2 || sb[i - 2] == b' ' || sb[i - 2] == b'$');
-                values.push(if neg { -n.value } else { n.value });
+                values.push((if neg { -n.value } else { n.value }, n.decimals, depth > 0));
                 i = n.end.max(i + 1);
                 continue;
             }
         }
         i += 1;
     }
-    let new = |v: &f64| !given.iter().any(|g| (g - v).abs() < 1e-9 || (g / 100.0 - v).abs() < 1e-12);
-    let first = values.iter().copied().find(new).or_else(|| values.first().copied());
-    let ambiguous = first.is_some_and(|f| values.iter().filter(|v| new(v)).any(|v| (v - f).abs() > 1e-9));
+    let new = |v: f64| !given.iter().any(|g| (g - v).abs() < 1e-9 || (g / 100.0 - v).abs() < 1e-12);
+    let pick = values.iter().find(|v| new(v.0) && !v.2).or_else(|| values.iter().find(|v| new(v.0))).or(values.first());
+    let first = pick.map(|v| v.0);
+    // Another new number outside brackets makes the answer unclear, unless
+    // it is the same figure at another precision (42.2 and 42.16).
+    let ambiguous = pick.is_some_and(|&(f, fd, _)| {
+        values.iter().filter(|v| new(v.0) && !v.2).any(|&(v, vd, _)| {
+            let tolerance = 0.5 * 10f64.powi(-i32::from(fd.min(vd).min(12))) + 1e-9;
+            (v - f).abs() > tolerance
+        })
+    });
     if let Some(eq) = sentence.rfind('=') {
         if let Some((v, _)) = number_after(sentence, eq + 1, 12) {
             return Some(Final { value: v, kind: Kind::Equals, ambiguous: false });
@@ -171,16 +184,18 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     first.map(|v| Final { value: v, kind: Kind::Sentence, ambiguous })
 }
 
-/// The thing a "how many ..." question counts, and its stem hash:
-/// "How many more apples" counts apples.
-fn counted_noun<'a>(q: &Text<'a>) -> Option<(&'a str, u32)> {
+/// The thing a "how many ..." question counts, its stem hash and unit
+/// id: "How many more apples" counts apples.
+fn counted_noun<'a>(q: &Text<'a>) -> Option<(&'a str, u32, u8)> {
     use crate::quality::lexicon::hash;
-    let i = (0..q.len()).find(|&i| q.is_word(i, hash("how")) && q.is_word(i + 1, hash("many")))?;
+    const HOW: u32 = hash("how");
+    const MANY: u32 = hash("many");
+    let i = (0..q.len()).find(|&i| q.is_word(i, HOW) && q.is_word(i + 1, MANY))?;
     let skip = ["more", "fewer", "less", "total", "different", "other", "extra", "additional", "whole", "full"];
     let k = (i + 2..i + 4).find(|&k| !skip.iter().any(|s| q.word_at(k).eq_ignore_ascii_case(s)))?;
     let w = q.words.get(k)?;
     let plain = w.is(crate::quality::text::K_ALPHA) && !w.has(crate::quality::lexicon::STOP) && w.end - w.start >= 3;
-    plain.then(|| (q.word(w), w.stem))
+    plain.then(|| (q.word(w), w.stem, w.unit))
 }
 
 /// A numeric question needs one clear final number that follows from the
@@ -214,7 +229,7 @@ pub(crate) fn final_answer(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
         note(0.75, format!("the closing sentence names several numbers; {} is taken as the answer", num(v)));
     }
     let whole = (v - v.round()).abs() < 1e-9;
-    use crate::quality::lexicon::hash;
+    use crate::quality::lexicon::{any_of, hash};
     const SOFT: [u32; 8] = [
         hash("average"),
         hash("percent"),
@@ -226,19 +241,24 @@ pub(crate) fn final_answer(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
         hash("fraction"),
     ];
     // Quantities that are rarely whole numbers.
-    let soft_quantity = ctx.query.words.iter().any(|w| SOFT.contains(&w.hash));
+    let soft_quantity = ctx.query.words.iter().any(|w| any_of(w.hash, &SOFT));
     if intent.counts_items && !whole && !soft_quantity {
         note(0.3, format!("\"how many\" asks for a count, but the answer is {}", num(v)));
     } else if !whole && !intent.has_decimals && intent.quantities.len() >= 2 {
         let s = if soft_quantity { 0.8 } else { 0.5 };
         note(s, format!("the question uses whole numbers only, but the answer is {}", num(v)));
     }
-    if intent.counts_items && v < 0.0 {
-        note(0.35, format!("a count cannot be negative ({})", num(v)));
+    // Temperatures go below zero; counts and other amounts do not.
+    let signed = intent.measure >> 4 == 6 && intent.measure & 0xf == 1;
+    if (intent.counts_items || intent.measure != 0) && !signed && v < 0.0 {
+        let what = if intent.counts_items { "a count" } else { "an amount" };
+        note(0.35, format!("{what} cannot be negative ({})", num(v)));
     }
-    if let Some((noun, stem)) = counted_noun(&ctx.query) {
-        let tail = a.words.iter().rev().take(40);
-        let said = tail.clone().any(|w| w.stem == stem);
+    if let Some((noun, stem, unit)) = counted_noun(&ctx.query) {
+        // A unit may be abbreviated: "kilometres" is answered in "km".
+        let said = a.words.iter().rev().take(40).any(|w| w.stem == stem || (unit != 0 && w.unit == unit));
+        // Money is named by its sign as often as by its unit word.
+        let said = said || (unit >> 4 == 3 && a.raw.get(a.raw.len().saturating_sub(400)..).is_some_and(|t| t.contains(['$', '€', '£'])));
         if !said {
             note(0.9, format!("the question asks how many {noun}, and the conclusion never mentions {noun}"));
         }
@@ -280,11 +300,20 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
     if !intent.wants_number() || given.len() < 2 || a.len() < 12 || !worked {
         return None;
     }
-    let mut seen = Vec::with_capacity(32);
-    numbers_in(a, &mut seen);
-    // Bound the pairwise comparison on pathological inputs.
-    seen.truncate(2048);
     let given = &given[..given.len().min(64)];
+    // One pass over the draft's numbers, marking each given quantity met
+    // (as written, or read as a percentage either way), until all are.
+    let all = u64::MAX >> (64 - given.len().clamp(1, 64));
+    let mut met = 0u64;
+    each_number(a, None, |x| {
+        let close = |y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
+        for (k, &q) in given.iter().enumerate() {
+            if close(q) || close(q * 100.0) || close(q / 100.0) {
+                met |= 1 << k;
+            }
+        }
+        met != all
+    });
     let mut distinct = 0usize;
     let mut covered = 0usize;
     for (i, &q) in given.iter().enumerate() {
@@ -292,11 +321,7 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
             continue;
         }
         distinct += 1;
-        let hit = seen.iter().any(|&x| {
-            let close = |y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
-            close(q) || close(q * 100.0) || close(q / 100.0)
-        });
-        covered += usize::from(hit);
+        covered += usize::from(met & 1 << i != 0);
     }
     if distinct < 2 {
         return None;

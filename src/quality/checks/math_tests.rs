@@ -47,12 +47,33 @@ fn wrong_steps_and_bad_finals_are_caught() {
     // An answer that contradicts the working.
     let (_, fa, _) = check(Q, "Each session is 3 x 60 = 180 meters, so 180 x 3 = 540.\n#### 480");
     assert!(fa.unwrap().score <= 0.5);
-    // A fractional count.
+    // A fractional measure worked from whole numbers is doubtful, a
+    // fractional count more so.
     let (_, fa, _) = check(Q, "He runs 60 / 7 = 8.57 meters a day on average.\n#### 8.57");
+    assert!(fa.unwrap().score <= 0.5);
+    let q = "James has 3 bags of 60 marbles. He shares them with 7 friends. How many marbles does each get?";
+    let (_, fa, _) = check(q, "Each gets 180 / 7 = 25.71 marbles.\n#### 25.71");
     assert!(fa.unwrap().score < 0.5);
     // Numbers but no conclusion.
     let (_, fa, _) = check(Q, "Let me think. 3 sprints and 60 meters, so we need to multiply things");
     assert!(fa.is_some_and(|o| o.score < 0.5));
+}
+
+#[test]
+fn measures_take_decimals_and_approximations() {
+    let q = "How many kilometers is a marathon of 26.2 miles?";
+    let (_, fa, _) = check(q, "26.2 miles is about 42.2 km (26.2 × 1.609 ≈ 42.16).");
+    let fa = fa.unwrap();
+    assert_eq!(fa.score, 1.0, "{fa:?}");
+    let (_, fa, _) = check("How many hours is 150 minutes?", "150 minutes is 2.5 hours.");
+    assert_eq!(fa.unwrap().score, 1.0);
+    let (_, fa, _) = check("How many liters does the 20 liter tank hold after 26 are poured out?", "It holds -6 liters.");
+    assert!(fa.unwrap().score < 0.5);
+    // Several figures that are one value at two precisions are not ambiguous.
+    let f = fin("That is about 42.2 km, or 42.16 km exactly.").unwrap();
+    assert!(!f.ambiguous);
+    let f = fin("So the trip takes 3 hours and costs 45 dollars.").unwrap();
+    assert!(f.ambiguous);
 }
 
 #[test]

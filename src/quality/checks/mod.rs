@@ -9,6 +9,7 @@
 pub(crate) mod alignment;
 pub(crate) mod arith;
 mod chain;
+pub(crate) mod depth;
 mod tokens;
 pub(crate) mod failure;
 pub(crate) mod format;
@@ -20,7 +21,7 @@ pub(crate) mod tools;
 use super::domain::{self, Domain};
 use super::intent::{self, Intent};
 use super::text::Text;
-use super::{complexity, CheckOutcome, Complexity, JudgeInput};
+use super::{complexity, CheckOutcome, Complexity, JudgeInput, Turn};
 
 /// Everything the checks read, analysed once per judgement.
 pub(crate) struct Ctx<'a> {
@@ -33,19 +34,51 @@ pub(crate) struct Ctx<'a> {
     pub domain: Domain,
     /// The draft has a ``` fence (several checks change behaviour on code).
     pub answer_has_code: bool,
+    /// Where the draft sits in the conversation.
+    pub turn: Turn,
 }
 
 impl<'a> Ctx<'a> {
+    #[cfg(test)]
     pub fn new(input: &'a JudgeInput<'a>) -> Self {
+        Ctx::with_turn(input, Turn::default())
+    }
+
+    pub fn with_turn(input: &'a JudgeInput<'a>, turn: Turn) -> Self {
         let query = Text::new(input.query);
         let answer = Text::new(input.answer);
         let intent = intent::read(&query);
         let complexity_score = complexity::score(&query, intent.arithmetic.is_some());
         let complexity = complexity::level(complexity_score);
-        let domain = domain::detect(&query);
+        let domain = domain::detect(&query, intent.arithmetic.is_some());
         let answer_has_code = answer.has_symbol(super::text::SYM_BACKTICK) && input.answer.contains("```");
-        Ctx { input, query, answer, intent, complexity_score, complexity, domain, answer_has_code }
+        Ctx { input, query, answer, intent, complexity_score, complexity, domain, answer_has_code, turn }
     }
+}
+
+/// Which of `stems` (at most 64) occur among the topic words of `t`
+/// (alphabetic, not function words): bit `k` is set when `stems[k]` does.
+/// One pass over the text, most words dismissed by a 64-bit prefilter;
+/// with `first` it stops at the first find (for "is any mentioned?").
+pub(crate) fn find_stems(t: &Text, stems: &[u32], first: bool) -> u64 {
+    let stems = stems.get(..stems.len().min(64)).unwrap_or(&[]);
+    let all = u64::MAX >> (64 - stems.len().max(1));
+    let filter = stems.iter().fold(0u64, |f, s| f | 1 << (s & 63));
+    let mut found = 0u64;
+    for w in &t.words {
+        if filter & 1 << (w.stem & 63) == 0 || !w.is(super::text::K_ALPHA) || w.has(super::lexicon::STOP) {
+            continue;
+        }
+        for (k, s) in stems.iter().enumerate() {
+            if *s == w.stem {
+                found |= 1 << k;
+            }
+        }
+        if found == all || (first && found != 0) {
+            break;
+        }
+    }
+    found
 }
 
 pub(crate) fn outcome(name: &'static str, score: f64, weight: f64, veto: bool, detail: String) -> CheckOutcome {
@@ -85,16 +118,56 @@ pub(crate) fn quote(text: &str, start: usize, end: usize) -> String {
     out
 }
 
-/// Format a number for a person: no float noise, at most four decimals.
-pub(crate) fn num(v: f64) -> String {
+/// `v` with `decimals` (at most 6) digits after the point, rounded half
+/// away from zero. The standard float formatting is exact but brings
+/// Grisu and Dragon4 with their tables into the wasm build, and goes
+/// through the formatting machinery; reason lines need none of that.
+pub(crate) fn fixed(v: f64, decimals: u32) -> String {
     if !v.is_finite() {
         return "?".into();
     }
-    if (v - v.round()).abs() < 1e-9 && v.abs() < 1e15 {
-        return format!("{}", v.round() as i64);
+    const SCALE: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    let decimals = decimals.min(6) as usize;
+    let scaled = (v.abs() * SCALE.get(decimals).copied().unwrap_or(1e6)).round();
+    if scaled >= 1.8e19 {
+        // Beyond u64: only the magnitude is worth reading.
+        return if v < 0.0 { "-1e19+" } else { "1e19+" }.into();
     }
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let mut n = scaled as u64;
+    // Digits are produced backwards into a buffer big enough for u64::MAX
+    // with a sign, a point and leading zeros (22 bytes at most); the guard
+    // keeps room for a point, a digit and a sign whatever happens.
+    let mut buf = [b'0'; 28];
+    let mut at = buf.len();
+    let mut produced = 0;
+    while (n > 0 || produced <= decimals) && at > 2 {
+        if produced == decimals && decimals > 0 {
+            at -= 1;
+            buf[at] = b'.';
+        }
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        produced += 1;
+    }
+    if v < 0.0 && scaled > 0.0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    buf.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("?").to_string()
+}
+
+/// Format a number for a person: no float noise, at most four decimals.
+pub(crate) fn num(v: f64) -> String {
+    let mut s = fixed(v, 4);
+    if s.contains('.') {
+        let keep = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(keep);
+    }
+    if s == "-0" {
+        s.remove(0);
+    }
+    s
 }
 
 #[cfg(test)]
@@ -114,6 +187,14 @@ pub(crate) mod testing {
         assert_eq!(num(78.333333), "78.3333");
         assert_eq!(num(0.5), "0.5");
         assert_eq!(num(f64::NAN), "?");
+        assert_eq!(num(-2.5), "-2.5");
+        assert_eq!(num(1e300), "1e19+");
+        assert_eq!(num(-0.00001), "0");
+        assert_eq!(fixed(0.125, 2), "0.13");
+        assert_eq!(fixed(0.5, 0), "1");
+        assert_eq!(fixed(1.0, 2), "1.00");
+        assert_eq!(fixed(0.07, 2), "0.07");
+        assert_eq!(fixed(-12.34567, 3), "-12.346");
         assert_eq!(quote("héllo wörld", 0, 100), "héllo wörld");
         assert_eq!(quote("abc", 2, 1), "");
         assert_eq!(ramp(5.0, 0.0, 0.0, 10.0, 1.0), 0.5);

@@ -200,17 +200,16 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
     if bytes.get(start).is_some_and(u8::is_ascii_digit) {
         return number_word(bytes, start, end, base, toks);
     }
-    let s = t.word(w);
     let latex = start > 0 && bytes.get(start - 1) == Some(&b'\\');
     let kind = if latex {
-        match s {
+        match t.word(w) {
             "times" | "cdot" | "ast" => Tk::Op(b'*'),
             "div" => Tk::Op(b'/'),
             "approx" => Tk::Eq { approx: true },
             _ => return end,
         }
-    } else if s.len() == 1 {
-        match s.as_bytes().first().map(u8::to_ascii_lowercase) {
+    } else if end - start == 1 {
+        match bytes.get(start).map(u8::to_ascii_lowercase) {
             Some(b'x') => Tk::Word(WordKind::X),
             Some(b'a') | Some(b'i') => Tk::Word(WordKind::Unit { approx: false, unit: 0 }),
             _ => Tk::Word(WordKind::Var),

@@ -41,7 +41,9 @@ pub(crate) fn tools(ctx: &Ctx) -> Option<CheckOutcome> {
         let detail = format!("{} valid tool call(s)", input.tool_calls.len());
         return Some(outcome("tools", 1.0, 0.0, false, detail));
     }
-    if input.tools.is_empty() || !ctx.intent.live {
+    // After tool results came back, answering in text is the point of the
+    // step: the live data is in the conversation, not in the model's memory.
+    if input.tools.is_empty() || !ctx.intent.live || ctx.turn.has_tool_results {
         return None;
     }
     let q = &ctx.query;
@@ -68,7 +70,7 @@ pub(crate) fn tools(ctx: &Ctx) -> Option<CheckOutcome> {
 mod tests {
     use super::*;
     use crate::quality::checks::Ctx;
-    use crate::quality::JudgeInput;
+    use crate::quality::{JudgeInput, Turn};
     use crate::types::{ToolCall, ToolSpec};
     use serde_json::json;
 
@@ -85,10 +87,14 @@ mod tests {
     }
 
     fn run(q: &str, answer: &str, calls: &[ToolCall], tools: &[ToolSpec]) -> Option<CheckOutcome> {
+        run_turn(q, answer, calls, tools, Turn::default())
+    }
+
+    fn run_turn(q: &str, answer: &str, calls: &[ToolCall], tools: &[ToolSpec], turn: Turn) -> Option<CheckOutcome> {
         let mut input = JudgeInput::text(q, answer);
         input.tool_calls = calls;
         input.tools = tools;
-        super::tools(&Ctx::new(&input))
+        super::tools(&Ctx::with_turn(&input, turn))
     }
 
     #[test]
@@ -117,5 +123,16 @@ mod tests {
         assert!(run("Explain how weather fronts form and why they bring rain.", "Fronts form where air masses meet...", &[], &t).is_none());
         assert!(run("Write a poem about rain", "Soft rain falls...", &[], &t).is_none());
         assert!(run("What's the weather in Paris right now?", "Sunny.", &[], &[]).is_none());
+    }
+
+    #[test]
+    fn a_final_answer_after_tool_results_is_expected() {
+        let t = weather();
+        let after = Turn { has_tool_results: true };
+        let a = "It is sunny and 22 degrees in Paris.";
+        assert!(run_turn("What's the weather in Paris right now?", a, &[], &t, after).is_none());
+        // Calls made at that step are still validated.
+        let bad = [ToolCall::new("1", "get_weather", r#"{"town": "Paris"}"#)];
+        assert!(run_turn("What's the weather in Paris right now?", "", &bad, &t, after).is_some_and(|o| o.veto));
     }
 }
