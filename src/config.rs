@@ -300,7 +300,8 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
     if let Some(t) = quality_threshold {
         if t > 1.0 {
             return Err(CascadeError::config(format!(
-                "{path}.qualityThreshold: expected a number from 0 to 1, got {t}"
+                "{path}.qualityThreshold: expected a number from 0 to 1, got {}",
+                serde_json::json!(t)
             )));
         }
     }
@@ -308,7 +309,10 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
     let temperature = opt_number(&obj, "temperature", path)?;
     if let Some(t) = temperature {
         if t > 2.0 {
-            return Err(CascadeError::config(format!("{path}.temperature: expected a number from 0 to 2, got {t}")));
+            return Err(CascadeError::config(format!(
+                "{path}.temperature: expected a number from 0 to 2, got {}",
+                serde_json::json!(t)
+            )));
         }
     }
     let parameters = match obj.get("parameters") {

@@ -298,6 +298,8 @@ export interface ScoreDraftOptions {
   toolCalls?: { name: string; arguments: string | Record<string, unknown> }[];
   tools?: Tool[];
   responseFormat?: ResponseFormat;
+  /** The conversation already holds tool results (a tool loop's later step). */
+  hasToolResults?: boolean;
 }
 
 export type DraftScore = Verdict;

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::quality::{self, JudgeInput, Verdict};
+use crate::quality::{self, JudgeInput, Turn, Verdict};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
@@ -215,7 +215,10 @@ impl<C: Clock> Engine<C> {
             };
             let usage = usage_or_estimate(&completion, &req);
             let cost = model.price.map(|p| (p.cost(&usage) * 1e10).round() / 1e10);
-            let verdict = quality::judge(
+            // After a tool loop step the conversation already holds the tool
+            // results: a text answer is then what is wanted, not another call.
+            let turn = Turn { has_tool_results: messages.iter().any(|m| m.role == crate::types::Role::Tool) };
+            let verdict = quality::judge_turn(
                 &JudgeInput {
                     query: &query,
                     answer: &completion.content,
@@ -225,6 +228,7 @@ impl<C: Clock> Engine<C> {
                     tools: &req.tools,
                     response_format: req.response_format.as_ref(),
                 },
+                turn,
                 &self.config.quality,
                 model.quality_threshold.or(domain_threshold),
             );
@@ -248,8 +252,9 @@ impl<C: Clock> Engine<C> {
                 (true, true, true) => "final tier: answer returned".to_string(),
                 (true, false, true) => "single tier: answer returned".to_string(),
                 (true, _, false) => format!(
-                    "returned as the last tier although the judge would not accept it ({:.2} < {:.2})",
-                    verdict.score, verdict.threshold
+                    "returned as the last tier although the judge would not accept it ({} < {})",
+                    quality::format_fixed(verdict.score, 2),
+                    quality::format_fixed(verdict.threshold, 2)
                 ),
             };
             attempts.push(Attempt {

@@ -207,7 +207,8 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
     };
     let response_format: Option<ResponseFormat> =
         o.get("responseFormat").and_then(|v| serde_json::from_value(v.clone()).ok());
-    let verdict = quality::judge(
+    let turn = quality::Turn { has_tool_results: o.get("hasToolResults").and_then(|v| v.as_bool()).unwrap_or(false) };
+    let verdict = quality::judge_turn(
         &JudgeInput {
             query,
             answer: draft,
@@ -217,6 +218,7 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
             tools: &tools,
             response_format: response_format.as_ref(),
         },
+        turn,
         &cfg,
         threshold,
     );
