@@ -363,7 +363,8 @@ async function main() {
   const { md } = report({ o, mem, s, z, m, cfg, command, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   console.log(md);
   if (write) {
-    writeFileSync(new URL('./RESULTS.md', import.meta.url), md);
+    const seeAlso = '\n## See also\n\n- `RESULTS-judge.md`: the judge on labelled data (CPT, APGR, decisions, calibration), from `node scripts/evaluate.mjs`.\n- `RESULTS-runtimes.md`: cold start and per-run overhead in Node and workerd, from `node bench/coldstart.mjs --write`.\n';
+    writeFileSync(new URL('./RESULTS.md', import.meta.url), md + seeAlso);
     log('wrote bench/RESULTS.md');
   } else {
     log(`bench/RESULTS.md left unchanged (${quick ? 'quick mode; ' : ''}pass --write to overwrite it)`);

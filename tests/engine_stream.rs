@@ -136,3 +136,30 @@ fn error_status_on_a_stream_escalates_with_the_providers_message() {
     assert!(err.message.contains("Rate limit reached"));
     assert!(events.iter().any(|e| matches!(e, Event::Escalated { .. })));
 }
+
+#[test]
+fn a_draft_with_wrong_working_is_stopped_early_and_escalated() {
+    let lines = [
+        "Each box holds 12 eggs and there are 4 boxes, so altogether there are 4 * 12 = 52 eggs in the boxes.\n",
+        "Then she sells 10 of them at the market on Saturday morning to her regular customers there.\n",
+        "So she has 52 - 10 = 42 eggs left over, which she keeps for the week ahead.\n",
+        "After that she bakes a cake with some of them and gives a few away.\n",
+    ];
+    // The draft's stream never finishes and then breaks: reading it to the end
+    // would make it a failed call, not a rejected draft.
+    let mut sse = String::new();
+    for l in lines {
+        let ev = json!({"choices":[{"index":0,"delta":{"content":l},"finish_reason":null}]});
+        sse.push_str(&format!("data: {ev}\n\n"));
+    }
+    let http = Scripted::new(vec![
+        Reply::Stream { status: 200, chunks: pieces(&sse, 40), cut: true },
+        Reply::Stream { status: 200, chunks: pieces(&openai_sse(&["She has 38 eggs left."], "stop", (30, 6)), 16), cut: false },
+    ]);
+    let (r, events) = stream(&http, "She has 4 boxes of 12 eggs and sells 10. How many eggs are left?", StreamMode::Buffered);
+    let r = r.unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Rejected, "{:?}", r.attempts[0]);
+    assert!(r.attempts[0].reason.starts_with("judged early"), "{}", r.attempts[0].reason);
+    assert!(!chunk_text(&events).contains("52"), "the rejected draft is never shown");
+}

@@ -40,12 +40,16 @@ pub async fn call_once<H: HttpClient>(
 
 /// Stream one tier's answer, handing every delta to `on_delta` as it
 /// arrives. Returns the assembled completion only if the stream finished
-/// properly: a cut stream is an error, never a shorter answer.
+/// properly: a cut stream is an error, never a shorter answer. The one
+/// exception is `stop_early`: when it says the text so far already settles
+/// the verdict (a draft that must be rejected), reading stops there and the
+/// partial text is returned for judging; the body is dropped, which cancels it.
 pub async fn call_streaming<H: HttpClient>(
     http: &H,
     model: &ModelConfig,
     req: &ChatRequest,
     on_delta: &mut dyn FnMut(&StreamDelta),
+    stop_early: &mut dyn FnMut(&str) -> bool,
 ) -> Result<Completion, CascadeError> {
     let mut acc = Accumulator::default();
     if model.wire == WireFormat::Custom {
@@ -84,6 +88,9 @@ pub async fn call_streaming<H: HttpClient>(
         for d in &deltas.map_err(|e| tag(e, model))? {
             acc.push(d);
             on_delta(d);
+        }
+        if !end && !acc.saw_terminator() && stop_early(acc.text()) {
+            return Ok(acc.into_completion());
         }
         // Stop at the wire's terminator: some servers keep the socket open.
         if end || acc.saw_terminator() {

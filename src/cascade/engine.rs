@@ -169,6 +169,8 @@ impl<C: Clock> Engine<C> {
             // Drafts stream to the consumer only in live mode; the final tier always.
             let show = is_final || mode == Some(StreamMode::Live);
             let mut shown_any = false;
+            let mut stopped_early: Option<String> = None;
+            let mut checked_upto = 0usize;
             let outcome = match mode {
                 None => call_once(http, model, &req).await,
                 Some(_) => {
@@ -180,7 +182,19 @@ impl<C: Clock> Engine<C> {
                             }
                         }
                     };
-                    call_streaming(http, model, &req, &mut on_delta).await
+                    let mut stop_early = |text: &str| {
+                        if is_final {
+                            return false;
+                        }
+                        match early_rejection(&query, text, &mut checked_upto, &self.config.quality) {
+                            Some(why) => {
+                                stopped_early = Some(why);
+                                true
+                            }
+                            None => false,
+                        }
+                    };
+                    call_streaming(http, model, &req, &mut on_delta, &mut stop_early).await
                 }
             };
             let latency_ms = (self.clock.now_ms() - t0).max(0.0);
@@ -218,7 +232,7 @@ impl<C: Clock> Engine<C> {
             // After a tool loop step the conversation already holds the tool
             // results: a text answer is then what is wanted, not another call.
             let turn = Turn { has_tool_results: messages.iter().any(|m| m.role == crate::types::Role::Tool) };
-            let verdict = quality::judge_turn(
+            let mut verdict = quality::judge_turn(
                 &JudgeInput {
                     query: &query,
                     answer: &completion.content,
@@ -232,6 +246,9 @@ impl<C: Clock> Engine<C> {
                 &self.config.quality,
                 model.quality_threshold.or(domain_threshold),
             );
+            if stopped_early.is_some() && !is_final {
+                verdict.accepted = false;
+            }
             let accepted = is_final || verdict.accepted;
             if !is_final && mode.is_some() {
                 emit(Event::DraftDecision {
@@ -248,6 +265,9 @@ impl<C: Clock> Engine<C> {
             // is nowhere higher to go); its verdict stays in the trace for the
             // record, and the reason says so when the two disagree.
             let reason = match (is_final, tier > 0, verdict.accepted) {
+                (false, _, _) if stopped_early.is_some() => {
+                    format!("judged early, stream stopped: {}", stopped_early.as_deref().unwrap_or(""))
+                }
                 (false, _, _) => verdict.reason.clone(),
                 (true, true, true) => "final tier: answer returned".to_string(),
                 (true, false, true) => "single tier: answer returned".to_string(),
@@ -353,4 +373,34 @@ impl<C: Clock> Engine<C> {
             logprobs: draft,
         }
     }
+}
+
+/// How much new text must arrive before a streamed draft is judged again.
+const EARLY_STEP: usize = 160;
+
+/// Checks whose failure no later text can undo: a wrong equation stays wrong,
+/// a loop stays a loop. Only these may cut a streamed draft short.
+const FINAL_FAILURES: &[&str] = &["arithmetic", "repetition"];
+
+/// Judge a streamed draft as early as its text allows: at each completed
+/// line, once enough new text has come, look for a failure that settles it.
+/// Returns why, if the draft is already certain to be rejected.
+fn early_rejection(
+    query: &str,
+    text: &str,
+    checked_upto: &mut usize,
+    cfg: &crate::quality::QualityConfig,
+) -> Option<String> {
+    if text.len() < *checked_upto + EARLY_STEP {
+        return None;
+    }
+    // Only whole lines: the last equation may still be arriving.
+    let cut = text.rfind('\n')?;
+    if cut < *checked_upto + EARLY_STEP {
+        return None;
+    }
+    *checked_upto = cut;
+    let prefix = text.get(..cut)?;
+    let v = quality::judge(&JudgeInput::text(query, prefix), cfg, None);
+    v.checks.iter().find(|c| c.veto && FINAL_FAILURES.contains(&c.name)).map(|c| c.detail.clone())
 }
