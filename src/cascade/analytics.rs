@@ -112,8 +112,8 @@ impl Analytics {
     fn count_draft(&mut self, attempts: &[Attempt], draft_accepted: bool) {
         if let Some((accepted, v)) = drafter_verdict(attempts, draft_accepted) {
             self.drafter_acceptance.add(accepted);
-            self.by_complexity.entry(label(&v.complexity)).or_default().add(accepted);
-            self.by_domain.entry(label(&v.domain)).or_default().add(accepted);
+            self.by_complexity.entry(v.complexity.as_str().to_string()).or_default().add(accepted);
+            self.by_domain.entry(v.domain.as_str().to_string()).or_default().add(accepted);
         }
     }
 
@@ -141,10 +141,6 @@ fn drafter_verdict(attempts: &[Attempt], draft_accepted: bool) -> Option<(bool, 
 /// Sums keep full precision; what is shown drops the sub-nano-dollar float noise.
 fn usd<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((v * 1e10).round() / 1e10)
-}
-
-fn label<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::events::{Event, StreamMode};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::trace::{
-    all_failed, delta_event, explain, failed_attempt, label, last_user_text, parse_json_answer, release_buffered,
+    all_failed, delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered,
     skipped_attempt, usage_or_estimate, with_system_prompt,
 };
 
@@ -139,9 +139,9 @@ impl<C: Clock> Engine<C> {
         let models: &[ModelConfig] = &priced.models;
         // Pre-routing: a draft that could not be accepted is not worth paying for.
         let skip_reason = match (route, self.config.skip_drafter_from) {
-            (Some(r), _) if r.require_verifier => Some(format!("domain {} requires the verifier", label(&domain))),
+            (Some(r), _) if r.require_verifier => Some(format!("domain {} requires the verifier", domain.as_str())),
             (_, Some(from)) if complexity >= from => {
-                Some(format!("{} query: pre-routed past the drafter", label(&complexity)))
+                Some(format!("{} query: pre-routed past the drafter", complexity.as_str()))
             }
             _ => None,
         };

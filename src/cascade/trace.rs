@@ -3,7 +3,6 @@
 //! events a streamed draft turns into. Kept apart from the loop itself so
 //! `engine.rs` reads as the policy and nothing else.
 
-use serde::Serialize;
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode};
@@ -84,10 +83,6 @@ pub(super) fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> At
         reason: format!("skipped: {why}"),
         step: None,
     }
-}
-
-pub(super) fn label<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, e: &CascadeError) -> Attempt {

@@ -8,25 +8,8 @@ use super::{kind_of, parse_tiers, DomainRoute};
 use crate::error::CascadeError;
 use crate::quality::{Complexity, Domain};
 
-const ALL_DOMAINS: [Domain; 10] = [
-    Domain::Code,
-    Domain::Math,
-    Domain::Data,
-    Domain::Medical,
-    Domain::Legal,
-    Domain::Finance,
-    Domain::Creative,
-    Domain::Translation,
-    Domain::Summarization,
-    Domain::General,
-];
-
 const ALL_COMPLEXITIES: [Complexity; 5] =
     [Complexity::Trivial, Complexity::Simple, Complexity::Moderate, Complexity::Hard, Complexity::Expert];
-
-fn label<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 /// `domains: { code: [models...], medical: { models?, threshold?, requireVerifier? }, default: [...] }`.
 pub(super) fn parse_domains(v: &Value, keep_order: bool) -> Result<Vec<DomainRoute>, CascadeError> {
@@ -39,8 +22,8 @@ pub(super) fn parse_domains(v: &Value, keep_order: bool) -> Result<Vec<DomainRou
         let domain = if name == "default" {
             Domain::General
         } else {
-            *ALL_DOMAINS.iter().find(|d| label(*d) == name).ok_or_else(|| {
-                let names: Vec<String> = ALL_DOMAINS.iter().map(label).collect();
+            Domain::from_name(&name).ok_or_else(|| {
+                let names: Vec<&str> = Domain::ALL.iter().map(|d| d.as_str()).collect();
                 CascadeError::config(format!(
                     "config.domains.{key}: unknown domain (expected one of {}, default)",
                     names.join(", ")
@@ -110,7 +93,7 @@ pub(super) fn parse_domains(v: &Value, keep_order: bool) -> Result<Vec<DomainRou
 
 /// `preRouting: { skipDrafterFrom: 'hard' }`: complexities at or above go to the top tier.
 pub(super) fn parse_pre_routing(v: &Value) -> Result<Option<Complexity>, CascadeError> {
-    let names: Vec<String> = ALL_COMPLEXITIES.iter().map(label).collect();
+    let names: Vec<&str> = ALL_COMPLEXITIES.iter().map(|c| c.as_str()).collect();
     let from = match v.get("skipDrafterFrom") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) => s.to_ascii_lowercase(),
@@ -122,7 +105,7 @@ pub(super) fn parse_pre_routing(v: &Value) -> Result<Option<Complexity>, Cascade
             )))
         }
     };
-    ALL_COMPLEXITIES.iter().find(|c| label(*c) == from).copied().map(Some).ok_or_else(|| {
+    ALL_COMPLEXITIES.iter().find(|c| c.as_str() == from).copied().map(Some).ok_or_else(|| {
         CascadeError::config(format!(
             "config.preRouting.skipDrafterFrom: expected one of {}, got {from:?}",
             names.join(", ")
