@@ -38,17 +38,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         options.insert("temperature".into(), json!(t));
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                json!({"type": "function", "function": {
-                    "name": t.name, "description": t.description,
-                    "parameters": super::openai::tool_parameters(&t.parameters)
-                }})
-            })
-            .collect();
-        body.insert("tools".into(), Value::Array(tools));
+        body.insert("tools".into(), super::openai::function_tools(&req.tools));
     }
     match &req.response_format {
         Some(ResponseFormat::JsonObject) => {

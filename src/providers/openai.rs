@@ -51,16 +51,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         body.insert("temperature".into(), json!(t));
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                json!({"type": "function", "function": {
-                    "name": t.name, "description": t.description, "parameters": tool_parameters(&t.parameters)
-                }})
-            })
-            .collect();
-        body.insert("tools".into(), Value::Array(tools));
+        body.insert("tools".into(), function_tools(&req.tools));
         // Only with tools: OpenAI rejects a `tool_choice` that has none.
         if let Some(choice) = &req.tool_choice {
             body.insert("tool_choice".into(), choice.clone());
@@ -140,6 +131,20 @@ fn message_json(m: &Message, index: usize) -> Result<Value, CascadeError> {
         }
     }
     Ok(Value::Object(out))
+}
+
+/// Tools in the OpenAI function shape, which Ollama's `/api/chat` takes too.
+pub(crate) fn function_tools(tools: &[crate::types::ToolSpec]) -> Value {
+    Value::Array(
+        tools
+            .iter()
+            .map(|t| {
+                json!({"type": "function", "function": {
+                    "name": t.name, "description": t.description, "parameters": tool_parameters(&t.parameters)
+                }})
+            })
+            .collect(),
+    )
 }
 
 /// A tool without a schema still needs an object schema on this wire.
