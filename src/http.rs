@@ -83,9 +83,6 @@ pub trait HttpClient {
         on_delta: &mut dyn FnMut(&StreamDelta),
     ) -> Result<Option<Completion>, CascadeError> {
         let _ = (req, stream, on_delta);
-        Err(CascadeError::config(format!(
-            "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
-            model.provider, model.name
-        )))
+        Err(crate::providers::unregistered(model))
     }
 }

@@ -89,7 +89,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         OpenAi => openai::build_request(model, req, stream),
         Anthropic => anthropic::build_request(model, req, stream),
         Ollama => ollama::build_request(model, req, stream),
-        Custom => Err(custom_has_no_wire(model)),
+        Custom => Err(unregistered(model)),
     }
     .map_err(|e| tag(model, e))
 }
@@ -100,7 +100,7 @@ pub fn parse_response(model: &ModelConfig, body: &[u8]) -> Result<Completion, Ca
         OpenAi => openai::parse_response(body),
         Anthropic => anthropic::parse_response(body),
         Ollama => ollama::parse_response(body),
-        Custom => Err(custom_has_no_wire(model)),
+        Custom => Err(unregistered(model)),
     }
     .map_err(|e| tag(model, e))
 }
@@ -117,7 +117,7 @@ pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, Cas
         OpenAi => Box::new(openai::StreamParser::default()),
         Anthropic => Box::new(anthropic::StreamParser::default()),
         Ollama => Box::new(ollama::StreamParser::default()),
-        Custom => return Err(custom_has_no_wire(model)),
+        Custom => return Err(unregistered(model)),
     };
     Ok(Box::new(Tagged { inner, model: model.clone() }))
 }
@@ -145,9 +145,10 @@ impl StreamDecoder for Tagged {
     }
 }
 
-fn custom_has_no_wire(model: &ModelConfig) -> CascadeError {
+/// A model whose provider is neither built in nor registered as a JS provider.
+pub fn unregistered(model: &ModelConfig) -> CascadeError {
     CascadeError::config(format!(
-        "provider {:?} (model {:?}) is not a built-in provider and no custom provider was registered under that name",
+        "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
         model.provider, model.name
     ))
 }

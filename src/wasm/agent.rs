@@ -231,22 +231,27 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
 /// `options_json`: `{quality, prices, tokens, curve}`.
 #[wasm_bindgen(js_name = evaluateCascade)]
 pub fn evaluate_cascade(records_json: &str, options_json: &str) -> Result<String, JsValue> {
-    let records = parse_json(records_json, "records")?;
-    let options = parse_json(options_json, "options")?;
-    let out = quality::calibrate::evaluate_json(&records, &options).map_err(|e| js_error::error(&e))?;
-    serde_json::to_string(&out)
-        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the evaluation: {e}"))))
+    on_records(records_json, options_json, quality::calibrate::evaluate_json)
 }
 
 /// Thresholds reaching a share of verifier-only quality with the fewest
 /// escalations. `options_json`: `{targetQuality, minPerComplexity, prices, tokens}`.
 #[wasm_bindgen(js_name = calibrate)]
 pub fn calibrate(records_json: &str, options_json: &str) -> Result<String, JsValue> {
+    on_records(records_json, options_json, quality::calibrate::calibrate_json)
+}
+
+/// Parse labelled records and options, run `f` over them, answer as JSON.
+fn on_records<T: serde::Serialize>(
+    records_json: &str,
+    options_json: &str,
+    f: fn(&serde_json::Value, &serde_json::Value) -> Result<T, CascadeError>,
+) -> Result<String, JsValue> {
     let records = parse_json(records_json, "records")?;
     let options = parse_json(options_json, "options")?;
-    let out = quality::calibrate::calibrate_json(&records, &options).map_err(|e| js_error::error(&e))?;
+    let out = f(&records, &options).map_err(|e| js_error::error(&e))?;
     serde_json::to_string(&out)
-        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the calibration: {e}"))))
+        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the answer: {e}"))))
 }
 
 /// The built-in provider table, for the wrapper's key lookup and docs.

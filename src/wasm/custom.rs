@@ -38,10 +38,7 @@ pub async fn call(
 ) -> Result<Option<Completion>, CascadeError> {
     let adapter = Reflect::get(registry, &JsValue::from_str(&model.provider)).unwrap_or(JsValue::UNDEFINED);
     if adapter.is_undefined() || adapter.is_null() {
-        return Err(CascadeError::config(format!(
-            "provider {:?} (model {:?}) is not a built-in provider and no custom provider is registered under that name",
-            model.provider, model.name
-        )));
+        return Err(crate::providers::unregistered(model));
     }
     let body = JsValue::from_str(&request_json(model, req, stream));
     let open = if stream { method(&adapter, "open") } else { None };
