@@ -4,51 +4,37 @@
 //! rename one. Messages must never contain an API key; `redact` is applied to
 //! anything that echoes provider text.
 
-use serde::Serialize;
+use crate::json_out::{JsonOut, ToJson};
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     /// Bad configuration or options; the message names the field.
-    #[serde(rename = "E_CONFIG")]
     Config,
     /// The provider answered with an HTTP error the request itself caused.
-    #[serde(rename = "E_PROVIDER_STATUS")]
     ProviderStatus,
     /// 5xx (or an unexpected status): the provider failed; the next tier is tried.
-    #[serde(rename = "E_PROVIDER_UNAVAILABLE")]
     ProviderUnavailable,
     /// 401/403: the key was refused.
-    #[serde(rename = "E_AUTH")]
     Auth,
     /// 429 on every tier that was tried.
-    #[serde(rename = "E_RATE_LIMITED")]
     RateLimited,
     /// 402 or a spent budget.
-    #[serde(rename = "E_BUDGET")]
     Budget,
     /// Network failure: reset, refused, DNS.
-    #[serde(rename = "E_TRANSPORT")]
     Transport,
-    #[serde(rename = "E_TIMEOUT")]
     Timeout,
     /// The caller's AbortSignal fired.
-    #[serde(rename = "E_ABORTED")]
     Aborted,
     /// The body or a stream event could not be understood.
-    #[serde(rename = "E_BAD_RESPONSE")]
     BadResponse,
     /// A stream ended or broke before its terminator.
-    #[serde(rename = "E_STREAM")]
     Stream,
     /// Every tier failed; `attempts` says how.
-    #[serde(rename = "E_ALL_MODELS_FAILED")]
     AllModelsFailed,
     /// A custom (JS) provider threw.
-    #[serde(rename = "E_CUSTOM_PROVIDER")]
     CustomProvider,
     /// The caller's tool executor threw during a tool loop.
-    #[serde(rename = "E_TOOL")]
     Tool,
 }
 
@@ -74,8 +60,7 @@ impl ErrorCode {
 }
 
 /// How a failed call should be treated by the cascade policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureClass {
     /// The request is wrong (400, 422): another tier would refuse it too.
     Client,
@@ -98,26 +83,53 @@ impl FailureClass {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// In JSON: `{code, message, status?, provider?, model?, retryAfterMs?}`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CascadeError {
     pub code: ErrorCode,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Milliseconds the provider asked us to wait (Retry-After).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     /// Only for the policy; not part of the public shape.
-    #[serde(skip)]
     pub class: Option<FailureClass>,
 }
 
+impl ToJson for CascadeError {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        self.write_fields(o);
+        o.end_object();
+    }
+}
+
 impl CascadeError {
+    /// The public fields, into an object the caller has opened.
+    pub fn write_fields(&self, o: &mut JsonOut) {
+        o.key("code");
+        o.str(self.code.as_str());
+        o.key("message");
+        o.str(&self.message);
+        if let Some(s) = self.status {
+            o.key("status");
+            o.u64(u64::from(s));
+        }
+        if let Some(p) = &self.provider {
+            o.key("provider");
+            o.str(p);
+        }
+        if let Some(m) = &self.model {
+            o.key("model");
+            o.str(m);
+        }
+        if let Some(ms) = self.retry_after_ms {
+            o.key("retryAfterMs");
+            o.u64(ms);
+        }
+    }
+
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         CascadeError {
             code,

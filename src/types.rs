@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::json_out::{JsonOut, ToJson};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -60,6 +62,44 @@ pub struct ToolSpec {
     /// JSON Schema of the arguments object.
     #[serde(default)]
     pub parameters: Value,
+}
+
+impl ToJson for Usage {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("inputTokens");
+        o.u64(self.input_tokens);
+        o.key("outputTokens");
+        o.u64(self.output_tokens);
+        o.key("reasoningTokens");
+        o.u64(self.reasoning_tokens);
+        o.key("cacheReadTokens");
+        o.u64(self.cache_read_tokens);
+        o.key("cacheWriteTokens");
+        o.u64(self.cache_write_tokens);
+        o.key("estimated");
+        o.bool(self.estimated);
+        o.end_object();
+    }
+}
+
+/// In results and events, the same camelCase shape serde reads back.
+impl ToJson for ToolCall {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("id");
+        o.str(&self.id);
+        o.key("name");
+        o.str(&self.name);
+        o.key("argumentsRaw");
+        o.str(&self.arguments_raw);
+        o.key("arguments");
+        match &self.arguments {
+            Some(v) => o.value(v),
+            None => o.null(),
+        }
+        o.end_object();
+    }
 }
 
 /// A normalised tool call: arguments both as the raw text the model wrote and
@@ -129,6 +169,19 @@ pub enum FinishReason {
     ContentFilter,
     /// The provider gave none (or one we don't know).
     Unknown,
+}
+
+impl FinishReason {
+    /// The serialised name (`tool_calls`, not `ToolCalls`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::ToolCalls => "tool_calls",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 
 mod support;
 
+use cascade_edge::json_out::ToJson;
 use cascade_edge::cascade::{AttemptOutcome, Engine};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
@@ -162,7 +163,7 @@ fn api_key_never_appears_in_errors_or_traces() {
         Reply::Json(401, r#"{"error":{"message":"Incorrect API key provided: sk-test-SECRET-123"}}"#.into()),
     ]);
     let e = run(&two_tier(), &http, "hello there").unwrap_err();
-    let text = serde_json::to_string(&e).unwrap();
+    let text = e.to_json();
     assert!(!text.contains("sk-test-SECRET-123"), "{text}");
     assert!(text.contains("Incorrect API key provided"));
     // And it was sent, as a bearer token.

@@ -4,6 +4,7 @@
 
 mod support;
 
+use cascade_edge::json_out::ToJson;
 use std::cell::RefCell;
 
 use cascade_edge::cascade::{AttemptOutcome, Engine, Event, StreamMode, ToolExecutor};
@@ -189,7 +190,7 @@ fn streamed_tool_loop_emits_a_tool_result_between_steps() {
     assert_eq!(kinds.iter().filter(|k| **k == "routing").count(), 2);
     assert!(kinds[..tool_result].contains(&"toolCallDelta") && kinds[tool_result..].contains(&"chunk"), "{kinds:?}");
     assert!(matches!(&events[tool_result], Event::ToolResult { step: 1, id, content, .. } if id == "call_1" && content == "21C"));
-    let json = serde_json::to_value(&events[tool_result]).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&events[tool_result].to_json()).unwrap_or_default();
     assert_eq!(json["type"], "toolResult");
 }
 

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use serde::Serialize;
+use crate::json_out::{JsonOut, ToJson};
 
 use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
@@ -32,12 +32,21 @@ pub struct Engine<C> {
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunError {
-    #[serde(flatten)]
     pub error: CascadeError,
     pub attempts: Vec<Attempt>,
+}
+
+/// The error's fields and `attempts`, in one object.
+impl ToJson for RunError {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        self.error.write_fields(o);
+        o.key("attempts");
+        o.each(&self.attempts);
+        o.end_object();
+    }
 }
 
 impl From<CascadeError> for RunError {

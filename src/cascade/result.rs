@@ -1,16 +1,15 @@
 //! What a run returns: the answer, who gave it, what it cost and saved, and
 //! the decision trace with one entry per model called.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::CascadeError;
+use crate::json_out::{JsonOut, ToJson};
 use crate::pricing::Price;
 use crate::quality::{Complexity, Domain, Verdict};
 use crate::types::{FinishReason, ToolCall, Usage};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UsageSummary {
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -18,8 +17,7 @@ pub struct UsageSummary {
     pub estimated: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttemptOutcome {
     Accepted,
     Rejected,
@@ -29,12 +27,21 @@ pub enum AttemptOutcome {
     Skipped,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+impl AttemptOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Accepted => "accepted",
+            AttemptOutcome::Rejected => "rejected",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct AttemptError {
     pub code: &'static str,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
 }
 
@@ -46,8 +53,7 @@ impl From<&CascadeError> for AttemptError {
 
 /// One model call in the decision trace. A rejected draft is a normal
 /// outcome recorded here, not an error.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Attempt {
     pub tier: usize,
     pub model: String,
@@ -56,20 +62,15 @@ pub struct Attempt {
     /// USD; `None` when the model's price is unknown.
     pub cost: Option<f64>,
     pub latency_ms: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<AttemptError>,
     pub reason: String,
     /// In a tool loop, which step (1-based) made this call.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CascadeResult {
     pub content: String,
     pub model_used: String,
@@ -88,16 +89,132 @@ pub struct CascadeResult {
     pub usage: UsageSummary,
     pub latency_ms: f64,
     pub finish_reason: FinishReason,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking: Option<String>,
     /// Structured output, parsed, when a JSON response format was asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parsed: Option<Value>,
     /// Cascade runs this result covers: 1, or more in a tool loop.
     pub steps: usize,
     pub attempts: Vec<Attempt>,
+}
+
+// The public JSON shapes (camelCase; optional parts left out when absent).
+// js/src/types.ts declares the same shapes for TypeScript.
+
+impl ToJson for UsageSummary {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("inputTokens");
+        o.u64(self.input_tokens);
+        o.key("outputTokens");
+        o.u64(self.output_tokens);
+        o.key("estimated");
+        o.bool(self.estimated);
+        o.end_object();
+    }
+}
+
+impl ToJson for AttemptError {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("code");
+        o.str(self.code);
+        o.key("message");
+        o.str(&self.message);
+        if let Some(s) = self.status {
+            o.key("status");
+            o.u64(u64::from(s));
+        }
+        o.end_object();
+    }
+}
+
+impl ToJson for Attempt {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("tier");
+        o.u64(self.tier as u64);
+        o.key("model");
+        o.str(&self.model);
+        o.key("provider");
+        o.str(&self.provider);
+        o.key("outcome");
+        o.str(self.outcome.as_str());
+        o.key("cost");
+        o.opt_f64(self.cost);
+        o.key("latencyMs");
+        o.f64(self.latency_ms);
+        if let Some(u) = &self.usage {
+            o.key("usage");
+            u.write_json(o);
+        }
+        if let Some(v) = &self.verdict {
+            o.key("verdict");
+            v.write_json(o);
+        }
+        if let Some(e) = &self.error {
+            o.key("error");
+            e.write_json(o);
+        }
+        o.key("reason");
+        o.str(&self.reason);
+        if let Some(s) = self.step {
+            o.key("step");
+            o.u64(s as u64);
+        }
+        o.end_object();
+    }
+}
+
+impl ToJson for CascadeResult {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("content");
+        o.str(&self.content);
+        o.key("modelUsed");
+        o.str(&self.model_used);
+        o.key("provider");
+        o.str(&self.provider);
+        o.key("totalCost");
+        o.opt_f64(self.total_cost);
+        o.key("costSaved");
+        o.opt_f64(self.cost_saved);
+        o.key("savingsPercentage");
+        o.opt_f64(self.savings_percentage);
+        o.key("draftAccepted");
+        o.bool(self.draft_accepted);
+        o.key("cascaded");
+        o.bool(self.cascaded);
+        o.key("complexity");
+        o.str(self.complexity.as_str());
+        o.key("domain");
+        o.str(self.domain.as_str());
+        o.key("reason");
+        o.str(&self.reason);
+        o.key("usage");
+        self.usage.write_json(o);
+        o.key("latencyMs");
+        o.f64(self.latency_ms);
+        o.key("finishReason");
+        o.str(self.finish_reason.as_str());
+        if !self.tool_calls.is_empty() {
+            o.key("toolCalls");
+            o.each(&self.tool_calls);
+        }
+        if let Some(t) = &self.thinking {
+            o.key("thinking");
+            o.str(t);
+        }
+        if let Some(p) = &self.parsed {
+            o.key("parsed");
+            o.value(p);
+        }
+        o.key("steps");
+        o.u64(self.steps as u64);
+        o.key("attempts");
+        o.each(&self.attempts);
+        o.end_object();
+    }
 }
 
 /// Totals over the attempts and the savings against the top tier.

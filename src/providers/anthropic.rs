@@ -12,7 +12,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, base_headers, default_header, envelope_error, parse_json, u64_at};
+use super::common::{arguments_object, at, body_text, base_headers, default_header, envelope_error, parse_json, u64_at};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -82,7 +82,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         body.insert("stream".into(), json!(true));
     }
 
-    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers(model), Value::Object(body).to_string()))
+    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers(model), body_text(&body)))
 }
 
 /// Key, API version and, from a web page, the opt-in without which the API
@@ -223,7 +223,7 @@ fn tool_choice(choice: &Value) -> Option<Value> {
         },
         Value::Object(o) => match o.get("type").and_then(Value::as_str) {
             Some("function") => {
-                let name = choice.pointer("/function/name").or_else(|| o.get("name"))?;
+                let name = at(choice, "/function/name").or_else(|| o.get("name"))?;
                 Some(json!({"type": "tool", "name": name}))
             }
             Some(_) => Some(choice.clone()),

@@ -87,12 +87,34 @@ pub(crate) fn oversized_event(wire: &str) -> CascadeError {
     .with_class(FailureClass::Server)
 }
 
-pub(crate) fn u64_at(v: &Value, pointer: &str) -> u64 {
-    v.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
+/// The value at a `/a/b/0` path. Unlike `Value::pointer` it allocates
+/// nothing: our paths are literals with no `~` escapes, and response
+/// parsing walks several per call.
+pub(crate) fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for seg in path.split('/').skip(1) {
+        cur = match cur {
+            Value::Object(map) => map.get(seg)?,
+            Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
-pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
+pub(crate) fn u64_at(v: &Value, path: &str) -> u64 {
+    at(v, path).and_then(Value::as_u64).unwrap_or(0)
+}
+
+pub(crate) fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
+    at(v, path).and_then(Value::as_str)
+}
+
+/// A request body as text, through the same writer the results use.
+pub(crate) fn body_text(body: &Map<String, Value>) -> String {
+    let mut out = crate::json_out::JsonOut::with_capacity(256);
+    out.value_object(body);
+    out.finish()
 }
 
 /// Tool-call arguments as an object, for wires that want JSON rather than
@@ -151,6 +173,17 @@ pub(crate) fn scrub_key_like(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn paths_walk_objects_and_arrays() {
+        let v = json!({"a": {"b": [10, {"c": "x"}]}, "": 1});
+        assert_eq!(u64_at(&v, "/a/b/0"), 10);
+        assert_eq!(str_at(&v, "/a/b/1/c"), Some("x"));
+        assert_eq!(at(&v, "/a/b/2"), None);
+        assert_eq!(at(&v, "/a/b/x"), None);
+        assert_eq!(at(&v, "/a/b/0/c"), None);
+        assert_eq!(at(&v, ""), Some(&v));
+    }
 
     #[test]
     fn envelope_shapes() {

@@ -11,7 +11,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, base_headers, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::common::{arguments_object, at, body_text, base_headers, envelope_error, parse_json, raw_arguments, str_at, u64_at};
 use super::url::ollama_chat_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -66,7 +66,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         body.insert("options".into(), Value::Object(options));
     }
     let headers = base_headers(model, Auth::Bearer);
-    Ok(HttpRequest::post_json(ollama_chat_url(&model.base_url), headers, Value::Object(body).to_string()))
+    Ok(HttpRequest::post_json(ollama_chat_url(&model.base_url), headers, body_text(&body)))
 }
 
 fn messages(msgs: &[Message]) -> Vec<Value> {
@@ -127,7 +127,7 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
 pub(crate) fn tool_call(c: &Value, n: usize) -> ToolCall {
     let id = str_at(c, "/id").filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| format!("call_{n}"));
     let name = str_at(c, "/function/name").unwrap_or("");
-    ToolCall::new(id, name, raw_arguments(c.pointer("/function/arguments")))
+    ToolCall::new(id, name, raw_arguments(at(c, "/function/arguments")))
 }
 
 /// Ollama says `stop` even when it stopped to call tools; the engine needs

@@ -11,7 +11,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{base_headers, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::common::{at, base_headers, body_text, envelope_error, parse_json, raw_arguments, str_at, u64_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
@@ -96,7 +96,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
     if super::openrouter::is_openrouter(model) {
         super::openrouter::attribution_headers(&mut headers);
     }
-    Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, Value::Object(body).to_string()))
+    Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, body_text(&body)))
 }
 
 fn message_json(m: &Message, index: usize) -> Result<Value, CascadeError> {
@@ -242,7 +242,7 @@ fn tool_call(c: &Value, position: usize) -> ToolCall {
     let id = c.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
     let id = id.map(str::to_string).unwrap_or_else(|| format!("call_{position}"));
     let name = str_at(c, "/function/name").unwrap_or("");
-    ToolCall::new(id, name, raw_arguments(c.pointer("/function/arguments")))
+    ToolCall::new(id, name, raw_arguments(at(c, "/function/arguments")))
 }
 
 pub(crate) fn map_finish(v: Option<&Value>) -> FinishReason {

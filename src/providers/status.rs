@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::find_header;
+use crate::providers::common::at;
 
 /// Build the error for a non-2xx answer. The provider's message is kept,
 /// shortened and with the key masked, since it is usually the most useful
@@ -69,7 +70,7 @@ fn openrouter_wording(status: u16) -> Option<&'static str> {
 /// OpenRouter names the upstream that failed in `error.metadata.provider_name`.
 fn upstream_provider(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
-    let name = v.pointer("/error/metadata/provider_name")?.as_str()?;
+    let name = at(&v, "/error/metadata/provider_name")?.as_str()?;
     Some(name.chars().take(60).collect())
 }
 

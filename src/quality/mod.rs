@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::json_out::{JsonOut, ToJson};
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
 
 mod checks;
@@ -91,14 +92,13 @@ pub struct Turn {
 }
 
 /// One check's outcome, reported in the decision trace.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckOutcome {
     pub name: &'static str,
     pub passed: bool,
     /// 0..1, how well the draft did on this check.
     pub score: f64,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    /// Empty when there is nothing to say (left out of the JSON).
     pub detail: String,
     /// How strongly this check moves the verdict (0 = for the trace only):
     /// the judge multiplies its score by `score ^ weight`.
@@ -107,8 +107,7 @@ pub struct CheckOutcome {
     pub veto: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
     pub accepted: bool,
     pub score: f64,
@@ -118,6 +117,48 @@ pub struct Verdict {
     pub checks: Vec<CheckOutcome>,
     /// One line a person can read: why it was accepted or rejected.
     pub reason: String,
+}
+
+impl ToJson for CheckOutcome {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("name");
+        o.str(self.name);
+        o.key("passed");
+        o.bool(self.passed);
+        o.key("score");
+        o.f64(self.score);
+        if !self.detail.is_empty() {
+            o.key("detail");
+            o.str(&self.detail);
+        }
+        o.key("weight");
+        o.f64(self.weight);
+        o.key("veto");
+        o.bool(self.veto);
+        o.end_object();
+    }
+}
+
+impl ToJson for Verdict {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("accepted");
+        o.bool(self.accepted);
+        o.key("score");
+        o.f64(self.score);
+        o.key("threshold");
+        o.f64(self.threshold);
+        o.key("complexity");
+        o.str(self.complexity.as_str());
+        o.key("domain");
+        o.str(self.domain.as_str());
+        o.key("checks");
+        o.each(&self.checks);
+        o.key("reason");
+        o.str(&self.reason);
+        o.end_object();
+    }
 }
 
 impl Verdict {

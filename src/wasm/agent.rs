@@ -11,6 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::cascade::{Engine, RunError, StreamMode};
 use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
+use crate::json_out::ToJson;
 use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
@@ -109,9 +110,7 @@ impl WasmAgent {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
             let mut emit = |ev: crate::cascade::Event| {
-                if let Ok(s) = serde_json::to_string(&ev) {
-                    let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&s));
-                }
+                let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json()));
             };
             let out = match &tools {
                 Some(t) => engine.stream_with_tools(&http, t, messages, &opts, mode, &mut emit).await,
@@ -137,9 +136,7 @@ impl WasmAgent {
 
 fn finish(out: Result<crate::cascade::CascadeResult, RunError>) -> Result<JsValue, JsValue> {
     match out {
-        Ok(r) => serde_json::to_string(&r)
-            .map(|s| JsValue::from_str(&s))
-            .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the result: {e}")))),
+        Ok(r) => Ok(JsValue::from_str(&r.to_json())),
         Err(e) => Err(js_error::run_error(&e)),
     }
 }
@@ -222,7 +219,7 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
         &cfg,
         threshold,
     );
-    serde_json::to_string(&verdict).map_err(|e| JsValue::from_str(&e.to_string()))
+    Ok(verdict.to_json())
 }
 
 /// The judge as a router on labelled records (no network): CPT, APGR and

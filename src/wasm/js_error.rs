@@ -6,21 +6,14 @@ use wasm_bindgen::JsValue;
 
 use crate::cascade::RunError;
 use crate::error::CascadeError;
+use crate::json_out::ToJson;
 
 pub fn run_error(e: &RunError) -> JsValue {
-    match serde_json::to_string(e) {
-        Ok(s) => JsValue::from_str(&s),
-        Err(_) => fallback(&e.error),
-    }
+    JsValue::from_str(&e.to_json())
 }
 
 pub fn error(e: &CascadeError) -> JsValue {
     run_error(&RunError { error: e.clone(), attempts: Vec::new() })
-}
-
-fn fallback(e: &CascadeError) -> JsValue {
-    let v = serde_json::json!({ "code": e.code.as_str(), "message": e.message });
-    JsValue::from_str(&v.to_string())
 }
 
 /// Best-effort text of a thrown JS value, for messages.

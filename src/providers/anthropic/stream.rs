@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{map_stop, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{envelope_error, oversized_event, raw_arguments, str_at, stream_error};
+use crate::providers::common::{at, envelope_error, oversized_event, raw_arguments, str_at, stream_error};
 use crate::providers::StreamDecoder;
 use crate::stream::preview;
 use crate::stream::sse::{SseDecoder, SseEvent};
@@ -70,7 +70,7 @@ impl StreamParser {
         }
         match kind {
             "message_start" => {
-                if let Some(u) = v.pointer("/message/usage").filter(|u| u.is_object()) {
+                if let Some(u) = at(&v, "/message/usage").filter(|u| u.is_object()) {
                     out.push(StreamDelta::Usage(usage(u)));
                 }
             }
@@ -80,7 +80,7 @@ impl StreamParser {
                 if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
                     out.push(StreamDelta::Usage(usage(u)));
                 }
-                if let Some(reason) = v.pointer("/delta/stop_reason").filter(|r| !r.is_null()) {
+                if let Some(reason) = at(&v, "/delta/stop_reason").filter(|r| !r.is_null()) {
                     out.push(StreamDelta::Finish(map_stop(Some(reason))));
                 }
             }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{logprobs, map_finish, reasoning_text, refused, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{envelope_error, oversized_event, stream_error, u64_at};
+use crate::providers::common::{at, envelope_error, oversized_event, stream_error, u64_at};
 use crate::providers::StreamDecoder;
 use crate::stream::preview;
 use crate::stream::sse::{SseDecoder, SseEvent};
@@ -67,7 +67,7 @@ fn decode_event(ev: &SseEvent, out: &mut Vec<StreamDelta>, refusal: &mut bool) -
     for choice in choices.iter().filter(|c| u64_at(c, "/index") == 0) {
         choice_deltas(choice, out, refusal);
     }
-    let usage_v = v.get("usage").filter(|u| u.is_object()).or_else(|| v.pointer("/x_groq/usage"));
+    let usage_v = v.get("usage").filter(|u| u.is_object()).or_else(|| at(&v, "/x_groq/usage"));
     if let Some(u) = usage_v.filter(|u| u.is_object()) {
         out.push(StreamDelta::Usage(usage(u)));
     }
@@ -87,7 +87,7 @@ fn choice_deltas(choice: &Value, out: &mut Vec<StreamDelta>, refusal: &mut bool)
         for (position, call) in calls.iter().enumerate() {
             let index =
                 call.get("index").and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(position);
-            let text = |ptr: &str| call.pointer(ptr).and_then(Value::as_str).filter(|s| !s.is_empty());
+            let text = |ptr: &str| at(call, ptr).and_then(Value::as_str).filter(|s| !s.is_empty());
             out.push(StreamDelta::ToolCall {
                 index,
                 id: text("/id").map(str::to_string),

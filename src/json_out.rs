@@ -1,0 +1,262 @@
+//! A direct JSON writer for the shapes that cross to JS on every run: the
+//! result, its attempts and verdicts, and stream events.
+//!
+//! serde's generic serialiser, built at `opt-level = "z"`, spent about a
+//! quarter of an accepted run's CPU turning a 1 KB result into text; this
+//! writer appends straight into one `String`, and the public JSON shapes
+//! are written out by hand in `to_json` next to each type.
+
+use serde_json::Value;
+
+/// Appends JSON to a buffer. Commas are placed for the caller: a value
+/// written after another value in the same container is preceded by one.
+pub struct JsonOut {
+    buf: String,
+    /// True when the next key or array element needs a comma before it.
+    comma: bool,
+}
+
+/// A type with a fixed public JSON shape.
+pub trait ToJson {
+    fn write_json(&self, out: &mut JsonOut);
+
+    fn to_json(&self) -> String {
+        let mut out = JsonOut::with_capacity(256);
+        self.write_json(&mut out);
+        out.finish()
+    }
+}
+
+impl JsonOut {
+    pub fn with_capacity(n: usize) -> JsonOut {
+        JsonOut { buf: String::with_capacity(n), comma: false }
+    }
+
+    pub fn finish(self) -> String {
+        self.buf
+    }
+
+    fn sep(&mut self) {
+        if self.comma {
+            self.buf.push(',');
+        }
+    }
+
+    pub fn begin_object(&mut self) {
+        self.sep();
+        self.buf.push('{');
+        self.comma = false;
+    }
+
+    pub fn end_object(&mut self) {
+        self.buf.push('}');
+        self.comma = true;
+    }
+
+    pub fn begin_array(&mut self) {
+        self.sep();
+        self.buf.push('[');
+        self.comma = false;
+    }
+
+    pub fn end_array(&mut self) {
+        self.buf.push(']');
+        self.comma = true;
+    }
+
+    /// An object key. Keys are our own camelCase names: never escaped.
+    pub fn key(&mut self, k: &str) {
+        self.sep();
+        self.buf.push('"');
+        self.buf.push_str(k);
+        self.buf.push_str("\":");
+        self.comma = false;
+    }
+
+    pub fn str(&mut self, v: &str) {
+        self.sep();
+        escape_into(&mut self.buf, v);
+        self.comma = true;
+    }
+
+    /// Non-finite numbers have no JSON form; they are written as `null`.
+    pub fn f64(&mut self, v: f64) {
+        self.sep();
+        if v.is_finite() {
+            // Integral values print without a fraction, as JSON.stringify does.
+            if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                self.int(v as i64);
+            } else {
+                self.buf.push_str(zmij::Buffer::new().format_finite(v));
+            }
+        } else {
+            self.buf.push_str("null");
+        }
+        self.comma = true;
+    }
+
+    pub fn u64(&mut self, v: u64) {
+        self.sep();
+        self.buf.push_str(itoa::Buffer::new().format(v));
+        self.comma = true;
+    }
+
+    fn int(&mut self, v: i64) {
+        self.buf.push_str(itoa::Buffer::new().format(v));
+    }
+
+    pub fn bool(&mut self, v: bool) {
+        self.sep();
+        self.buf.push_str(if v { "true" } else { "false" });
+        self.comma = true;
+    }
+
+    pub fn null(&mut self) {
+        self.sep();
+        self.buf.push_str("null");
+        self.comma = true;
+    }
+
+    pub fn opt_f64(&mut self, v: Option<f64>) {
+        match v {
+            Some(x) => self.f64(x),
+            None => self.null(),
+        }
+    }
+
+    pub fn opt_str(&mut self, v: Option<&str>) {
+        match v {
+            Some(s) => self.str(s),
+            None => self.null(),
+        }
+    }
+
+    /// Arbitrary JSON (parsed structured output, tool arguments).
+    pub fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => {
+                self.sep();
+                self.buf.push_str(&n.to_string());
+                self.comma = true;
+            }
+            Value::String(s) => self.str(s),
+            Value::Array(items) => {
+                self.begin_array();
+                for item in items {
+                    self.value(item);
+                }
+                self.end_array();
+            }
+            Value::Object(map) => self.value_object(map),
+        }
+    }
+
+    pub fn value_object(&mut self, map: &serde_json::Map<String, Value>) {
+        self.begin_object();
+        for (k, item) in map {
+            self.sep();
+            escape_into(&mut self.buf, k);
+            self.buf.push(':');
+            self.comma = false;
+            self.value(item);
+        }
+        self.end_object();
+    }
+
+    pub fn each<T: ToJson>(&mut self, items: &[T]) {
+        self.begin_array();
+        for item in items {
+            item.write_json(self);
+        }
+        self.end_array();
+    }
+}
+
+/// `"text"` with JSON escapes, copying unescaped runs whole.
+fn escape_into(buf: &mut String, s: &str) {
+    buf.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        // Every byte that needs escaping is ASCII, so `i` is a char boundary.
+        buf.push_str(&s[start..i]);
+        match b {
+            b'"' => buf.push_str("\\\""),
+            b'\\' => buf.push_str("\\\\"),
+            b'\n' => buf.push_str("\\n"),
+            b'\r' => buf.push_str("\\r"),
+            b'\t' => buf.push_str("\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.push_str("\\u00");
+                buf.push(HEX[(b >> 4) as usize] as char);
+                buf.push(HEX[(b & 0xf) as usize] as char);
+            }
+        }
+        start = i + 1;
+    }
+    buf.push_str(&s[start..]);
+    buf.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(f: impl FnOnce(&mut JsonOut)) -> String {
+        let mut o = JsonOut::with_capacity(16);
+        f(&mut o);
+        o.finish()
+    }
+
+    #[test]
+    fn strings_round_trip_through_a_json_parser() {
+        for s in
+            ["", "plain", "quote \" and \\ back", "line\nbreak\r\ttab", "\u{0}\u{1f}\u{7f}", "é 中文 🙂", "\u{2028}"]
+        {
+            let text = one(|o| o.str(s));
+            assert_eq!(serde_json::from_str::<String>(&text).unwrap(), s, "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_match_what_javascript_prints() {
+        assert_eq!(one(|o| o.f64(94.0)), "94");
+        assert_eq!(one(|o| o.f64(-3.0)), "-3");
+        assert_eq!(one(|o| o.f64(0.0000063)), "6.3e-6");
+        assert_eq!(one(|o| o.f64(0.97)), "0.97");
+        assert_eq!(one(|o| o.f64(f64::NAN)), "null");
+        assert_eq!(one(|o| o.f64(f64::INFINITY)), "null");
+        assert_eq!(one(|o| o.u64(u64::MAX)), "18446744073709551615");
+        for v in [0.1, 1e-10, 123456.789, 1e21, -0.5] {
+            let text = one(|o| o.f64(v));
+            assert_eq!(serde_json::from_str::<f64>(&text).unwrap(), v, "{text}");
+        }
+    }
+
+    #[test]
+    fn commas_follow_nesting() {
+        let text = one(|o| {
+            o.begin_object();
+            o.key("a");
+            o.begin_array();
+            o.u64(1);
+            o.begin_object();
+            o.end_object();
+            o.null();
+            o.end_array();
+            o.key("b");
+            o.value(&serde_json::json!({"x": [true, "y\"", 1.5], "k\"ey": {}}));
+            o.key("c");
+            o.opt_str(None);
+            o.end_object();
+        });
+        assert_eq!(text, r#"{"a":[1,{},null],"b":{"k\"ey":{},"x":[true,"y\"",1.5]},"c":null}"#);
+        serde_json::from_str::<Value>(&text).unwrap();
+    }
+}
