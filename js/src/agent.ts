@@ -8,6 +8,7 @@ import { CascadeError, ConfigError, fromEngine, makeError } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
 import { defaultEnv, engine, engineSync, isBrowserEntry, type Engine } from './runtime.js';
+import { drive } from './drive.js';
 import { CascadeStream } from './stream.js';
 import { transport } from './transport.js';
 import { PRESETS, type Preset } from './presets.js';
@@ -81,12 +82,13 @@ export class CascadeAgent {
    * cascade runs again, up to `maxSteps` times.
    */
   async run(query: string | Message[], options: RunOptions = {}): Promise<CascadeResult> {
-    const agent = await this.#wasm();
+    // No await once loaded: each one is a turn of the microtask queue on every run.
+    const agent = this.#agent ?? (await this.#wasm());
     const tools = toolRunner(options);
     const { signal, cleanup } = runSignal(options);
     try {
-      const out = await agent.run(queryJson(query), optionsJson(options), signal, tools?.run);
-      return JSON.parse(out as string);
+      const out = await drive(agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
+      return JSON.parse(out);
     } catch (e) {
       throw withToolCause(fromEngine(e), tools);
     } finally {
@@ -101,15 +103,17 @@ export class CascadeAgent {
       const agent = await this.#wasm();
       const { signal, cleanup } = runSignal(options);
       try {
-        const out = await agent.stream(
-          queryJson(query),
-          optionsJson(options),
-          options.mode === 'live',
-          (json: string) => emit(JSON.parse(json)),
-          signal,
-          tools?.run,
+        const out = await drive(
+          agent.stream(
+            queryJson(query),
+            optionsJson(options),
+            options.mode === 'live',
+            (json: string) => emit(JSON.parse(json)),
+            signal,
+            tools?.run,
+          ),
         );
-        return JSON.parse(out as string);
+        return JSON.parse(out);
       } finally {
         cleanup();
       }
@@ -268,10 +272,16 @@ function queryJson(query: string | Message[]): string {
 }
 
 function optionsJson(options: RunOptions): string {
+  if (isEmpty(options)) return '{}';
   const { signal: _signal, timeoutMs: _timeout, onToolCall: _tools, ...rest } = options as RunOptions & {
     mode?: string;
   };
   return JSON.stringify(rest);
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 interface ToolRunner {

@@ -5,6 +5,7 @@
  * server is an answer (`ok: false`), never an exception; only a bad config,
  * an unknown provider or the caller's own abort throw.
  */
+import { drive } from './drive.js';
 import { transport } from './transport.js';
 import { runSignal } from './agent.js';
 import { isProviderObject, registered } from './custom.js';
@@ -69,8 +70,10 @@ async function probe(model: ModelConfig, checkModel: boolean, options: Connectio
   const browser = options.browser ?? isBrowserEntry();
   const { signal, cleanup } = runSignal({ signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
-    const out = await eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), transport(f.bind(globalThis)), signal);
-    return JSON.parse(out as string) as ConnectionResult;
+    const out = await drive(
+      eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), transport(f.bind(globalThis)), signal),
+    );
+    return JSON.parse(out) as ConnectionResult;
   } catch (e) {
     throw fromEngine(e);
   } finally {

@@ -5,7 +5,10 @@
  * minimum: this is on every run's hot path.
  */
 
-/** Response headers the engine reads (rate-limit hints, diagnostics). */
+/**
+ * Response headers the engine reads (rate-limit hints, diagnostics). It
+ * reads them only to explain a failed call, so a 2xx answer skips them.
+ */
 const KEPT = ['retry-after', 'retry-after-ms', 'content-type', 'x-request-id', 'request-id'];
 
 export interface Transport {
@@ -27,11 +30,11 @@ export function transport(fetchFn: typeof fetch): Transport {
     async send(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);
       const bytes = new Uint8Array(await res.arrayBuffer());
-      return [res.status, kept(res.headers), bytes];
+      return [res.status, res.ok ? '' : kept(res.headers), bytes];
     },
     async open(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);
-      return [res.status, kept(res.headers), res.body ? res.body.getReader() : null];
+      return [res.status, res.ok ? '' : kept(res.headers), res.body ? res.body.getReader() : null];
     },
   };
 }

@@ -3,10 +3,9 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::cascade::{Engine, RunError, StreamMode};
 use crate::config::{self, CallOptions};
@@ -16,6 +15,7 @@ use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
 use super::clock::JsClock;
+use super::driver::Task;
 use super::fetch::{FetchClient, Transport};
 use super::js_error;
 use super::tools::JsTools;
@@ -74,15 +74,16 @@ impl WasmAgent {
         self.engine.reset_analytics();
     }
 
-    /// Resolves to the result as JSON text; rejects with an error as JSON text.
+    /// A task (see `driver.rs`) that ends with the result as JSON text, or
+    /// throws an error as JSON text.
     /// `tools`: the wrapper's `(callJson) => Promise<string>` around the
     /// user's `onToolCall`, or undefined for no tool loop.
-    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> Promise {
+    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> Task {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
         let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
-        future_to_promise(async move {
+        Task::new(async move {
             let (messages, opts) = prepared?;
             let out = match &tools {
                 Some(t) => engine.run_with_tools(&http, t, messages, &opts).await,
@@ -101,12 +102,12 @@ impl WasmAgent {
         on_event: Function,
         signal: JsValue,
         tools: JsValue,
-    ) -> Promise {
+    ) -> Task {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
         let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
-        future_to_promise(async move {
+        Task::new(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
             let mut emit = |ev: crate::cascade::Event| {
@@ -277,11 +278,11 @@ pub fn provider_table() -> String {
 }
 
 /// One connection check for a model config (JSON), sent with `fetch`.
-/// `options_json`: `{browser?, checkModel?}`. Resolves to the probe result
-/// as JSON, also when the key is refused; rejects (error JSON) only for a
-/// bad config or the caller's abort.
+/// `options_json`: `{browser?, checkModel?}`. A task that ends with the
+/// probe result as JSON, also when the key is refused; it throws (error
+/// JSON) only for a bad config or the caller's abort.
 #[wasm_bindgen(js_name = testConnection)]
-pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue, signal: JsValue) -> Promise {
+pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue, signal: JsValue) -> Task {
     let parsed = parse_json(model_json, "model").and_then(|v| {
         let opts = parse_json(options_json, "options")?;
         let mut model = config::parse_model(&v, "model").map_err(|e| js_error::error(&e))?;
@@ -290,7 +291,7 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
         Ok((model, check))
     });
     let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e));
-    future_to_promise(async move {
+    Task::new(async move {
         let (model, check) = parsed?;
         let http = FetchClient { transport: transport?, signal, custom: JsValue::UNDEFINED };
         let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;

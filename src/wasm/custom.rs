@@ -1,15 +1,15 @@
 //! Calling providers written in JS through the adapter the wrapper builds:
 //! `complete(json) -> Promise<json>` and `open(json) -> { next(): Promise<json|null> }`.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::providers::custom::{parse_completion, parse_delta, request_json};
 use crate::types::{ChatRequest, Completion, StreamDelta};
 
+use super::driver::js_await;
 use super::js_error::describe;
 
 fn threw(model: &ModelConfig, e: &JsValue) -> CascadeError {
@@ -26,7 +26,7 @@ fn method(obj: &JsValue, name: &str) -> Option<Function> {
 
 async fn await_value(model: &ModelConfig, v: Result<JsValue, JsValue>) -> Result<JsValue, CascadeError> {
     let v = v.map_err(|e| threw(model, &e))?;
-    JsFuture::from(Promise::resolve(&v)).await.map_err(|e| threw(model, &e))
+    js_await(v).await.map_err(|e| threw(model, &e))
 }
 
 pub async fn call(

@@ -2,9 +2,8 @@
 //! (the global one unless the user supplies their own). Never `window.fetch`:
 //! there is no `window` in Node, Workers or Vercel Edge.
 
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::ReadableStreamDefaultReader;
 
 use crate::config::ModelConfig;
@@ -12,6 +11,7 @@ use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::{ByteStream, HttpClient, HttpRequest, HttpResponse, StreamResponse};
 use crate::types::{ChatRequest, Completion, StreamDelta};
 
+use super::driver::js_await;
 use super::js_error::{describe, name_of};
 
 /// The JS transport's two functions (js/src/transport.ts): each does a
@@ -75,7 +75,7 @@ impl FetchClient {
         let promise = f
             .call4(&JsValue::UNDEFINED, &key(&target), &key(&header_text(&req.headers)), &body, &self.signal)
             .map_err(|e| self.classify(&e))?;
-        let out = JsFuture::from(Promise::from(promise)).await.map_err(|e| self.classify(&e))?;
+        let out = js_await(promise).await.map_err(|e| self.classify(&e))?;
         let arr: Array = out.unchecked_into();
         let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
         let headers = arr.get(1).as_string().map(|t| parse_header_text(&t)).unwrap_or_default();
@@ -147,7 +147,7 @@ impl ByteStream for FetchBody {
             return None;
         }
         let reader = self.reader.as_ref()?;
-        let result = match JsFuture::from(reader.read()).await {
+        let result = match js_await(reader.read().into()).await {
             Ok(r) => r,
             Err(e) => {
                 self.done = true;

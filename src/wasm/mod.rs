@@ -8,6 +8,7 @@
 mod agent;
 mod clock;
 mod custom;
+mod driver;
 mod fetch;
 mod js_error;
 mod tools;

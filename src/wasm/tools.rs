@@ -2,13 +2,13 @@
 //! user's `onToolCall`: `(callJson) => Promise<string>`. The wrapper turns
 //! whatever the user returns into text, so this side only moves strings.
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::cascade::ToolExecutor;
 use crate::types::ToolCall;
 
+use super::driver::js_await;
 use super::js_error::describe;
 
 pub struct JsTools {
@@ -19,7 +19,7 @@ impl ToolExecutor for JsTools {
     async fn call(&self, call: &ToolCall) -> Result<String, String> {
         let json = serde_json::to_string(call).map_err(|e| format!("could not encode the call: {e}"))?;
         let pending = self.run.call1(&JsValue::UNDEFINED, &JsValue::from_str(&json)).map_err(|e| describe(&e))?;
-        let out = JsFuture::from(Promise::resolve(&pending)).await.map_err(|e| describe(&e))?;
+        let out = js_await(pending).await.map_err(|e| describe(&e))?;
         Ok(out.as_string().unwrap_or_default())
     }
 }
