@@ -137,8 +137,9 @@ impl<C: Clock> Engine<C> {
         let opts = call_opts.or(&self.config.defaults);
         let messages = with_system_prompt(messages, opts.system_prompt.as_deref());
         let query = last_user_text(&messages);
-        let complexity = quality::complexity(&query);
-        let domain = quality::detect_domain(&query);
+        // Read once: routing needs it now, and every judgement of the run reuses it.
+        let facts = quality::QueryFacts::read(&query);
+        let (complexity, domain) = (facts.complexity, facts.domain);
         let route = self.config.route(domain);
         let planned: &[ModelConfig] = match route {
             Some(r) if !r.models.is_empty() => &r.models,
@@ -241,7 +242,7 @@ impl<C: Clock> Engine<C> {
             // After a tool loop step the conversation already holds the tool
             // results: a text answer is then what is wanted, not another call.
             let turn = Turn { has_tool_results: messages.iter().any(|m| m.role == crate::types::Role::Tool) };
-            let mut verdict = quality::judge_turn(
+            let mut verdict = quality::judge_read(
                 &JudgeInput {
                     query: &query,
                     answer: &completion.content,
@@ -251,6 +252,7 @@ impl<C: Clock> Engine<C> {
                     tools: &req.tools,
                     response_format: req.response_format.as_ref(),
                 },
+                &facts,
                 turn,
                 &self.config.quality,
                 model.quality_threshold.or(domain_threshold),

@@ -13,7 +13,7 @@
 
 use super::checks::{alignment, arith, depth, failure, format, logprobs, math, tools, Ctx};
 use super::checks::fixed;
-use super::{CheckOutcome, JudgeInput, QualityConfig, Turn, Verdict};
+use super::{CheckOutcome, JudgeInput, QualityConfig, QueryFacts, Turn, Verdict};
 use crate::quality::text::K_DIGITS;
 
 /// The confidence a draft with no concern earns, by query difficulty
@@ -23,7 +23,18 @@ pub(crate) fn prior(complexity_score: f64) -> f64 {
 }
 
 pub(crate) fn run(input: &JudgeInput, turn: Turn, cfg: &QualityConfig, tier_threshold: Option<f64>) -> Verdict {
-    let ctx = Ctx::with_turn(input, turn);
+    run_read(input, &QueryFacts::read(input.query), turn, cfg, tier_threshold)
+}
+
+/// `run` with the query already read (`facts` is of `input.query`).
+pub(crate) fn run_read(
+    input: &JudgeInput,
+    facts: &QueryFacts,
+    turn: Turn,
+    cfg: &QualityConfig,
+    tier_threshold: Option<f64>,
+) -> Verdict {
+    let ctx = Ctx::read(input, facts, turn);
     let mut checks: Vec<CheckOutcome> = Vec::with_capacity(12);
     checks.push(failure::completeness(&ctx));
     let report = if ctx.answer.words.iter().any(|w| w.is(K_DIGITS)) { arith::scan(&ctx.answer) } else { arith::Report::default() };

@@ -169,11 +169,32 @@ impl Verdict {
     }
 }
 
+/// A query read once: its words, what a good answer must contain, how hard
+/// it is and what it is about. The engine reads the query before the first
+/// call (routing needs the complexity and domain) and every judgement of
+/// the run reuses it.
+pub struct QueryFacts<'q> {
+    pub(crate) text: text::Text<'q>,
+    pub(crate) intent: intent::Intent,
+    pub(crate) complexity_score: f64,
+    pub complexity: Complexity,
+    pub domain: Domain,
+}
+
+impl<'q> QueryFacts<'q> {
+    pub fn read(query: &'q str) -> QueryFacts<'q> {
+        let text = text::Text::new(query);
+        let intent = intent::read(&text);
+        let arithmetic = intent.arithmetic.is_some();
+        let complexity_score = complexity::score(&text, arithmetic);
+        let domain = domain::detect(&text, arithmetic);
+        QueryFacts { complexity: complexity::level(complexity_score), domain, text, intent, complexity_score }
+    }
+}
+
 /// How hard a query is, from its wording alone.
 pub fn complexity(query: &str) -> Complexity {
-    let q = text::Text::new(query);
-    let arithmetic = intent::read(&q).arithmetic.is_some();
-    complexity::level(complexity::score(&q, arithmetic))
+    QueryFacts::read(query).complexity
 }
 
 /// `v` with `decimals` digits after the point (at most 6), for messages.
@@ -192,4 +213,15 @@ pub fn judge(input: &JudgeInput, cfg: &QualityConfig, threshold: Option<f64>) ->
 /// tool loop's final step, after tool results came back).
 pub fn judge_turn(input: &JudgeInput, turn: Turn, cfg: &QualityConfig, threshold: Option<f64>) -> Verdict {
     judge::run(input, turn, cfg, threshold)
+}
+
+/// `judge_turn` with the query already read: `facts` must be of `input.query`.
+pub fn judge_read(
+    input: &JudgeInput,
+    facts: &QueryFacts,
+    turn: Turn,
+    cfg: &QualityConfig,
+    threshold: Option<f64>,
+) -> Verdict {
+    judge::run_read(input, facts, turn, cfg, threshold)
 }

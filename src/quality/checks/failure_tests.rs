@@ -9,7 +9,7 @@ fn empty_and_cut_drafts_are_vetoed() {
     with("What is 2+2?", "4", |c| assert!(!completeness(c).veto));
     let mut input = JudgeInput::text("Tell me a story", "Once upon a time there was");
     input.finish_reason = FinishReason::Length;
-    assert!(completeness(&Ctx::new(&input)).veto);
+    assert!(completeness(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default())).veto);
     for cut in [
         "The total is 15 + 25 = <<15+2",
         "So she has 3 * 4 =",

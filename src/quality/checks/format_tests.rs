@@ -6,7 +6,7 @@ use serde_json::json;
 fn json_with(answer: &str, format: &ResponseFormat) -> CheckOutcome {
     let mut input = JudgeInput::text("Give me the user as JSON", answer);
     input.response_format = Some(format);
-    json(&Ctx::new(&input)).unwrap()
+    json(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default())).unwrap()
 }
 
 fn person_schema() -> ResponseFormat {
@@ -42,15 +42,15 @@ fn json_validity_and_schema() {
 #[test]
 fn json_asked_in_words_only_is_soft() {
     let input = JudgeInput::text("Return the three largest cities as JSON", "Tokyo, Delhi and Shanghai.");
-    let o = json(&Ctx::new(&input)).unwrap();
+    let o = json(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default())).unwrap();
     assert!(!o.veto && !o.passed);
     let input = JudgeInput::text("What is the capital of Peru?", "Lima");
-    assert!(json(&Ctx::new(&input)).is_none());
+    assert!(json(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default())).is_none());
 }
 
 fn code_check(q: &str, a: &str) -> Option<CheckOutcome> {
     let input = JudgeInput::text(q, a);
-    code(&Ctx::new(&input))
+    code(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default()))
 }
 
 #[test]

@@ -119,7 +119,7 @@ mod tests {
     fn judge_lp(lp: &[TokenLogprob]) -> CheckOutcome {
         let mut input = JudgeInput::text("q", "a b c");
         input.logprobs = Some(lp);
-        logprobs(&Ctx::new(&input)).unwrap()
+        logprobs(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), Default::default())).unwrap()
     }
 
     #[test]

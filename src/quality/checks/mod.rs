@@ -18,17 +18,18 @@ pub(crate) mod math;
 pub(crate) mod schema;
 pub(crate) mod tools;
 
-use super::domain::{self, Domain};
-use super::intent::{self, Intent};
+use super::domain::Domain;
+use super::intent::Intent;
 use super::text::Text;
-use super::{complexity, CheckOutcome, Complexity, JudgeInput, Turn};
+use super::{CheckOutcome, Complexity, JudgeInput, QueryFacts, Turn};
 
-/// Everything the checks read, analysed once per judgement.
+/// Everything the checks read: the query as read once per run, the draft
+/// as read once per judgement.
 pub(crate) struct Ctx<'a> {
     pub input: &'a JudgeInput<'a>,
-    pub query: Text<'a>,
+    pub query: &'a Text<'a>,
     pub answer: Text<'a>,
-    pub intent: Intent,
+    pub intent: &'a Intent,
     pub complexity_score: f64,
     pub complexity: Complexity,
     pub domain: Domain,
@@ -39,20 +40,21 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    #[cfg(test)]
-    pub fn new(input: &'a JudgeInput<'a>) -> Self {
-        Ctx::with_turn(input, Turn::default())
-    }
-
-    pub fn with_turn(input: &'a JudgeInput<'a>, turn: Turn) -> Self {
-        let query = Text::new(input.query);
+    /// `facts` must have been read from `input.query`.
+    pub fn read(input: &'a JudgeInput<'a>, facts: &'a QueryFacts<'a>, turn: Turn) -> Self {
         let answer = Text::new(input.answer);
-        let intent = intent::read(&query);
-        let complexity_score = complexity::score(&query, intent.arithmetic.is_some());
-        let complexity = complexity::level(complexity_score);
-        let domain = domain::detect(&query, intent.arithmetic.is_some());
         let answer_has_code = answer.has_symbol(super::text::SYM_BACKTICK) && input.answer.contains("```");
-        Ctx { input, query, answer, intent, complexity_score, complexity, domain, answer_has_code, turn }
+        Ctx {
+            input,
+            query: &facts.text,
+            answer,
+            intent: &facts.intent,
+            complexity_score: facts.complexity_score,
+            complexity: facts.complexity,
+            domain: facts.domain,
+            answer_has_code,
+            turn,
+        }
     }
 }
 
@@ -177,7 +179,8 @@ pub(crate) mod testing {
     /// Run `f` on a plain-text judgement of `query` and `answer`.
     pub fn with<R>(query: &str, answer: &str, f: impl FnOnce(&Ctx) -> R) -> R {
         let input = JudgeInput::text(query, answer);
-        let ctx = Ctx::new(&input);
+        let facts = QueryFacts::read(query);
+        let ctx = Ctx::read(&input, &facts, Turn::default());
         f(&ctx)
     }
 

@@ -94,7 +94,7 @@ mod tests {
         let mut input = JudgeInput::text(q, answer);
         input.tool_calls = calls;
         input.tools = tools;
-        super::tools(&Ctx::with_turn(&input, turn))
+        super::tools(&Ctx::read(&input, &crate::quality::QueryFacts::read(input.query), turn))
     }
 
     #[test]
