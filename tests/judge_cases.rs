@@ -203,7 +203,7 @@ fn reasons_read_as_english() {
     assert!(!v.reason.contains("a expert"), "{}", v.reason);
     let v = verdict("Explain why the sky is blue.", "Sunlight scatters off air molecules, and blue light, with its \
         shorter wavelength, scatters far more than red, so the sky we see is lit mostly by scattered blue light.");
-    assert!(v.reason.starts_with("Accepted (0.") && v.reason.contains(" ≥ 0."), "{}", v.reason);
+    assert!(v.reason.starts_with("Accepted (0.") && v.reason.contains(" >= 0."), "{}", v.reason);
 }
 
 #[test]

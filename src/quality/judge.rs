@@ -103,7 +103,9 @@ fn reason(
         .min_by(|a, b| a.score.powf(a.weight).total_cmp(&b.score.powf(b.weight)));
     out.push_str(if accepted { "Accepted (" } else { "Rejected (" });
     out.push_str(&fixed(score, 2));
-    out.push_str(if accepted { " ≥ " } else { " < " });
+    // ">=", not "≥": a result with only Latin-1 text becomes a one-byte JS
+    // string, which JSON.parse reads about a third faster.
+    out.push_str(if accepted { " >= " } else { " < " });
     out.push_str(&fixed(threshold, 2));
     out.push(')');
     match worst {
