@@ -44,6 +44,32 @@ impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
+
+    /// A response as the JS transport hands it over: one string,
+    /// `status\nname\nvalue\n...\n\nbody`. One string is one copy into
+    /// wasm memory, where an array of parts cost a call per part. Header
+    /// names are never empty, so the empty line ends them.
+    pub fn from_transport_text(mut text: String) -> HttpResponse {
+        let mut lines = text.split('\n');
+        let mut head = 0; // bytes before the body, each line with its '\n'
+        let status = next_line(&mut lines, &mut head).parse().unwrap_or(0);
+        let mut headers = Vec::new();
+        loop {
+            let name = next_line(&mut lines, &mut head);
+            if name.is_empty() {
+                break;
+            }
+            headers.push((name.to_string(), next_line(&mut lines, &mut head).to_string()));
+        }
+        text.drain(..head.min(text.len()));
+        HttpResponse { status, headers, body: text.into_bytes() }
+    }
+}
+
+fn next_line<'a>(lines: &mut std::str::Split<'a, char>, head: &mut usize) -> &'a str {
+    let line = lines.next();
+    *head += line.map_or(0, |l| l.len() + 1);
+    line.unwrap_or("")
 }
 
 pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -84,5 +110,35 @@ pub trait HttpClient {
     ) -> Result<Option<Completion>, CascadeError> {
         let _ = (req, stream, on_delta);
         Err(crate::providers::unregistered(model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HttpResponse;
+
+    #[test]
+    fn transport_text_splits_status_headers_and_body() {
+        let r = HttpResponse::from_transport_text("429\nretry-after\n7\nx-request-id\nabc\n\n{\"a\":\"b\\nc\"}\n".into());
+        assert_eq!(r.status, 429);
+        assert_eq!(r.header("Retry-After"), Some("7"));
+        assert_eq!(r.header("x-request-id"), Some("abc"));
+        assert_eq!(r.body, b"{\"a\":\"b\\nc\"}\n");
+
+        let r = HttpResponse::from_transport_text("200\n\nline one\n\nline two".into());
+        assert_eq!((r.status, r.headers.len()), (200, 0));
+        assert_eq!(r.body, b"line one\n\nline two");
+
+        let r = HttpResponse::from_transport_text("204\n\n".into());
+        assert_eq!((r.status, r.body.len()), (204, 0));
+    }
+
+    #[test]
+    fn transport_text_that_is_cut_short_never_panics() {
+        for text in ["", "200", "200\n", "200\nname", "200\nname\n", "x\n\nbody", "é\né\n"] {
+            let r = HttpResponse::from_transport_text(text.into());
+            assert!(r.body.len() <= text.len(), "{text:?}");
+        }
+        assert_eq!(HttpResponse::from_transport_text("oops".into()).status, 0);
     }
 }

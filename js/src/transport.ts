@@ -12,8 +12,11 @@
 const KEPT = ['retry-after', 'retry-after-ms', 'content-type', 'x-request-id', 'request-id'];
 
 export interface Transport {
-  /** `target` is `"METHOD url"`; `headers` is `name\nvalue\n...`. Resolves to `[status, headers, bytes]`. */
-  send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
+  /**
+   * `target` is `"METHOD url"`; `headers` is `name\nvalue\n...`. Resolves to
+   * one string, `status\nname\nvalue\n...\nbody` (the empty line ends the headers).
+   */
+  send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<string>;
   /** Like `send`, but resolves to `[status, headers, reader | null]` for a streamed body. */
   open(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
 }
@@ -29,8 +32,8 @@ export function transport(fetchFn: typeof fetch): Transport {
   return {
     async send(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      return [res.status, res.ok ? '' : kept(res.headers), bytes];
+      const text = await res.text();
+      return `${res.status}\n${res.ok ? '' : kept(res.headers)}\n${text}`;
     },
     async open(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);

@@ -68,18 +68,14 @@ fn parse_header_text(text: &str) -> Vec<(String, String)> {
 }
 
 impl FetchClient {
-    /// One transport call; resolves to `[status, headers, third]`.
-    async fn call(&self, f: &Function, req: &HttpRequest) -> Result<(u16, Vec<(String, String)>, JsValue), CascadeError> {
+    /// One transport call, awaited.
+    async fn call(&self, f: &Function, req: &HttpRequest) -> Result<JsValue, CascadeError> {
         let target = format!("{} {}", req.method, req.url);
         let body = req.body.as_deref().map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED);
         let promise = f
             .call4(&JsValue::UNDEFINED, &key(&target), &key(&header_text(&req.headers)), &body, &self.signal)
             .map_err(|e| self.classify(&e))?;
-        let out = js_await(promise).await.map_err(|e| self.classify(&e))?;
-        let arr: Array = out.unchecked_into();
-        let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
-        let headers = arr.get(1).as_string().map(|t| parse_header_text(&t)).unwrap_or_default();
-        Ok((status, headers, arr.get(2)))
+        js_await(promise).await.map_err(|e| self.classify(&e))
     }
 
     /// A rejected fetch: the caller's abort, a timeout, or the network.
@@ -111,13 +107,15 @@ impl HttpClient for FetchClient {
     type Body = FetchBody;
 
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, CascadeError> {
-        let (status, headers, bytes) = self.call(&self.transport.send, &req).await?;
-        let body = if bytes.is_undefined() { Vec::new() } else { bytes.unchecked_into::<Uint8Array>().to_vec() };
-        Ok(HttpResponse { status, headers, body })
+        let out = self.call(&self.transport.send, &req).await?;
+        Ok(HttpResponse::from_transport_text(out.as_string().unwrap_or_default()))
     }
 
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<FetchBody>, CascadeError> {
-        let (status, headers, reader) = self.call(&self.transport.open, &req).await?;
+        let arr: Array = self.call(&self.transport.open, &req).await?.unchecked_into();
+        let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
+        let headers = arr.get(1).as_string().map(|t| parse_header_text(&t)).unwrap_or_default();
+        let reader = arr.get(2);
         let reader =
             if reader.is_null() || reader.is_undefined() { None } else { Some(reader.unchecked_into::<ReadableStreamDefaultReader>()) };
         let body = FetchBody { reader, done: false, signal: self.signal.clone() };
