@@ -209,3 +209,10 @@ fn without_tool_calls_the_loop_is_one_ordinary_run() {
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!((r.steps, r.attempts[0].step), (1, None));
 }
+
+/// The wasm door skips parsing when the wrapper sends "{}"; that shortcut
+/// must mean exactly what parsing an empty object means.
+#[test]
+fn empty_options_are_the_default_options() {
+    assert_eq!(parse_call_options(&json!({}), "options").unwrap_or_else(|e| panic!("{e}")), CallOptions::default());
+}

@@ -87,7 +87,7 @@ export class CascadeAgent {
     const tools = toolRunner(options);
     const { signal, cleanup } = runSignal(options);
     try {
-      const out = await drive(agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
+      const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
       return JSON.parse(out);
     } catch (e) {
       throw withToolCause(fromEngine(e), tools);
@@ -104,6 +104,7 @@ export class CascadeAgent {
       const { signal, cleanup } = runSignal(options);
       try {
         const out = await drive(
+          stepper(),
           agent.stream(
             queryJson(query),
             optionsJson(options),
@@ -183,6 +184,13 @@ function build(eng: Engine, p: Prepared): WasmAgent {
     // The keys live in the engine now; don't keep a second copy around.
     for (const slot of p.keySlots) delete slot.apiKey;
   }
+}
+
+/** The engine's task stepper; the engine is loaded wherever an agent exists. */
+function stepper() {
+  const eng = engineSync();
+  if (!eng) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
+  return eng.stepTask;
 }
 
 function prepare(input: ModelConfig[] | AgentOptions): Prepared {

@@ -71,6 +71,7 @@ async function probe(model: ModelConfig, checkModel: boolean, options: Connectio
   const { signal, cleanup } = runSignal({ signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
     const out = await drive(
+      eng.stepTask,
       eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), transport(f.bind(globalThis)), signal),
     );
     return JSON.parse(out) as ConnectionResult;

@@ -15,7 +15,7 @@ use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
 use super::clock::JsClock;
-use super::driver::Task;
+use super::driver::spawn;
 use super::fetch::{FetchClient, Transport};
 use super::js_error;
 use super::tools::JsTools;
@@ -74,16 +74,16 @@ impl WasmAgent {
         self.engine.reset_analytics();
     }
 
-    /// A task (see `driver.rs`) that ends with the result as JSON text, or
+    /// A task number (see `driver.rs`); the task ends with the result as JSON text, or
     /// throws an error as JSON text.
     /// `tools`: the wrapper's `(callJson) => Promise<string>` around the
     /// user's `onToolCall`, or undefined for no tool loop.
-    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> Task {
+    pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> u32 {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
         let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
-        Task::new(async move {
+        spawn(async move {
             let (messages, opts) = prepared?;
             let out = match &tools {
                 Some(t) => engine.run_with_tools(&http, t, messages, &opts).await,
@@ -102,12 +102,12 @@ impl WasmAgent {
         on_event: Function,
         signal: JsValue,
         tools: JsValue,
-    ) -> Task {
+    ) -> u32 {
         let prepared = self.prepare(messages_json, options_json);
         let engine = self.engine.clone();
         let http = self.client(signal);
         let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
-        Task::new(async move {
+        spawn(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
             let mut emit = |ev: crate::cascade::Event| {
@@ -129,6 +129,10 @@ impl WasmAgent {
 
     fn prepare(&self, messages_json: &str, options_json: &str) -> Result<(Vec<Message>, CallOptions), JsValue> {
         let messages = parse_messages(messages_json).map_err(|e| js_error::error(&e))?;
+        // Most runs pass no options; the wrapper sends exactly "{}" then.
+        if options_json == "{}" {
+            return Ok((messages, CallOptions::default()));
+        }
         let opts_v = parse_json(options_json, "options")?;
         let opts = config::parse_call_options(&opts_v, "options").map_err(|e| js_error::error(&e))?;
         Ok((messages, opts))
@@ -144,6 +148,12 @@ fn finish(out: Result<crate::cascade::CascadeResult, RunError>) -> Result<JsValu
 
 /// A query string (JSON-quoted) or an array of `{role, content}` messages.
 fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
+    // A plain query, the common case, needs no `Value` tree.
+    if text.starts_with('"') {
+        if let Ok(s) = serde_json::from_str::<String>(text) {
+            return Ok(vec![Message::user(s)]);
+        }
+    }
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
     match v {
@@ -282,7 +292,7 @@ pub fn provider_table() -> String {
 /// probe result as JSON, also when the key is refused; it throws (error
 /// JSON) only for a bad config or the caller's abort.
 #[wasm_bindgen(js_name = testConnection)]
-pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue, signal: JsValue) -> Task {
+pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue, signal: JsValue) -> u32 {
     let parsed = parse_json(model_json, "model").and_then(|v| {
         let opts = parse_json(options_json, "options")?;
         let mut model = config::parse_model(&v, "model").map_err(|e| js_error::error(&e))?;
@@ -291,7 +301,7 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
         Ok((model, check))
     });
     let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e));
-    Task::new(async move {
+    spawn(async move {
         let (model, check) = parsed?;
         let http = FetchClient { transport: transport?, signal, custom: JsValue::UNDEFINED };
         let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;

@@ -3,10 +3,11 @@
 //! The engine is async only because it waits on JS: a fetch, a stream read,
 //! a custom provider, a tool. Instead of an executor in wasm (a promise per
 //! task, closures per await, a microtask to wake each one), the wrapper's
-//! loop (`js/src/drive.ts`) calls `Task.step`: the future runs until it
-//! needs a promise, `step` hands that promise out, JS awaits it and passes
-//! the outcome to the next `step`. A run with one fetch is two calls into
-//! wasm and no wakers at all.
+//! loop (`js/src/drive.ts`) calls `stepTask(id, ...)`: the future runs until
+//! it needs a promise, the step hands that promise out, JS awaits it and
+//! passes the outcome to the next step. A run with one fetch is two calls
+//! into wasm and no wakers at all. Tasks live in a table here and JS holds
+//! only their number, so a run creates no JS object to finalise.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -38,49 +39,91 @@ fn current() -> Option<Rc<RefCell<Slot>>> {
     STEPPING.with(|s| s.borrow().last().cloned())
 }
 
-/// A run in progress. `step` returns a Promise to await, or the run's
-/// final value (a string); it throws the run's error.
-#[wasm_bindgen]
-pub struct Task {
-    run: Option<Run>,
+/// A run in progress.
+struct Task {
+    run: Run,
     slot: Rc<RefCell<Slot>>,
 }
 
-impl Task {
-    pub fn new(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Task {
-        Task { run: Some(Box::pin(fut)), slot: Rc::default() }
-    }
+enum Entry {
+    Free,
+    /// Being stepped (its number must not be reused meanwhile).
+    Busy,
+    Parked(Task),
 }
 
-#[wasm_bindgen]
-impl Task {
-    /// `value` / `failed`: how the promise from the previous step settled
-    /// (ignored on the first step).
-    pub fn step(&mut self, value: JsValue, failed: bool) -> Result<JsValue, JsValue> {
-        let Some(run) = self.run.as_mut() else {
-            return Err(JsValue::from_str("cascade-edge: step() called on a finished task"));
-        };
-        {
-            let mut slot = self.slot.borrow_mut();
-            if slot.pending.take().is_some() {
-                slot.settled = Some(if failed { Err(value) } else { Ok(value) });
+thread_local! {
+    static TASKS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Register a run; JS steps it by the number returned.
+pub fn spawn(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> u32 {
+    let task = Task { run: Box::pin(fut), slot: Rc::default() };
+    TASKS.with(|t| {
+        let mut tasks = t.borrow_mut();
+        match tasks.iter().position(|e| matches!(e, Entry::Free)) {
+            Some(i) => {
+                tasks[i] = Entry::Parked(task);
+                i as u32
+            }
+            None => {
+                tasks.push(Entry::Parked(task));
+                (tasks.len() - 1) as u32
             }
         }
-        STEPPING.with(|s| s.borrow_mut().push(self.slot.clone()));
-        let polled = run.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-        STEPPING.with(|s| s.borrow_mut().pop());
-        match polled {
-            Poll::Ready(out) => {
-                self.run = None;
-                out
-            }
-            Poll::Pending => match self.slot.borrow().pending.clone() {
-                Some(p) => Ok(p.into()),
+    })
+}
+
+fn set(id: u32, entry: Entry) {
+    TASKS.with(|t| {
+        if let Some(e) = t.borrow_mut().get_mut(id as usize) {
+            *e = entry;
+        }
+    });
+}
+
+/// Advance task `id`. `value` / `failed`: how the promise from its previous
+/// step settled (ignored on the first step). Returns a promise to await
+/// before stepping again, or the run's answer (never a promise); throws the
+/// run's error. A finished task's number is free for the next run.
+#[wasm_bindgen(js_name = stepTask)]
+pub fn step_task(id: u32, value: JsValue, failed: bool) -> Result<JsValue, JsValue> {
+    let taken = TASKS.with(|t| match t.borrow_mut().get_mut(id as usize) {
+        Some(e @ Entry::Parked(_)) => match std::mem::replace(e, Entry::Busy) {
+            Entry::Parked(task) => Some(task),
+            _ => None,
+        },
+        _ => None,
+    });
+    let Some(mut task) = taken else {
+        return Err(JsValue::from_str("cascade-edge: no such task, or it is finished"));
+    };
+    {
+        let mut slot = task.slot.borrow_mut();
+        if slot.pending.take().is_some() {
+            slot.settled = Some(if failed { Err(value) } else { Ok(value) });
+        }
+    }
+    STEPPING.with(|s| s.borrow_mut().push(task.slot.clone()));
+    let polled = task.run.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    STEPPING.with(|s| s.borrow_mut().pop());
+    match polled {
+        Poll::Ready(out) => {
+            set(id, Entry::Free);
+            out
+        }
+        Poll::Pending => {
+            let pending = task.slot.borrow().pending.clone();
+            match pending {
+                Some(p) => {
+                    set(id, Entry::Parked(task));
+                    Ok(p.into())
+                }
                 None => {
-                    self.run = None;
+                    set(id, Entry::Free);
                     Err(JsValue::from_str("cascade-edge: the engine waited on something other than a promise"))
                 }
-            },
+            }
         }
     }
 }
