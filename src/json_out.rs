@@ -136,11 +136,23 @@ impl JsonOut {
         match v {
             Value::Null => self.null(),
             Value::Bool(b) => self.bool(*b),
-            Value::Number(n) => {
-                self.sep();
-                self.buf.push_str(&n.to_string());
-                self.comma = true;
-            }
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => self.u64(u),
+                (None, Some(i)) => {
+                    self.sep();
+                    self.buf.push_str(itoa::Buffer::new().format(i));
+                    self.comma = true;
+                }
+                _ => {
+                    // A float stays a float on the wire ("0.0", not "0"): it
+                    // may go to a server that tells the two apart.
+                    let v = n.as_f64().unwrap_or(f64::NAN);
+                    self.f64(v);
+                    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+                        self.buf.push_str(".0");
+                    }
+                }
+            },
             Value::String(s) => self.str(s),
             Value::Array(items) => {
                 self.begin_array();
@@ -251,12 +263,12 @@ mod tests {
             o.null();
             o.end_array();
             o.key("b");
-            o.value(&serde_json::json!({"x": [true, "y\"", 1.5], "k\"ey": {}}));
+            o.value(&serde_json::json!({"x": [true, "y\"", 1.5, -7, 3, 2.0], "k\"ey": {}}));
             o.key("c");
             o.opt_str(None);
             o.end_object();
         });
-        assert_eq!(text, r#"{"a":[1,{},null],"b":{"k\"ey":{},"x":[true,"y\"",1.5]},"c":null}"#);
+        assert_eq!(text, r#"{"a":[1,{},null],"b":{"k\"ey":{},"x":[true,"y\"",1.5,-7,3,2.0]},"c":null}"#);
         serde_json::from_str::<Value>(&text).unwrap();
     }
 }

@@ -128,7 +128,7 @@ pub(super) fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String
     }
     if tier == 0 {
         let why = attempts.first().map(|a| a.reason.as_str()).unwrap_or("");
-        return format!("draft from {answered} accepted: {why}");
+        return ["draft from ", answered, " accepted: ", why].concat();
     }
     let steps: Vec<String> = attempts[..attempts.len().saturating_sub(1)]
         .iter()

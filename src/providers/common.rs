@@ -14,7 +14,7 @@ pub(crate) fn base_headers(model: &ModelConfig, default_auth: Auth) -> Vec<(Stri
     let mut headers = Vec::new();
     if let Some(key) = model.api_key.as_deref() {
         match lookup(&model.provider).map(|i| i.auth).unwrap_or(default_auth) {
-            Auth::Bearer => headers.push(("authorization".to_string(), format!("Bearer {key}"))),
+            Auth::Bearer => headers.push(("authorization".to_string(), ["Bearer ", key].concat())),
             Auth::XApiKey => headers.push(("x-api-key".to_string(), key.to_string())),
         }
     }

@@ -18,33 +18,37 @@ fn split(base: &str) -> (&str, &str, &str) {
     (origin, path.trim_end_matches('/'), query)
 }
 
+// URLs are joined with `concat` rather than `format!`: the chat URLs are
+// built on every call, and a run that never formats keeps `core::fmt` out of
+// the code it touches.
+
 /// OpenAI Chat Completions.
 pub fn openai_chat_url(base: &str) -> String {
     let (origin, path, query) = split(base.trim());
     // A version segment (`/v1`, `/v1beta`) and any other prefix (`/openai`,
     // `/proxy`) both just take the endpoint; only a bare host needs `/v1`.
-    let path = if path.ends_with("/chat/completions") {
-        path.to_string()
+    let endpoint = if path.ends_with("/chat/completions") {
+        ""
     } else if path.is_empty() {
-        "/v1/chat/completions".to_string()
+        "/v1/chat/completions"
     } else {
-        format!("{path}/chat/completions")
+        "/chat/completions"
     };
-    format!("{origin}{path}{query}")
+    [origin, path, endpoint, query].concat()
 }
 
 /// Anthropic Messages: `/v1/messages` whether or not the base has `/v1`
 /// (the official SDKs take the base without it, the docs show it with).
 pub fn anthropic_messages_url(base: &str) -> String {
     let (origin, path, query) = split(base.trim());
-    let path = if path.ends_with("/v1/messages") {
-        path.to_string()
+    let endpoint = if path.ends_with("/v1/messages") {
+        ""
     } else if path.ends_with("/v1") {
-        format!("{path}/messages")
+        "/messages"
     } else {
-        format!("{path}/v1/messages")
+        "/v1/messages"
     };
-    format!("{origin}{path}{query}")
+    [origin, path, endpoint, query].concat()
 }
 
 /// Ollama's native chat endpoint. A base ending in `/v1` (its OpenAI-compatible
@@ -56,7 +60,7 @@ pub fn ollama_chat_url(base: &str) -> String {
         .or_else(|| path.strip_suffix("/v1"))
         .or_else(|| path.strip_suffix("/api"))
         .unwrap_or(path);
-    format!("{origin}{root}/api/chat{query}")
+    [origin, root, "/api/chat", query].concat()
 }
 
 /// OpenAI-style models list (`GET /models`), next to wherever chat

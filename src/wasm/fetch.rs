@@ -70,7 +70,7 @@ fn parse_header_text(text: &str) -> Vec<(String, String)> {
 impl FetchClient {
     /// One transport call, awaited.
     async fn call(&self, f: &Function, req: &HttpRequest) -> Result<JsValue, CascadeError> {
-        let target = format!("{} {}", req.method, req.url);
+        let target = [req.method, " ", &req.url].concat();
         let body = req.body.as_deref().map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED);
         let promise = f
             .call4(&JsValue::UNDEFINED, &key(&target), &key(&header_text(&req.headers)), &body, &self.signal)
