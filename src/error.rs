@@ -108,25 +108,19 @@ impl ToJson for CascadeError {
 impl CascadeError {
     /// The public fields, into an object the caller has opened.
     pub fn write_fields(&self, o: &mut JsonOut) {
-        o.key("code");
-        o.str(self.code.as_str());
-        o.key("message");
-        o.str(&self.message);
+        o.str_field("code", self.code.as_str());
+        o.str_field("message", &self.message);
         if let Some(s) = self.status {
-            o.key("status");
-            o.u64(u64::from(s));
+            o.u64_field("status", u64::from(s));
         }
         if let Some(p) = &self.provider {
-            o.key("provider");
-            o.str(p);
+            o.str_field("provider", p);
         }
         if let Some(m) = &self.model {
-            o.key("model");
-            o.str(m);
+            o.str_field("model", m);
         }
         if let Some(ms) = self.retry_after_ms {
-            o.key("retryAfterMs");
-            o.u64(ms);
+            o.u64_field("retryAfterMs", ms);
         }
     }
 

@@ -177,6 +177,33 @@ impl JsonOut {
         self.end_object();
     }
 
+    // One line per field in the `write_json` impls: the key and its value.
+
+    pub fn str_field(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.str(v);
+    }
+
+    pub fn f64_field(&mut self, k: &str, v: f64) {
+        self.key(k);
+        self.f64(v);
+    }
+
+    pub fn opt_f64_field(&mut self, k: &str, v: Option<f64>) {
+        self.key(k);
+        self.opt_f64(v);
+    }
+
+    pub fn u64_field(&mut self, k: &str, v: u64) {
+        self.key(k);
+        self.u64(v);
+    }
+
+    pub fn bool_field(&mut self, k: &str, v: bool) {
+        self.key(k);
+        self.bool(v);
+    }
+
     pub fn each<T: ToJson>(&mut self, items: &[T]) {
         self.begin_array();
         for item in items {

@@ -67,18 +67,12 @@ pub struct ToolSpec {
 impl ToJson for Usage {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("inputTokens");
-        o.u64(self.input_tokens);
-        o.key("outputTokens");
-        o.u64(self.output_tokens);
-        o.key("reasoningTokens");
-        o.u64(self.reasoning_tokens);
-        o.key("cacheReadTokens");
-        o.u64(self.cache_read_tokens);
-        o.key("cacheWriteTokens");
-        o.u64(self.cache_write_tokens);
-        o.key("estimated");
-        o.bool(self.estimated);
+        o.u64_field("inputTokens", self.input_tokens);
+        o.u64_field("outputTokens", self.output_tokens);
+        o.u64_field("reasoningTokens", self.reasoning_tokens);
+        o.u64_field("cacheReadTokens", self.cache_read_tokens);
+        o.u64_field("cacheWriteTokens", self.cache_write_tokens);
+        o.bool_field("estimated", self.estimated);
         o.end_object();
     }
 }
@@ -87,12 +81,9 @@ impl ToJson for Usage {
 impl ToJson for ToolCall {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("id");
-        o.str(&self.id);
-        o.key("name");
-        o.str(&self.name);
-        o.key("argumentsRaw");
-        o.str(&self.arguments_raw);
+        o.str_field("id", &self.id);
+        o.str_field("name", &self.name);
+        o.str_field("argumentsRaw", &self.arguments_raw);
         o.key("arguments");
         match &self.arguments {
             Some(v) => o.value(v),

@@ -45,79 +45,56 @@ impl ToJson for Event {
         match self {
             Event::Routing { complexity, domain, plan, mode } => {
                 o.str("routing");
-                o.key("complexity");
-                o.str(complexity.as_str());
-                o.key("domain");
-                o.str(domain.as_str());
+                o.str_field("complexity", complexity.as_str());
+                o.str_field("domain", domain.as_str());
                 o.key("plan");
                 o.begin_array();
                 for p in plan {
                     o.str(p);
                 }
                 o.end_array();
-                o.key("mode");
-                o.str(mode);
+                o.str_field("mode", mode);
             }
             Event::Chunk { text, model, tier } => {
                 o.str("chunk");
-                o.key("text");
-                o.str(text);
-                o.key("model");
-                o.str(model);
-                o.key("tier");
-                o.u64(*tier as u64);
+                o.str_field("text", text);
+                o.str_field("model", model);
+                o.u64_field("tier", *tier as u64);
             }
             Event::ToolCallDelta { index, id, name, arguments, model } => {
                 o.str("toolCallDelta");
-                o.key("index");
-                o.u64(*index as u64);
+                o.u64_field("index", *index as u64);
                 o.key("id");
                 o.opt_str(id.as_deref());
                 o.key("name");
                 o.opt_str(name.as_deref());
-                o.key("arguments");
-                o.str(arguments);
-                o.key("model");
-                o.str(model);
+                o.str_field("arguments", arguments);
+                o.str_field("model", model);
             }
             Event::DraftDecision { model, tier, accepted, score, threshold, reason, checks } => {
                 o.str("draftDecision");
-                o.key("model");
-                o.str(model);
-                o.key("tier");
-                o.u64(*tier as u64);
-                o.key("accepted");
-                o.bool(*accepted);
-                o.key("score");
-                o.f64(*score);
-                o.key("threshold");
-                o.f64(*threshold);
-                o.key("reason");
-                o.str(reason);
+                o.str_field("model", model);
+                o.u64_field("tier", *tier as u64);
+                o.bool_field("accepted", *accepted);
+                o.f64_field("score", *score);
+                o.f64_field("threshold", *threshold);
+                o.str_field("reason", reason);
                 o.key("checks");
                 o.each(checks);
             }
             Event::Escalated { from, to, reason, discard } => {
                 o.str("escalated");
-                o.key("from");
-                o.str(from);
-                o.key("to");
-                o.str(to);
-                o.key("reason");
-                o.str(reason);
-                o.key("discard");
-                o.bool(*discard);
+                o.str_field("from", from);
+                o.str_field("to", to);
+                o.str_field("reason", reason);
+                o.bool_field("discard", *discard);
             }
             Event::ToolResult { step, id, name, content } => {
                 o.str("toolResult");
-                o.key("step");
-                o.u64(*step as u64);
-                o.key("id");
-                o.str(id);
-                o.key("name");
-                o.str(name);
-                o.key("content");
-                o.str(content);
+                o.u64_field("step", *step as u64);
+                o.str_field("id", id);
+                o.str_field("name", name);
+                o.str_field("content", content);
             }
         }
         o.end_object();

@@ -104,12 +104,9 @@ pub struct CascadeResult {
 impl ToJson for UsageSummary {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("inputTokens");
-        o.u64(self.input_tokens);
-        o.key("outputTokens");
-        o.u64(self.output_tokens);
-        o.key("estimated");
-        o.bool(self.estimated);
+        o.u64_field("inputTokens", self.input_tokens);
+        o.u64_field("outputTokens", self.output_tokens);
+        o.bool_field("estimated", self.estimated);
         o.end_object();
     }
 }
@@ -117,13 +114,10 @@ impl ToJson for UsageSummary {
 impl ToJson for AttemptError {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("code");
-        o.str(self.code);
-        o.key("message");
-        o.str(&self.message);
+        o.str_field("code", self.code);
+        o.str_field("message", &self.message);
         if let Some(s) = self.status {
-            o.key("status");
-            o.u64(u64::from(s));
+            o.u64_field("status", u64::from(s));
         }
         o.end_object();
     }
@@ -132,18 +126,12 @@ impl ToJson for AttemptError {
 impl ToJson for Attempt {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("tier");
-        o.u64(self.tier as u64);
-        o.key("model");
-        o.str(&self.model);
-        o.key("provider");
-        o.str(&self.provider);
-        o.key("outcome");
-        o.str(self.outcome.as_str());
-        o.key("cost");
-        o.opt_f64(self.cost);
-        o.key("latencyMs");
-        o.f64(self.latency_ms);
+        o.u64_field("tier", self.tier as u64);
+        o.str_field("model", &self.model);
+        o.str_field("provider", &self.provider);
+        o.str_field("outcome", self.outcome.as_str());
+        o.opt_f64_field("cost", self.cost);
+        o.f64_field("latencyMs", self.latency_ms);
         if let Some(u) = &self.usage {
             o.key("usage");
             u.write_json(o);
@@ -156,11 +144,9 @@ impl ToJson for Attempt {
             o.key("error");
             e.write_json(o);
         }
-        o.key("reason");
-        o.str(&self.reason);
+        o.str_field("reason", &self.reason);
         if let Some(s) = self.step {
-            o.key("step");
-            o.u64(s as u64);
+            o.u64_field("step", s as u64);
         }
         o.end_object();
     }
@@ -169,48 +155,33 @@ impl ToJson for Attempt {
 impl ToJson for CascadeResult {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("content");
-        o.str(&self.content);
-        o.key("modelUsed");
-        o.str(&self.model_used);
-        o.key("provider");
-        o.str(&self.provider);
-        o.key("totalCost");
-        o.opt_f64(self.total_cost);
-        o.key("costSaved");
-        o.opt_f64(self.cost_saved);
-        o.key("savingsPercentage");
-        o.opt_f64(self.savings_percentage);
-        o.key("draftAccepted");
-        o.bool(self.draft_accepted);
-        o.key("cascaded");
-        o.bool(self.cascaded);
-        o.key("complexity");
-        o.str(self.complexity.as_str());
-        o.key("domain");
-        o.str(self.domain.as_str());
-        o.key("reason");
-        o.str(&self.reason);
+        o.str_field("content", &self.content);
+        o.str_field("modelUsed", &self.model_used);
+        o.str_field("provider", &self.provider);
+        o.opt_f64_field("totalCost", self.total_cost);
+        o.opt_f64_field("costSaved", self.cost_saved);
+        o.opt_f64_field("savingsPercentage", self.savings_percentage);
+        o.bool_field("draftAccepted", self.draft_accepted);
+        o.bool_field("cascaded", self.cascaded);
+        o.str_field("complexity", self.complexity.as_str());
+        o.str_field("domain", self.domain.as_str());
+        o.str_field("reason", &self.reason);
         o.key("usage");
         self.usage.write_json(o);
-        o.key("latencyMs");
-        o.f64(self.latency_ms);
-        o.key("finishReason");
-        o.str(self.finish_reason.as_str());
+        o.f64_field("latencyMs", self.latency_ms);
+        o.str_field("finishReason", self.finish_reason.as_str());
         if !self.tool_calls.is_empty() {
             o.key("toolCalls");
             o.each(&self.tool_calls);
         }
         if let Some(t) = &self.thinking {
-            o.key("thinking");
-            o.str(t);
+            o.str_field("thinking", t);
         }
         if let Some(p) = &self.parsed {
             o.key("parsed");
             o.value(p);
         }
-        o.key("steps");
-        o.u64(self.steps as u64);
+        o.u64_field("steps", self.steps as u64);
         o.key("attempts");
         o.each(&self.attempts);
         o.end_object();

@@ -122,20 +122,14 @@ pub struct Verdict {
 impl ToJson for CheckOutcome {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("name");
-        o.str(self.name);
-        o.key("passed");
-        o.bool(self.passed);
-        o.key("score");
-        o.f64(self.score);
+        o.str_field("name", self.name);
+        o.bool_field("passed", self.passed);
+        o.f64_field("score", self.score);
         if !self.detail.is_empty() {
-            o.key("detail");
-            o.str(&self.detail);
+            o.str_field("detail", &self.detail);
         }
-        o.key("weight");
-        o.f64(self.weight);
-        o.key("veto");
-        o.bool(self.veto);
+        o.f64_field("weight", self.weight);
+        o.bool_field("veto", self.veto);
         o.end_object();
     }
 }
@@ -143,20 +137,14 @@ impl ToJson for CheckOutcome {
 impl ToJson for Verdict {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
-        o.key("accepted");
-        o.bool(self.accepted);
-        o.key("score");
-        o.f64(self.score);
-        o.key("threshold");
-        o.f64(self.threshold);
-        o.key("complexity");
-        o.str(self.complexity.as_str());
-        o.key("domain");
-        o.str(self.domain.as_str());
+        o.bool_field("accepted", self.accepted);
+        o.f64_field("score", self.score);
+        o.f64_field("threshold", self.threshold);
+        o.str_field("complexity", self.complexity.as_str());
+        o.str_field("domain", self.domain.as_str());
         o.key("checks");
         o.each(&self.checks);
-        o.key("reason");
-        o.str(&self.reason);
+        o.str_field("reason", &self.reason);
         o.end_object();
     }
 }
