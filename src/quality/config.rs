@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::{Complexity, Domain};
+use crate::config::kind_of;
 use crate::error::CascadeError;
 
 /// Judge settings from `new CascadeAgent({ quality: {...} })`.
@@ -44,17 +45,6 @@ impl Default for QualityConfig {
 
 const LEVELS: [&str; 5] = ["trivial", "simple", "moderate", "hard", "expert"];
 const KEYS: [&str; 4] = ["threshold", "thresholds", "preset", "domainThresholds"];
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 fn unit(v: &Value, path: &str) -> Result<f64, CascadeError> {
     match v.as_f64() {

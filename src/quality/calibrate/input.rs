@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{calibrate, evaluate, CalibrateOptions, Calibration, Evaluation, Labelled, ModelPrice, Prices};
+use crate::config::kind_of;
 use crate::error::CascadeError;
 use crate::pricing::{estimate_tokens, lookup, Price};
 use crate::quality::QualityConfig;
@@ -86,7 +87,7 @@ pub fn parse_records(v: &Value, tokens: TokenDefaults) -> Result<Vec<Labelled>, 
         other => {
             return Err(CascadeError::config(format!(
                 "records: expected an array of {{query, draft, draft_correct, verifier_correct}}, got {}",
-                kind(other)
+                kind_of(other)
             )))
         }
     };
@@ -125,17 +126,6 @@ pub fn parse_records(v: &Value, tokens: TokenDefaults) -> Result<Vec<Labelled>, 
         });
     }
     Ok(out)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn usd(o: &Map<String, Value>, k: &str, path: &str) -> Result<Option<f64>, CascadeError> {
