@@ -1,10 +1,10 @@
 // Configuration and options: every validation error names its field, and
 // prices (given, blended, from the table, or unknown) come out right.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { CascadeAgent, CascadeError, ConfigError } from './helpers/pkg.mjs';
-import { reply, sent, startMock } from './helpers/mock.mjs';
+import { reply, sent, useMock } from './helpers/mock.mjs';
 import { exec, failed, near, ok } from './helpers/wire-suite.mjs';
 
 const base = (over = {}) => ({ name: 'm', provider: 'openai', apiKey: 'sk-x', cost: 0.001, ...over });
@@ -68,14 +68,8 @@ describe('model validation names the field', () => {
 
 describe('against aimock', () => {
   let mock;
-  before(async () => {
-    mock = await startMock();
-  });
-  after(async () => {
-    await mock.stop();
-  });
+  useMock((m) => (mock = m));
   beforeEach(() => {
-    mock.reset();
     mock.on({ userMessage: '2+2' }, reply('openai', '4', { input: 1000, output: 500 }));
   });
   const at = (m) => ({ provider: 'openai', baseUrl: mock.url, apiKey: 'sk-x', ...m });

@@ -1,10 +1,10 @@
 // Providers written in JS: an object with complete(), optionally stream();
 // registered by name; mixed with a real wire (aimock) in one cascade.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { CascadeAgent, CustomProviderError, registerProvider } from './helpers/pkg.mjs';
-import { GOOD_LONG, collect, reply, sent, startMock } from './helpers/mock.mjs';
+import { GOOD_LONG, collect, reply, sent, useMock } from './helpers/mock.mjs';
 import { exec, failed, near, ok } from './helpers/wire-suite.mjs';
 
 const Q = 'Explain quantum entanglement in one sentence.';
@@ -23,15 +23,7 @@ function fake(answer, extra = {}) {
 }
 
 let mock;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.stop();
-});
-beforeEach(() => {
-  mock.reset();
-});
+useMock((m) => (mock = m));
 
 describe('complete()', () => {
   test('a plain string answer is accepted; usage is estimated', async () => {

@@ -1,6 +1,6 @@
 // Failures: aborts and deadlines, network errors, rate limits, unreadable
 // bodies, and the error classes themselves.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 
@@ -13,7 +13,7 @@ import {
   RateLimitError,
   pkg,
 } from './helpers/pkg.mjs';
-import { GOOD_LONG, agentFor, collect, reply, sent, startMock } from './helpers/mock.mjs';
+import { GOOD_LONG, agentFor, collect, reply, sent, useMock } from './helpers/mock.mjs';
 import { exec, failed, ok } from './helpers/wire-suite.mjs';
 
 const Q = 'Explain quantum entanglement in one sentence.';
@@ -21,15 +21,7 @@ const Q = 'Explain quantum entanglement in one sentence.';
 const SLOW = { chaos: { latencyMs: 2000 } };
 
 let mock;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.stop();
-});
-beforeEach(() => {
-  mock.reset();
-});
+useMock((m) => (mock = m));
 
 /** A loopback port with nothing listening on it. */
 async function closedPort() {

@@ -3,43 +3,21 @@
 // statuses and attribution headers; the Anthropic browser header (also
 // from the real browser entry); testConnection/validateApiKey edge cases;
 // and the tool loop (onToolCall, maxSteps) on each wire.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { pkg, CascadeAgent, ConfigError } from './helpers/pkg.mjs';
-import { collect, recordingFetch, rejection, startMock } from './helpers/mock.mjs';
-import { KEY, PRICE, TWO_CALLS, WEATHER_TOOL, answer, near, wireOf } from './helpers/providers.mjs';
+import { collect, recordingFetch, rejection, startMock, useMock, journal as aimockJournal } from './helpers/mock.mjs';
+import { KEY, PRICE, TWO_CALLS, WEATHER_TOOL, answer, near, wireOf, providerAgent } from './helpers/providers.mjs';
 
 const { testConnection, validateApiKey, ToolError, BudgetError } = pkg;
 
 let mock;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.stop();
-});
-beforeEach(() => {
-  mock.reset();
-});
+useMock((m) => (mock = m));
 
-/** Requests aimock received (not its control API), oldest first. */
-function journal() {
-  return mock
-    .getRequests()
-    .filter((e) => !e.path.startsWith('/__aimock'))
-    .map((e) => ({ method: e.method, path: e.path, headers: e.headers, body: e.body, status: e.response?.status }));
-}
+const journal = () => aimockJournal(mock);
 
-function agentFor(id, base, name, extra = {}) {
-  const f = recordingFetch();
-  const agent = new CascadeAgent({
-    models: [{ name, provider: id, baseUrl: mock.url + base, apiKey: KEY, ...PRICE, ...extra }],
-    env: {},
-    fetch: f,
-  });
-  return { agent, calls: f.calls };
-}
+const agentFor = (id, base, name, extra) => providerAgent(mock, id, base, name, extra);
 
 describe('openrouter specifics', () => {
   const catalogue = {

@@ -8,11 +8,11 @@
 // wire-native body, header values, which the journal masks).
 // OpenRouter, browser, connection-check and tool-loop specifics are in
 // provider-features.test.mjs.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { pkg, CascadeAgent, RateLimitError } from './helpers/pkg.mjs';
-import { collect, recordingFetch, rejection, startMock } from './helpers/mock.mjs';
+import { collect, recordingFetch, rejection, useMock, journal as aimockJournal } from './helpers/mock.mjs';
 import {
   BASES,
   KEY,
@@ -26,38 +26,17 @@ import {
   assertTwoCalls,
   assertUsage,
   authOf,
+  providerAgent,
 } from './helpers/providers.mjs';
 
 const { validateApiKey } = pkg;
 
 let mock;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.stop();
-});
-beforeEach(() => {
-  mock.reset();
-});
+useMock((m) => (mock = m));
 
-/** Requests aimock received (not its control API), oldest first. */
-function journal() {
-  return mock
-    .getRequests()
-    .filter((e) => !e.path.startsWith('/__aimock'))
-    .map((e) => ({ method: e.method, path: e.path, headers: e.headers, body: e.body, status: e.response?.status }));
-}
+const journal = () => aimockJournal(mock);
 
-function agentFor(id, base, name, extra = {}) {
-  const f = recordingFetch();
-  const agent = new CascadeAgent({
-    models: [{ name, provider: id, baseUrl: mock.url + base, apiKey: KEY, ...PRICE, ...extra }],
-    env: {},
-    fetch: f,
-  });
-  return { agent, calls: f.calls };
-}
+const agentFor = (id, base, name, extra) => providerAgent(mock, id, base, name, extra);
 
 const assertSent = (...args) => assertSentTo(mock.url, ...args);
 

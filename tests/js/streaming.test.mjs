@@ -1,10 +1,10 @@
 // agent.stream(): the order and content of typed events, buffered and live,
 // and streams that break half-way, on every wire.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { AllModelsFailedError, CascadeStream, StreamError } from './helpers/pkg.mjs';
-import { GOOD_LONG, agentFor, collect, reply, sent, startMock } from './helpers/mock.mjs';
+import { GOOD_LONG, agentFor, collect, reply, sent, useMock } from './helpers/mock.mjs';
 
 const Q = 'Explain quantum entanglement in one sentence.';
 const DRAFT = 'Quantum entanglement is when DRAFT-ONLY-TEXT';
@@ -17,15 +17,7 @@ const chunks = (events) => events.filter((e) => e.type === 'chunk');
 const text = (events) => chunks(events).map((e) => e.text).join('');
 
 let mock;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.stop();
-});
-beforeEach(() => {
-  mock.reset();
-});
+useMock((m) => (mock = m));
 
 /** A draft every judge must reject, with text in it: truncated, or (Ollama, whose aimock never truncates) a refusal. */
 function rejectedDraft(wire) {

@@ -2,6 +2,7 @@
 // 127.0.0.1, per-wire facts (endpoint path, usage field names), agents wired
 // to the mock, a fetch that records exactly what we sent, and a stream
 // collector.
+import { after, before, beforeEach } from 'node:test';
 import { LLMock } from '@copilotkit/aimock';
 import { CascadeAgent } from './pkg.mjs';
 
@@ -10,6 +11,32 @@ export async function startMock(options = {}) {
   const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...options });
   await mock.start();
   return mock;
+}
+
+/**
+ * aimock for the calling file (or `describe`): started before its tests,
+ * reset before each one, stopped after. `set` receives the server.
+ */
+export function useMock(set) {
+  let mock;
+  before(async () => {
+    mock = await startMock();
+    set(mock);
+  });
+  after(async () => {
+    await mock.stop();
+  });
+  beforeEach(() => {
+    mock.reset();
+  });
+}
+
+/** Requests aimock received (not its control API), oldest first. */
+export function journal(mock) {
+  return mock
+    .getRequests()
+    .filter((e) => !e.path.startsWith('/__aimock'))
+    .map((e) => ({ method: e.method, path: e.path, headers: e.headers, body: e.body, status: e.response?.status }));
 }
 
 /** What differs between the three wire formats, as aimock serves them. */

@@ -3,7 +3,8 @@
 // names, and the assertions on what we sent and what we parsed.
 import assert from 'node:assert/strict';
 
-import './pkg.mjs';
+import { CascadeAgent } from './pkg.mjs';
+import { recordingFetch } from './mock.mjs';
 
 // The engine the package loaded (same module instance), for its provider table.
 const glue = await import(new URL('../../../pkg/dist/wasm/cascade_edge.js', import.meta.url).href);
@@ -124,4 +125,15 @@ export function assertTwoCalls(r) {
   );
   assert.ok(r.toolCalls.every((c) => typeof c.id === 'string' && c.id.length > 0));
   assert.notEqual(r.toolCalls[0].id, r.toolCalls[1].id);
+}
+
+/** One model of provider `id` at `mock.url + base`, with a fetch that records what was sent. */
+export function providerAgent(mock, id, base, name, extra = {}) {
+  const f = recordingFetch();
+  const agent = new CascadeAgent({
+    models: [{ name, provider: id, baseUrl: mock.url + base, apiKey: KEY, ...PRICE, ...extra }],
+    env: {},
+    fetch: f,
+  });
+  return { agent, calls: f.calls };
 }

@@ -1,7 +1,7 @@
 // The cascade behaviours every wire format must show, against aimock, each
 // run twice: with `agent.run()` and with `agent.stream()`. The per-wire test
 // files call `cascadeSuite(wire)` and add what is specific to their wire.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { AllModelsFailedError, AuthError, CascadeError, ProviderError } from './pkg.mjs';
@@ -15,7 +15,7 @@ import {
   rejection,
   reply,
   sent,
-  startMock,
+  useMock,
 } from './mock.mjs';
 
 export const KEY = 'sk-test-SECRET-123';
@@ -73,15 +73,7 @@ export function cascadeSuite(wire) {
   const W = WIRES[wire];
   const reportsUsage = W.usage !== null;
   let mock;
-  before(async () => {
-    mock = await startMock();
-  });
-  after(async () => {
-    await mock.stop();
-  });
-  beforeEach(() => {
-    mock.reset();
-  });
+  useMock((m) => (mock = m));
   const models = () => sent(mock).map((s) => s.body.model);
 
   for (const streaming of [false, true]) {
