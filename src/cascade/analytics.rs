@@ -100,20 +100,23 @@ impl Analytics {
             if a.outcome == AttemptOutcome::Skipped {
                 continue;
             }
-            let m = self.per_model.entry(a.model.clone()).or_default();
-            m.calls += 1;
-            if a.outcome == AttemptOutcome::Failed {
-                m.failures += 1;
+            if let Some(m) = tally(&mut self.per_model, &a.model) {
+                m.calls += 1;
+                if a.outcome == AttemptOutcome::Failed {
+                    m.failures += 1;
+                }
+                m.cost += a.cost.unwrap_or(0.0);
             }
-            m.cost += a.cost.unwrap_or(0.0);
         }
     }
 
     fn count_draft(&mut self, attempts: &[Attempt], draft_accepted: bool) {
         if let Some((accepted, v)) = drafter_verdict(attempts, draft_accepted) {
             self.drafter_acceptance.add(accepted);
-            self.by_complexity.entry(v.complexity.as_str().to_string()).or_default().add(accepted);
-            self.by_domain.entry(v.domain.as_str().to_string()).or_default().add(accepted);
+            let tallies = [tally(&mut self.by_complexity, v.complexity.as_str()), tally(&mut self.by_domain, v.domain.as_str())];
+            for t in tallies.into_iter().flatten() {
+                t.add(accepted);
+            }
         }
     }
 
@@ -122,6 +125,15 @@ impl Analytics {
             self.savings_percentage = self.cost_saved / self.baseline_cost * 100.0;
         }
     }
+}
+
+/// The entry for `key`, made on first use: after that a run's tally
+/// allocates nothing (`entry` would want an owned key every time).
+fn tally<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> Option<&'a mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key)
 }
 
 /// Whether the run's first tier judged a draft that a later tier could

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::quality::{self, JudgeInput, Turn, Verdict};
+use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
@@ -288,6 +288,9 @@ impl<C: Clock> Engine<C> {
                     quality::format_fixed(verdict.threshold, 2)
                 ),
             };
+            // The verdict moves into the trace; what comes after needs only these.
+            let judged = (verdict.complexity, verdict.domain);
+            let escalation_reason = (!accepted && mode.is_some()).then(|| verdict.reason.clone());
             attempts.push(Attempt {
                 tier,
                 model: model.name.clone(),
@@ -296,7 +299,7 @@ impl<C: Clock> Engine<C> {
                 cost,
                 latency_ms,
                 usage: Some(usage),
-                verdict: Some(verdict.clone()),
+                verdict: Some(verdict),
                 error: None,
                 reason: match (cost, priced.note(tier)) {
                     (None, Some(note)) => format!("{reason}; {note}"),
@@ -314,14 +317,14 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(models, completion, usage, tier, verdict, attempts, total_latency, wants_json));
+                return Ok(self.finish(models, completion, usage, tier, judged, attempts, total_latency, wants_json));
             }
             if let Some(next) = models.get(tier + 1) {
                 if mode.is_some() {
                     emit(Event::Escalated {
                         from: model.name.clone(),
                         to: next.name.clone(),
-                        reason: verdict.reason.clone(),
+                        reason: escalation_reason.unwrap_or_default(),
                         discard: shown_any,
                     });
                 }
@@ -338,7 +341,7 @@ impl<C: Clock> Engine<C> {
         completion: Completion,
         usage: Usage,
         tier: usize,
-        verdict: Verdict,
+        (complexity, domain): (Complexity, Domain),
         attempts: Vec<Attempt>,
         latency_ms: f64,
         wants_json: bool,
@@ -359,8 +362,8 @@ impl<C: Clock> Engine<C> {
             savings_percentage: costs.percentage,
             draft_accepted,
             cascaded,
-            complexity: verdict.complexity,
-            domain: verdict.domain,
+            complexity,
+            domain,
             reason,
             usage: sum_usage(&attempts),
             latency_ms,
