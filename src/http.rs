@@ -46,9 +46,10 @@ impl HttpResponse {
     }
 
     /// A response as the JS transport hands it over: one string,
-    /// `status\nname\nvalue\n...\n\nbody`. One string is one copy into
-    /// wasm memory, where an array of parts cost a call per part. Header
-    /// names are never empty, so the empty line ends them.
+    /// `status\nname\nvalue\n...\n\nbody` (a streamed response's head is
+    /// the same without the body). One string is one copy into wasm memory,
+    /// where an array of parts cost a call per part. Header names are never
+    /// empty, so the empty line ends them.
     pub fn from_transport_text(mut text: String) -> HttpResponse {
         let mut lines = text.split('\n');
         let mut head = 0; // bytes before the body, each line with its '\n'

@@ -23,13 +23,7 @@ export function evaluateCascade(
   records: Iterable<LabelledRecord> | ArrayLike<LabelledRecord>,
   options: EvaluateOptions = {},
 ): CascadeEvaluation {
-  const eng = loaded('evaluateCascade');
-  const [r, o] = [recordsJson(records, 'evaluateCascade'), optionsJson(options, 'evaluateCascade')];
-  try {
-    return JSON.parse(eng.evaluateCascade(r, o));
-  } catch (e) {
-    throw fromEngine(e);
-  }
+  return onRecords('evaluateCascade', records, options);
 }
 
 /**
@@ -42,19 +36,23 @@ export function calibrate(
   records: Iterable<LabelledRecord> | ArrayLike<LabelledRecord>,
   options: CalibrateOptions = {},
 ): Calibration {
-  const eng = loaded('calibrate');
-  const [r, o] = [recordsJson(records, 'calibrate'), optionsJson(options, 'calibrate')];
+  return onRecords('calibrate', records, options);
+}
+
+/** Check the input, run the engine's `fn` on it, and read its JSON answer. */
+function onRecords<T>(
+  fn: 'evaluateCascade' | 'calibrate',
+  records: Iterable<LabelledRecord> | ArrayLike<LabelledRecord>,
+  options: unknown,
+): T {
+  const eng = engineSync();
+  if (!eng) throw new ConfigError('E_CONFIG', `the engine is still loading; await ready() before ${fn}`);
+  const [r, o] = [recordsJson(records, fn), optionsJson(options, fn)];
   try {
-    return JSON.parse(eng.calibrate(r, o));
+    return JSON.parse(eng[fn](r, o));
   } catch (e) {
     throw fromEngine(e);
   }
-}
-
-function loaded(fn: string) {
-  const eng = engineSync();
-  if (!eng) throw new ConfigError('E_CONFIG', `the engine is still loading; await ready() before ${fn}`);
-  return eng;
 }
 
 function describe(v: unknown): string {

@@ -17,7 +17,7 @@ export interface Transport {
    * one string, `status\nname\nvalue\n...\nbody` (the empty line ends the headers).
    */
   send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<string>;
-  /** Like `send`, but resolves to `[status, headers, reader | null]` for a streamed body. */
+  /** Like `send`, but resolves to `[head, reader | null]` for a streamed body; `head` is `send`'s string without the body. */
   open(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
 }
 
@@ -32,14 +32,18 @@ export function transport(fetchFn: typeof fetch): Transport {
   return {
     async send(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);
-      const text = await res.text();
-      return `${res.status}\n${res.ok ? '' : kept(res.headers)}\n${text}`;
+      return head(res) + (await res.text());
     },
     async open(target, headers, body, signal) {
       const res = await start(target, headers, body, signal);
-      return [res.status, res.ok ? '' : kept(res.headers), res.body ? res.body.getReader() : null];
+      return [head(res), res.body ? res.body.getReader() : null];
     },
   };
+}
+
+/** `status\nname\nvalue\n...\n`: what comes before the body. */
+function head(res: Response): string {
+  return `${res.status}\n${res.ok ? '' : kept(res.headers)}\n`;
 }
 
 function kept(h: Headers): string {

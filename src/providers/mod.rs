@@ -11,6 +11,7 @@ pub mod ollama;
 pub mod openai;
 pub mod openrouter;
 pub mod probe;
+mod sse_wire;
 mod status;
 pub mod url;
 

@@ -79,10 +79,7 @@ impl WasmAgent {
     /// `tools`: the wrapper's `(callJson) => Promise<string>` around the
     /// user's `onToolCall`, or undefined for no tool loop.
     pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> u32 {
-        let prepared = self.prepare(messages_json, options_json);
-        let engine = self.engine.clone();
-        let http = self.client(signal);
-        let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
+        let Begin { prepared, engine, http, tools } = self.begin(messages_json, options_json, signal, tools);
         spawn(async move {
             let (messages, opts) = prepared?;
             let out = match &tools {
@@ -103,10 +100,7 @@ impl WasmAgent {
         signal: JsValue,
         tools: JsValue,
     ) -> u32 {
-        let prepared = self.prepare(messages_json, options_json);
-        let engine = self.engine.clone();
-        let http = self.client(signal);
-        let tools = tools.dyn_into::<Function>().ok().map(|run| JsTools { run });
+        let Begin { prepared, engine, http, tools } = self.begin(messages_json, options_json, signal, tools);
         spawn(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
@@ -122,9 +116,23 @@ impl WasmAgent {
     }
 }
 
+/// What a run's task takes with it. A bad query or options is kept as
+/// the error the task ends with, so `run` and `stream` always return a task.
+struct Begin {
+    prepared: Result<(Vec<Message>, CallOptions), JsValue>,
+    engine: Rc<Engine<JsClock>>,
+    http: FetchClient,
+    tools: Option<JsTools>,
+}
+
 impl WasmAgent {
-    fn client(&self, signal: JsValue) -> FetchClient {
-        FetchClient { transport: self.transport.clone(), signal, custom: self.custom.clone() }
+    fn begin(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> Begin {
+        Begin {
+            prepared: self.prepare(messages_json, options_json),
+            engine: self.engine.clone(),
+            http: FetchClient { transport: self.transport.clone(), signal, custom: self.custom.clone() },
+            tools: tools.dyn_into::<Function>().ok().map(|run| JsTools { run }),
+        }
     }
 
     fn prepare(&self, messages_json: &str, options_json: &str) -> Result<(Vec<Message>, CallOptions), JsValue> {

@@ -58,14 +58,6 @@ fn header_text(headers: &[(String, String)]) -> String {
     s
 }
 
-fn parse_header_text(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut it = text.split('\n');
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        out.push((k.to_string(), v.to_string()));
-    }
-    out
-}
 
 impl FetchClient {
     /// One transport call, awaited.
@@ -113,9 +105,8 @@ impl HttpClient for FetchClient {
 
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<FetchBody>, CascadeError> {
         let arr: Array = self.call(&self.transport.open, &req).await?.unchecked_into();
-        let status = arr.get(0).as_f64().unwrap_or(0.0) as u16;
-        let headers = arr.get(1).as_string().map(|t| parse_header_text(&t)).unwrap_or_default();
-        let reader = arr.get(2);
+        let HttpResponse { status, headers, .. } = HttpResponse::from_transport_text(arr.get(0).as_string().unwrap_or_default());
+        let reader = arr.get(1);
         let reader =
             if reader.is_null() || reader.is_undefined() { None } else { Some(reader.unchecked_into::<ReadableStreamDefaultReader>()) };
         let body = FetchBody { reader, done: false, signal: self.signal.clone() };

@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use super::{map_stop, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{at, envelope_error, oversized_event, raw_arguments, str_at, stream_error};
-use crate::providers::StreamDecoder;
+use crate::providers::common::{at, envelope_error, raw_arguments, str_at, stream_error};
+use crate::providers::sse_wire::{SseStream, SseWire};
 use crate::stream::preview;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::sse::SseEvent;
 use crate::types::StreamDelta;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,37 +20,17 @@ enum Block {
     Other,
 }
 
+pub type StreamParser = SseStream<Events>;
+
 #[derive(Default)]
-pub struct StreamParser {
-    sse: SseDecoder,
+pub struct Events {
     /// Raw block index → what it is, for the deltas that refer to it.
     blocks: Vec<(u64, Block)>,
     tools_seen: usize,
 }
 
-impl StreamDecoder for StreamParser {
-    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
-        let events = self.sse.push(bytes);
-        self.events(events)
-    }
-
-    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
-        let events = self.sse.finish();
-        self.events(events)
-    }
-}
-
-impl StreamParser {
-    fn events(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamDelta>, CascadeError> {
-        if self.sse.overflowed() {
-            return Err(oversized_event("anthropic"));
-        }
-        let mut out = Vec::new();
-        for ev in events {
-            self.event(&ev, &mut out)?;
-        }
-        Ok(out)
-    }
+impl SseWire for Events {
+    const NAME: &'static str = "anthropic";
 
     fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
         let data = ev.data.trim();
@@ -90,7 +70,9 @@ impl StreamParser {
         }
         Ok(())
     }
+}
 
+impl Events {
     fn block_start(&mut self, v: &Value, out: &mut Vec<StreamDelta>) {
         let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
         let block = v.get("content_block").unwrap_or(&Value::Null);

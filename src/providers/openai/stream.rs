@@ -5,41 +5,25 @@ use serde_json::Value;
 
 use super::{logprobs, map_finish, reasoning_text, refused, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{at, envelope_error, oversized_event, stream_error, u64_at};
-use crate::providers::StreamDecoder;
+use crate::providers::common::{at, envelope_error, stream_error, u64_at};
+use crate::providers::sse_wire::{SseStream, SseWire};
 use crate::stream::preview;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::sse::SseEvent;
 use crate::types::{FinishReason, StreamDelta};
 
+pub type StreamParser = SseStream<Events>;
+
 #[derive(Default)]
-pub struct StreamParser {
-    sse: SseDecoder,
+pub struct Events {
     /// A `refusal` delta was seen: the closing `stop` becomes ContentFilter.
     refused: bool,
 }
 
-impl StreamParser {
-    fn events(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamDelta>, CascadeError> {
-        if self.sse.overflowed() {
-            return Err(oversized_event("openai"));
-        }
-        let mut out = Vec::new();
-        for ev in events {
-            decode_event(&ev, &mut out, &mut self.refused)?;
-        }
-        Ok(out)
-    }
-}
+impl SseWire for Events {
+    const NAME: &'static str = "openai";
 
-impl StreamDecoder for StreamParser {
-    fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
-        let events = self.sse.push(bytes);
-        self.events(events)
-    }
-
-    fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
-        let events = self.sse.finish();
-        self.events(events)
+    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+        decode_event(ev, out, &mut self.refused)
     }
 }
 
