@@ -73,10 +73,10 @@ pub async fn resolve<'m, H: HttpClient, C: Clock>(
     models: &'m [ModelConfig],
 ) -> Priced<'m> {
     let needs = |m: &ModelConfig| m.price.is_none() && openrouter::is_openrouter(m);
-    let mut notes = vec![None; models.len()];
     if !models.iter().any(needs) {
-        return Priced { models: Cow::Borrowed(models), notes };
+        return Priced { models: Cow::Borrowed(models), notes: Vec::new() };
     }
+    let mut notes = vec![None; models.len()];
     let mut owned = models.to_vec();
     for (i, m) in owned.iter_mut().enumerate() {
         if !needs(m) {
