@@ -168,13 +168,25 @@ impl JsonOut {
     pub fn value_object(&mut self, map: &serde_json::Map<String, Value>) {
         self.begin_object();
         for (k, item) in map {
-            self.sep();
-            escape_into(&mut self.buf, k);
-            self.buf.push(':');
-            self.comma = false;
+            self.escaped_key(k);
             self.value(item);
         }
         self.end_object();
+    }
+
+    /// A key that came from outside (a provider, a user's schema).
+    pub fn escaped_key(&mut self, k: &str) {
+        self.sep();
+        escape_into(&mut self.buf, k);
+        self.buf.push(':');
+        self.comma = false;
+    }
+
+    /// Text already known to be one JSON value (a number as it was read).
+    pub fn raw(&mut self, text: &str) {
+        self.sep();
+        self.buf.push_str(text);
+        self.comma = true;
     }
 
     // One line per field in the `write_json` impls: the key and its value.

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod json_in;
 pub mod json_out;
 pub mod pricing;
 pub mod providers;

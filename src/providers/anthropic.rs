@@ -12,12 +12,13 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, at, body_text, base_headers, default_header, envelope_error, parse_json, u64_at};
+use super::common::{arguments_object, body_text, base_headers, default_header, envelope_error, read_json, u64_at};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
+use crate::json_in::Json;
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -223,7 +224,7 @@ fn tool_choice(choice: &Value) -> Option<Value> {
         },
         Value::Object(o) => match o.get("type").and_then(Value::as_str) {
             Some("function") => {
-                let name = at(choice, "/function/name").or_else(|| o.get("name"))?;
+                let name = choice.pointer("/function/name").or_else(|| o.get("name"))?;
                 Some(json!({"type": "tool", "name": name}))
             }
             Some(_) => Some(choice.clone()),
@@ -234,25 +235,25 @@ fn tool_choice(choice: &Value) -> Option<Value> {
 }
 
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
-    let v = parse_json(body, "anthropic")?;
+    let v = read_json(body, "anthropic")?;
     if let Some(msg) = envelope_error(&v) {
         return Err(CascadeError::bad_response(format!("anthropic: response is an error: {msg}")));
     }
     let blocks = v
         .get("content")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .ok_or_else(|| CascadeError::bad_response("anthropic: response has no content array (expected a message)"))?;
     let mut content = String::new();
     let mut thinking: Vec<&str> = Vec::new();
     let mut tool_calls = Vec::new();
     for b in blocks {
-        match b.get("type").and_then(Value::as_str) {
-            Some("text") => content.push_str(b.get("text").and_then(Value::as_str).unwrap_or("")),
-            Some("thinking") => thinking.extend(b.get("thinking").and_then(Value::as_str)),
+        match b.get("type").and_then(Json::as_str) {
+            Some("text") => content.push_str(b.get("text").and_then(Json::as_str).unwrap_or("")),
+            Some("thinking") => thinking.extend(b.get("thinking").and_then(Json::as_str)),
             Some("tool_use") => {
-                let input = b.get("input").map(Value::to_string).unwrap_or_default();
-                let id = b.get("id").and_then(Value::as_str).unwrap_or("");
-                let name = b.get("name").and_then(Value::as_str).unwrap_or("");
+                let input = b.get("input").map(Json::to_text).unwrap_or_default();
+                let id = b.get("id").and_then(Json::as_str).unwrap_or("");
+                let name = b.get("name").and_then(Json::as_str).unwrap_or("");
                 tool_calls.push(ToolCall::new(id, name, input));
             }
             _ => {}
@@ -265,12 +266,12 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
         usage: v.get("usage").filter(|u| u.is_object()).map(usage),
         logprobs: None,
         thinking: if thinking.is_empty() { None } else { Some(thinking.join("\n")) },
-        model: v.get("model").and_then(Value::as_str).map(str::to_string),
+        model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
 
-pub(crate) fn map_stop(v: Option<&Value>) -> FinishReason {
-    match v.and_then(Value::as_str) {
+pub(crate) fn map_stop(v: Option<&Json>) -> FinishReason {
+    match v.and_then(Json::as_str) {
         Some("end_turn" | "stop_sequence") => FinishReason::Stop,
         Some("max_tokens" | "model_context_window_exceeded") => FinishReason::Length,
         Some("tool_use") => FinishReason::ToolCalls,
@@ -280,7 +281,7 @@ pub(crate) fn map_stop(v: Option<&Value>) -> FinishReason {
 }
 
 /// Anthropic already reports cached tokens apart from `input_tokens`.
-pub(crate) fn usage(u: &Value) -> Usage {
+pub(crate) fn usage(u: &Json) -> Usage {
     Usage {
         input_tokens: u64_at(u, "/input_tokens"),
         output_tokens: u64_at(u, "/output_tokens"),

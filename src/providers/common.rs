@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::json_in::Json;
 use crate::stream::preview;
 
 /// The credential header for `model`, then the user's headers, which win
@@ -37,9 +38,9 @@ pub(crate) fn default_header(headers: &mut Vec<(String, String)>, name: &str, va
     }
 }
 
-/// Parse a body that must be JSON, naming the wire when it is not.
-pub(crate) fn parse_json(body: &[u8], wire: &str) -> Result<Value, CascadeError> {
-    serde_json::from_slice(body).map_err(|e| {
+/// Read a provider's JSON body, naming the wire when it is not JSON.
+pub(crate) fn read_json<'a>(body: &'a [u8], wire: &str) -> Result<Json<'a>, CascadeError> {
+    Json::parse(body).map_err(|e| {
         CascadeError::bad_response(format!(
             "{wire}: response body is not valid JSON ({e}): {}",
             preview(&String::from_utf8_lossy(body), 120)
@@ -50,24 +51,24 @@ pub(crate) fn parse_json(body: &[u8], wire: &str) -> Result<Value, CascadeError>
 /// The message of an error envelope (`{"error": {...}}`, `{"error": "..."}`,
 /// Anthropic's `{"type":"error"}`), if `v` is one. Some gateways answer
 /// 200 with an error body, so success paths must check too.
-pub(crate) fn envelope_error(v: &Value) -> Option<String> {
+pub(crate) fn envelope_error(v: &Json) -> Option<String> {
     let err = match v.get("error") {
-        Some(Value::Null) | None if v.get("type").and_then(Value::as_str) == Some("error") => {
+        Some(Json::Null) | None if v.get("type").and_then(Json::as_str) == Some("error") => {
             return Some("unknown error".to_string())
         }
-        Some(Value::Null) | None => return None,
+        Some(Json::Null) | None => return None,
         Some(e) => e,
     };
     let msg = match err {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => {
-            let message = o.get("message").and_then(Value::as_str).unwrap_or("unknown error");
-            match o.get("type").or_else(|| o.get("code")).and_then(Value::as_str) {
+        Json::String(s) => s.to_string(),
+        Json::Object(_) => {
+            let message = err.get("message").and_then(Json::as_str).unwrap_or("unknown error");
+            match err.get("type").or_else(|| err.get("code")).and_then(Json::as_str) {
                 Some(kind) => format!("{kind}: {message}"),
                 None => message.to_string(),
             }
         }
-        other => other.to_string(),
+        other => other.to_text(),
     };
     Some(preview(&msg, 300))
 }
@@ -87,27 +88,12 @@ pub(crate) fn oversized_event(wire: &str) -> CascadeError {
     .with_class(FailureClass::Server)
 }
 
-/// The value at a `/a/b/0` path. Unlike `Value::pointer` it allocates
-/// nothing: our paths are literals with no `~` escapes, and response
-/// parsing walks several per call.
-pub(crate) fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = v;
-    for seg in path.split('/').skip(1) {
-        cur = match cur {
-            Value::Object(map) => map.get(seg)?,
-            Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
+pub(crate) fn u64_at(v: &Json, path: &str) -> u64 {
+    v.pointer(path).and_then(Json::as_u64).unwrap_or(0)
 }
 
-pub(crate) fn u64_at(v: &Value, path: &str) -> u64 {
-    at(v, path).and_then(Value::as_u64).unwrap_or(0)
-}
-
-pub(crate) fn str_at<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    at(v, path).and_then(Value::as_str)
+pub(crate) fn str_at<'v>(v: &'v Json, path: &str) -> Option<&'v str> {
+    v.pointer(path).and_then(Json::as_str)
 }
 
 /// A request body as text, through the same writer the results use.
@@ -127,13 +113,12 @@ pub(crate) fn arguments_object(call: &crate::types::ToolCall) -> Value {
     }
 }
 
-/// Serialise a JSON value that came from a provider as the raw argument
-/// text; a string is already text.
-pub(crate) fn raw_arguments(v: Option<&Value>) -> String {
+/// Tool-call arguments from a provider as text; a string is already text.
+pub(crate) fn raw_arguments(v: Option<&Json>) -> String {
     match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        None | Some(Json::Null) => String::new(),
+        Some(Json::String(s)) => s.to_string(),
+        Some(other) => other.to_text(),
     }
 }
 
@@ -172,30 +157,31 @@ pub(crate) fn scrub_key_like(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn paths_walk_objects_and_arrays() {
-        let v = json!({"a": {"b": [10, {"c": "x"}]}, "": 1});
+        let v = Json::parse(br#"{"a": {"b": [10, {"c": "x"}]}, "": 1}"#).unwrap();
         assert_eq!(u64_at(&v, "/a/b/0"), 10);
         assert_eq!(str_at(&v, "/a/b/1/c"), Some("x"));
-        assert_eq!(at(&v, "/a/b/2"), None);
-        assert_eq!(at(&v, "/a/b/x"), None);
-        assert_eq!(at(&v, "/a/b/0/c"), None);
-        assert_eq!(at(&v, ""), Some(&v));
+        assert_eq!(u64_at(&v, "/a/b/0/c"), 0);
+        assert_eq!(str_at(&v, "/a/b/2"), None);
+        assert_eq!(v.pointer("/a/b/x"), None);
+        assert_eq!(v.pointer(""), Some(&v));
     }
 
     #[test]
     fn envelope_shapes() {
-        assert_eq!(envelope_error(&json!({"choices": []})), None);
-        assert_eq!(envelope_error(&json!({"error": null, "choices": []})), None);
-        assert_eq!(envelope_error(&json!({"error": "model not loaded"})).as_deref(), Some("model not loaded"));
+        let envelope = |text: &str| envelope_error(&Json::parse_str(text).unwrap());
+        assert_eq!(envelope(r#"{"choices": []}"#), None);
+        assert_eq!(envelope(r#"{"error": null, "choices": []}"#), None);
+        assert_eq!(envelope(r#"{"error": "model not loaded"}"#).as_deref(), Some("model not loaded"));
         assert_eq!(
-            envelope_error(&json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
-                .as_deref(),
+            envelope(r#"{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}"#).as_deref(),
             Some("overloaded_error: Overloaded")
         );
-        assert_eq!(envelope_error(&json!({"type": "error"})).as_deref(), Some("unknown error"));
+        assert_eq!(envelope(r#"{"error": {"code": 42, "message": "m"}}"#).as_deref(), Some("m"));
+        assert_eq!(envelope(r#"{"error": 503}"#).as_deref(), Some("503"));
+        assert_eq!(envelope(r#"{"type": "error"}"#).as_deref(), Some("unknown error"));
     }
 
     #[test]

@@ -11,12 +11,13 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, at, body_text, base_headers, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::common::{arguments_object, body_text, base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
 use super::url::ollama_chat_url;
 use super::Auth;
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
+use crate::json_in::Json;
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 /// Parameters that are request fields rather than sampling `options`.
@@ -98,7 +99,7 @@ fn messages(msgs: &[Message]) -> Vec<Value> {
 }
 
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
-    let v = parse_json(body, "ollama")?;
+    let v = read_json(body, "ollama")?;
     if let Some(msg) = envelope_error(&v) {
         return Err(CascadeError::bad_response(format!("ollama: response is an error: {msg}")));
     }
@@ -107,7 +108,7 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     })?;
     let tool_calls: Vec<ToolCall> = message
         .get("tool_calls")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .map(|calls| calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect())
         .unwrap_or_default();
     let finish_reason = map_done(v.get("done_reason"), !tool_calls.is_empty());
@@ -124,16 +125,16 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
 
 /// Ollama gives arguments as an object and usually no id; ids are made up
 /// as `call_N` (N counting calls in this answer) so tool results can refer back.
-pub(crate) fn tool_call(c: &Value, n: usize) -> ToolCall {
+pub(crate) fn tool_call(c: &Json, n: usize) -> ToolCall {
     let id = str_at(c, "/id").filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| format!("call_{n}"));
     let name = str_at(c, "/function/name").unwrap_or("");
-    ToolCall::new(id, name, raw_arguments(at(c, "/function/arguments")))
+    ToolCall::new(id, name, raw_arguments(c.pointer("/function/arguments")))
 }
 
 /// Ollama says `stop` even when it stopped to call tools; the engine needs
 /// to know it was tool calls.
-pub(crate) fn map_done(v: Option<&Value>, has_tool_calls: bool) -> FinishReason {
-    match v.and_then(Value::as_str) {
+pub(crate) fn map_done(v: Option<&Json>, has_tool_calls: bool) -> FinishReason {
+    match v.and_then(Json::as_str) {
         Some("length") => FinishReason::Length,
         Some("stop") | None if has_tool_calls => FinishReason::ToolCalls,
         Some("stop") => FinishReason::Stop,
@@ -143,7 +144,7 @@ pub(crate) fn map_done(v: Option<&Value>, has_tool_calls: bool) -> FinishReason 
 
 /// `None` when Ollama reported nothing, so the engine estimates instead of
 /// recording a free call.
-pub(crate) fn usage(v: &Value) -> Option<Usage> {
+pub(crate) fn usage(v: &Json) -> Option<Usage> {
     let input = u64_at(v, "/prompt_eval_count");
     let output = u64_at(v, "/eval_count");
     if input == 0 && output == 0 {

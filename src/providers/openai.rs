@@ -11,12 +11,13 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{at, base_headers, body_text, envelope_error, parse_json, raw_arguments, str_at, u64_at};
+use super::common::{base_headers, body_text, envelope_error, raw_arguments, read_json, str_at, u64_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
+use crate::json_in::Json;
 use crate::types::{
     ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, TokenLogprob, ToolCall, TopLogprob, Usage,
 };
@@ -183,19 +184,19 @@ fn schema_name(name: Option<&str>) -> String {
 }
 
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
-    let v = parse_json(body, "openai")?;
+    let v = read_json(body, "openai")?;
     if let Some(msg) = envelope_error(&v) {
         return Err(CascadeError::bad_response(format!("openai: response is an error: {msg}")));
     }
     let choice =
-        v.get("choices").and_then(Value::as_array).and_then(|c| c.first()).ok_or_else(|| {
+        v.get("choices").and_then(Json::as_array).and_then(|c| c.first()).ok_or_else(|| {
             CascadeError::bad_response("openai: response has no choices[0] (expected a chat.completion)")
         })?;
-    let message = choice.get("message").unwrap_or(&Value::Null);
+    let message = choice.field("message");
 
     let mut tool_calls: Vec<ToolCall> = message
         .get("tool_calls")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .map(|calls| calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect())
         .unwrap_or_default();
     // The pre-2024 single `function_call` some servers still emit.
@@ -215,38 +216,38 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
         usage: v.get("usage").filter(|u| u.is_object()).map(usage),
         logprobs: choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()),
         thinking: reasoning_text(message),
-        model: v.get("model").and_then(Value::as_str).map(str::to_string),
+        model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
 
 /// Content is a string, `null` (tool calls only), or on some servers an
 /// array of `{type:'text', text}` parts.
-fn content_text(v: Option<&Value>) -> String {
+fn content_text(v: Option<&Json>) -> String {
     match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect(),
+        Some(Json::String(s)) => s.to_string(),
+        Some(Json::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Json::as_str)).collect(),
         _ => String::new(),
     }
 }
 
 /// DeepSeek sends `reasoning_content`, OpenRouter and vLLM `reasoning`.
-pub(crate) fn reasoning_text(message: &Value) -> Option<String> {
+pub(crate) fn reasoning_text(message: &Json) -> Option<String> {
     ["reasoning_content", "reasoning"]
         .iter()
-        .filter_map(|k| message.get(*k).and_then(Value::as_str))
+        .filter_map(|k| message.get(k).and_then(Json::as_str))
         .find(|s| !s.is_empty())
         .map(str::to_string)
 }
 
-fn tool_call(c: &Value, position: usize) -> ToolCall {
-    let id = c.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
+fn tool_call(c: &Json, position: usize) -> ToolCall {
+    let id = c.get("id").and_then(Json::as_str).filter(|s| !s.is_empty());
     let id = id.map(str::to_string).unwrap_or_else(|| format!("call_{position}"));
     let name = str_at(c, "/function/name").unwrap_or("");
-    ToolCall::new(id, name, raw_arguments(at(c, "/function/arguments")))
+    ToolCall::new(id, name, raw_arguments(c.pointer("/function/arguments")))
 }
 
-pub(crate) fn map_finish(v: Option<&Value>) -> FinishReason {
-    match v.and_then(Value::as_str) {
+pub(crate) fn map_finish(v: Option<&Json>) -> FinishReason {
+    match v.and_then(Json::as_str) {
         Some("stop") => FinishReason::Stop,
         Some("length") => FinishReason::Length,
         Some("tool_calls" | "function_call") => FinishReason::ToolCalls,
@@ -257,13 +258,13 @@ pub(crate) fn map_finish(v: Option<&Value>) -> FinishReason {
 
 /// A refusal (structured outputs) arrives as `refusal` text with
 /// `finish_reason: "stop"`; it is a filtered answer, not a finished one.
-pub(crate) fn refused(message: &Value) -> bool {
-    message.get("refusal").and_then(Value::as_str).is_some_and(|r| !r.is_empty())
+pub(crate) fn refused(message: &Json) -> bool {
+    message.get("refusal").and_then(Json::as_str).is_some_and(|r| !r.is_empty())
 }
 
 /// Cached prompt tokens are part of `prompt_tokens` but priced apart, so
 /// they move out of `input_tokens` rather than being billed twice.
-pub(crate) fn usage(u: &Value) -> Usage {
+pub(crate) fn usage(u: &Json) -> Usage {
     let prompt = u64_at(u, "/prompt_tokens");
     let cached = match u64_at(u, "/prompt_tokens_details/cached_tokens") {
         0 => u64_at(u, "/prompt_cache_hit_tokens"), // DeepSeek's spelling
@@ -281,7 +282,7 @@ pub(crate) fn usage(u: &Value) -> Usage {
 }
 
 /// `logprobs.content[]`; entries missing a token or a number are skipped.
-pub(crate) fn logprobs(v: &Value) -> Option<Vec<TokenLogprob>> {
+pub(crate) fn logprobs(v: &Json) -> Option<Vec<TokenLogprob>> {
     let items = v.get("content")?.as_array()?;
     Some(
         items
@@ -290,7 +291,7 @@ pub(crate) fn logprobs(v: &Value) -> Option<Vec<TokenLogprob>> {
                 let (token, logprob) = token_and_logprob(item)?;
                 let top_logprobs = item
                     .get("top_logprobs")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .map(|tops| {
                         tops.iter()
                             .filter_map(token_and_logprob)
@@ -304,6 +305,6 @@ pub(crate) fn logprobs(v: &Value) -> Option<Vec<TokenLogprob>> {
     )
 }
 
-fn token_and_logprob(v: &Value) -> Option<(String, f64)> {
+fn token_and_logprob(v: &Json) -> Option<(String, f64)> {
     Some((v.get("token")?.as_str()?.to_string(), v.get("logprob")?.as_f64()?))
 }

@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use crate::json_in::Json;
 
-use super::common::{base_headers, default_header, parse_json};
+use super::common::{base_headers, default_header, read_json};
 use super::url::openai_models_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -52,14 +52,14 @@ pub fn models_request(model: &ModelConfig) -> HttpRequest {
 /// or negative price (OpenRouter's `openrouter/auto` says `-1`: "depends on
 /// the routed model") are left out rather than guessed.
 pub fn parse_prices(body: &[u8]) -> Result<PriceList, CascadeError> {
-    let v = parse_json(body, "openrouter models")?;
-    let data = v.get("data").and_then(Value::as_array).ok_or_else(|| {
+    let v = read_json(body, "openrouter models")?;
+    let data = v.get("data").and_then(Json::as_array).ok_or_else(|| {
         CascadeError::bad_response("openrouter models: expected {data: [...]} with one entry per model")
     })?;
     let mut out = PriceList::with_capacity(data.len());
     for entry in data {
-        let Some(id) = entry.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) else { continue };
-        let pricing = entry.get("pricing").unwrap_or(&Value::Null);
+        let Some(id) = entry.get("id").and_then(Json::as_str).filter(|s| !s.is_empty()) else { continue };
+        let pricing = entry.field("pricing");
         let (Some(input), Some(output)) = (per_million(pricing.get("prompt")), per_million(pricing.get("completion")))
         else {
             continue;
@@ -81,11 +81,11 @@ pub fn price_for(list: &PriceList, name: &str) -> Option<Price> {
 
 /// A per-token price (string or number) as USD per 1M tokens, rounded to a
 /// nano-dollar so that "0.000001" reads back as exactly 1.
-fn per_million(v: Option<&Value>) -> Option<f64> {
-    let per_token = match v? {
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        Value::Number(n) => n.as_f64()?,
-        _ => return None,
+fn per_million(v: Option<&Json>) -> Option<f64> {
+    let v = v?;
+    let per_token = match v.as_str() {
+        Some(s) => s.trim().parse::<f64>().ok()?,
+        None => v.as_f64()?,
     };
     if !per_token.is_finite() || per_token < 0.0 {
         return None;

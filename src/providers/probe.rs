@@ -3,7 +3,7 @@
 //! list, and a yes/no with a reason a person can act on.
 
 use serde::Serialize;
-use serde_json::Value;
+use crate::json_in::Json;
 
 use super::common::{base_headers, scrub_key_like};
 use super::url::{anthropic_models_url, ollama_tags_url, openai_models_url};
@@ -62,7 +62,7 @@ pub fn read_probe(model: &ModelConfig, url: &str, status: u16, body: &[u8], chec
         out.reason = refusal(model, url, status, body);
         return out;
     }
-    let Some(ids) = serde_json::from_slice::<Value>(body).ok().as_ref().and_then(model_ids) else {
+    let Some(ids) = Json::parse(body).ok().as_ref().and_then(model_ids) else {
         out.reason = clean(
             model,
             format!("HTTP {status} from {url}, but the body is not a models list; is baseUrl the API's base URL?"),
@@ -103,15 +103,13 @@ fn refusal(model: &ModelConfig, url: &str, status: u16, body: &[u8]) -> String {
 
 /// Model ids from `{data: [{id}]}` (OpenAI, Anthropic, OpenRouter),
 /// `{models: [{name}]}` (Ollama) or a bare array.
-fn model_ids(v: &Value) -> Option<Vec<String>> {
+fn model_ids(v: &Json) -> Option<Vec<String>> {
     let list = v.get("data").or_else(|| v.get("models")).unwrap_or(v).as_array()?;
     Some(
         list.iter()
             .filter_map(|m| match m {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(o) => {
-                    ["id", "name", "model"].iter().find_map(|k| o.get(*k)?.as_str()).map(str::to_string)
-                }
+                Json::String(s) => Some(s.to_string()),
+                Json::Object(_) => ["id", "name", "model"].iter().find_map(|k| m.get(k)?.as_str()).map(str::to_string),
                 _ => None,
             })
             .collect(),

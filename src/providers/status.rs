@@ -1,12 +1,11 @@
 //! Classifying an HTTP error status into a stable code and a failure class,
 //! the same way for every wire, with the provider's own message kept (redacted).
 
-use serde_json::Value;
+use crate::json_in::Json;
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::find_header;
-use crate::providers::common::at;
 
 /// Build the error for a non-2xx answer. The provider's message is kept,
 /// shortened and with the key masked, since it is usually the most useful
@@ -69,8 +68,8 @@ fn openrouter_wording(status: u16) -> Option<&'static str> {
 
 /// OpenRouter names the upstream that failed in `error.metadata.provider_name`.
 fn upstream_provider(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    let name = at(&v, "/error/metadata/provider_name")?.as_str()?;
+    let v = Json::parse(body).ok()?;
+    let name = v.pointer("/error/metadata/provider_name")?.as_str()?;
     Some(name.chars().take(60).collect())
 }
 
@@ -83,13 +82,13 @@ fn parse_retry_after(v: &str) -> Option<u64> {
 /// The human part of an error body, in any of the common envelopes.
 fn provider_message(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let msg = match serde_json::from_str::<Value>(&text) {
+    let msg = match Json::parse_str(&text) {
         Ok(v) => v
             .pointer("/error/message")
-            .or_else(|| v.get("error").filter(|e| e.is_string()))
+            .or_else(|| v.get("error").filter(|e| e.as_str().is_some()))
             .or_else(|| v.get("message"))
             .or_else(|| v.get("detail"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| text.trim().to_string()),
         Err(_) => text.trim().to_string(),

@@ -1,14 +1,34 @@
 //! Newline-delimited JSON decoder (Ollama streams one object per line).
 //!
-//! Split-safe like the SSE decoder: only complete lines are parsed. A bad
-//! line yields an error naming its number and a short excerpt, and decoding
+//! Split-safe like the SSE decoder: only complete lines are handed out. A
+//! bad line's error names its number and a short excerpt, and decoding
 //! carries on, so the caller decides whether one bad line ends the stream.
-
-use serde_json::Value;
 
 use super::lines::{Line, LineSplitter};
 use super::{preview, MAX_EVENT_BYTES};
 use crate::error::CascadeError;
+use crate::json_in::Json;
+
+/// One complete, non-blank line. It stays text until read, because the
+/// values read from it borrow from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NdjsonLine {
+    /// 1-based, blank lines included.
+    pub number: usize,
+    pub text: String,
+}
+
+impl NdjsonLine {
+    pub fn json(&self) -> Result<Json<'_>, CascadeError> {
+        Json::parse_str(&self.text).map_err(|e| {
+            CascadeError::bad_response(format!(
+                "NDJSON line {} is not valid JSON ({e}): {}",
+                self.number,
+                preview(&self.text, 80)
+            ))
+        })
+    }
+}
 
 pub struct NdjsonDecoder {
     lines: LineSplitter,
@@ -33,7 +53,7 @@ impl NdjsonDecoder {
     }
 
     /// Feed body bytes; one result per complete non-blank line.
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<Value, CascadeError>> {
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<NdjsonLine, CascadeError>> {
         let mut out = Vec::new();
         let mut lines = std::mem::replace(&mut self.lines, LineSplitter::new(0));
         lines.push(bytes, &mut |line| self.on_line(line, &mut out));
@@ -42,7 +62,7 @@ impl NdjsonDecoder {
     }
 
     /// The body ended: parse a last line that had no newline.
-    pub fn finish(&mut self) -> Vec<Result<Value, CascadeError>> {
+    pub fn finish(&mut self) -> Vec<Result<NdjsonLine, CascadeError>> {
         let mut out = Vec::new();
         let mut lines = std::mem::replace(&mut self.lines, LineSplitter::new(0));
         lines.finish(&mut |line| self.on_line(line, &mut out));
@@ -50,7 +70,7 @@ impl NdjsonDecoder {
         out
     }
 
-    fn on_line(&mut self, line: Line<'_>, out: &mut Vec<Result<Value, CascadeError>>) {
+    fn on_line(&mut self, line: Line<'_>, out: &mut Vec<Result<NdjsonLine, CascadeError>>) {
         self.line_no += 1;
         let bytes = match line {
             Line::Text(b) => b,
@@ -66,29 +86,24 @@ impl NdjsonDecoder {
         if text.trim().is_empty() {
             return;
         }
-        out.push(serde_json::from_str::<Value>(&text).map_err(|e| {
-            CascadeError::bad_response(format!(
-                "NDJSON line {} is not valid JSON ({e}): {}",
-                self.line_no,
-                preview(&text, 80)
-            ))
-        }));
+        out.push(Ok(NdjsonLine { number: self.line_no, text: text.into_owned() }));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn decode_chunks(chunks: &[&[u8]]) -> Vec<Result<Value, String>> {
+        let read = |line: NdjsonLine| line.json().map(|v| serde_json::from_str::<Value>(&v.to_text()).unwrap());
         let mut d = NdjsonDecoder::new();
         let mut out = Vec::new();
         for c in chunks {
             out.extend(d.push(c));
         }
         out.extend(d.finish());
-        out.into_iter().map(|r| r.map_err(|e| e.message)).collect()
+        out.into_iter().map(|r| r.and_then(read).map_err(|e| e.message)).collect()
     }
 
     #[test]
@@ -122,7 +137,7 @@ mod tests {
         let got = d.push(b"{\"a\":\"0123456789\"}\n{}\n");
         assert_eq!(got.len(), 2);
         assert!(got.first().is_some_and(|r| r.is_err()));
-        assert!(got.get(1).is_some_and(|r| r.is_ok()));
+        assert!(got.get(1).is_some_and(|r| r.as_ref().is_ok_and(|l| l.json().is_ok())));
     }
 
     const STREAM: &[u8] =

@@ -4,11 +4,11 @@
 //! Tool-call indexes count `tool_use` blocks only, not the raw block index:
 //! a text block before the first tool must not make it "tool 1".
 
-use serde_json::Value;
 
 use super::{map_stop, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{at, envelope_error, raw_arguments, str_at, stream_error};
+use crate::json_in::Json;
+use crate::providers::common::{envelope_error, raw_arguments, str_at, stream_error};
 use crate::providers::sse_wire::{SseStream, SseWire};
 use crate::stream::preview;
 use crate::stream::sse::SseEvent;
@@ -37,20 +37,20 @@ impl SseWire for Events {
         if data.is_empty() {
             return Ok(());
         }
-        let v: Value = serde_json::from_str(data).map_err(|e| {
+        let v = Json::parse_str(data).map_err(|e| {
             CascadeError::bad_response(format!(
                 "anthropic: stream event is not valid JSON ({e}): {}",
                 preview(data, 120)
             ))
         })?;
-        let kind = v.get("type").and_then(Value::as_str).or(ev.event.as_deref()).unwrap_or("");
+        let kind = v.get("type").and_then(Json::as_str).or(ev.event.as_deref()).unwrap_or("");
         if kind == "error" || v.get("error").is_some_and(|e| !e.is_null()) {
             let msg = envelope_error(&v).unwrap_or_else(|| preview(data, 300));
             return Err(stream_error("anthropic", &msg));
         }
         match kind {
             "message_start" => {
-                if let Some(u) = at(&v, "/message/usage").filter(|u| u.is_object()) {
+                if let Some(u) = v.pointer("/message/usage").filter(|u| u.is_object()) {
                     out.push(StreamDelta::Usage(usage(u)));
                 }
             }
@@ -60,7 +60,7 @@ impl SseWire for Events {
                 if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
                     out.push(StreamDelta::Usage(usage(u)));
                 }
-                if let Some(reason) = at(&v, "/delta/stop_reason").filter(|r| !r.is_null()) {
+                if let Some(reason) = v.pointer("/delta/stop_reason").filter(|r| !r.is_null()) {
                     out.push(StreamDelta::Finish(map_stop(Some(reason))));
                 }
             }
@@ -73,16 +73,16 @@ impl SseWire for Events {
 }
 
 impl Events {
-    fn block_start(&mut self, v: &Value, out: &mut Vec<StreamDelta>) {
-        let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
-        let block = v.get("content_block").unwrap_or(&Value::Null);
-        let kind = match block.get("type").and_then(Value::as_str) {
+    fn block_start(&mut self, v: &Json, out: &mut Vec<StreamDelta>) {
+        let index = v.get("index").and_then(Json::as_u64).unwrap_or(0);
+        let block = v.field("content_block");
+        let kind = match block.get("type").and_then(Json::as_str) {
             Some("tool_use") => {
                 let tool = self.tools_seen;
                 self.tools_seen += 1;
                 // The input normally streams as deltas and starts as `{}`;
                 // a proxy that sends it whole here is honoured.
-                let input = block.get("input").filter(|i| i.as_object().is_some_and(|o| !o.is_empty()));
+                let input = block.get("input").filter(|i| matches!(i, Json::Object(fields) if !fields.is_empty()));
                 out.push(StreamDelta::ToolCall {
                     index: tool,
                     id: str_at(block, "/id").map(str::to_string),
@@ -109,10 +109,10 @@ impl Events {
         self.blocks.push((index, kind));
     }
 
-    fn block_delta(&mut self, v: &Value, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
-        let index = v.get("index").and_then(Value::as_u64).unwrap_or(0);
-        let delta = v.get("delta").unwrap_or(&Value::Null);
-        match delta.get("type").and_then(Value::as_str) {
+    fn block_delta(&mut self, v: &Json, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+        let index = v.get("index").and_then(Json::as_u64).unwrap_or(0);
+        let delta = v.field("delta");
+        match delta.get("type").and_then(Json::as_str) {
             Some("text_delta") => {
                 if let Some(t) = str_at(delta, "/text").filter(|t| !t.is_empty()) {
                     out.push(StreamDelta::Text(t.to_string()));

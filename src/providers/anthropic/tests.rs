@@ -145,7 +145,7 @@ fn parse_blocks_usage_and_errors() {
         ("refusal", FinishReason::ContentFilter),
         ("pause_turn", FinishReason::Unknown),
     ] {
-        assert_eq!(map_stop(Some(&json!(raw))), want, "{raw}");
+        assert_eq!(map_stop(Some(&crate::json_in::Json::String(raw.into()))), want, "{raw}");
     }
 }
 

@@ -1,13 +1,12 @@
 //! Ollama streaming: one JSON object per line, the last with `done: true`
 //! and the token counts.
 
-use serde_json::Value;
-
 use super::{map_done, tool_call, usage};
 use crate::error::CascadeError;
+use crate::json_in::Json;
 use crate::providers::common::{envelope_error, str_at};
 use crate::providers::StreamDecoder;
-use crate::stream::ndjson::NdjsonDecoder;
+use crate::stream::ndjson::{NdjsonDecoder, NdjsonLine};
 use crate::types::StreamDelta;
 
 #[derive(Default)]
@@ -30,27 +29,28 @@ impl StreamDecoder for StreamParser {
 }
 
 impl StreamParser {
-    fn lines_to_deltas(&mut self, lines: Vec<Result<Value, CascadeError>>) -> Result<Vec<StreamDelta>, CascadeError> {
+    fn lines_to_deltas(&mut self, lines: Vec<Result<NdjsonLine, CascadeError>>) -> Result<Vec<StreamDelta>, CascadeError> {
         let mut out = Vec::new();
         for line in lines {
-            let v = line.map_err(|e| CascadeError::bad_response(format!("ollama: {}", e.message)))?;
-            self.line(&v, &mut out)?;
+            let in_ollama = |e: CascadeError| CascadeError::bad_response(format!("ollama: {}", e.message));
+            let line = line.map_err(in_ollama)?;
+            self.line(&line.json().map_err(in_ollama)?, &mut out)?;
         }
         Ok(out)
     }
 
-    fn line(&mut self, v: &Value, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+    fn line(&mut self, v: &Json, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
         if let Some(msg) = envelope_error(v) {
             return Err(crate::providers::common::stream_error("ollama", &msg));
         }
-        let message = v.get("message").unwrap_or(&Value::Null);
+        let message = v.field("message");
         if let Some(t) = str_at(message, "/thinking").filter(|t| !t.is_empty()) {
             out.push(StreamDelta::Thinking(t.to_string()));
         }
         if let Some(t) = str_at(message, "/content").filter(|t| !t.is_empty()) {
             out.push(StreamDelta::Text(t.to_string()));
         }
-        for call in message.get("tool_calls").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        for call in message.get("tool_calls").and_then(Json::as_array).unwrap_or(&[]) {
             let index = self.tools_seen;
             self.tools_seen += 1;
             let tc = tool_call(call, index);
@@ -61,7 +61,7 @@ impl StreamParser {
                 arguments: tc.arguments_raw,
             });
         }
-        if v.get("done").and_then(Value::as_bool) == Some(true) {
+        if v.get("done").and_then(Json::as_bool) == Some(true) {
             if let Some(u) = usage(v) {
                 out.push(StreamDelta::Usage(u));
             }

@@ -1,11 +1,10 @@
 //! OpenAI streaming: `chat.completion.chunk` events over SSE, ended by
 //! `data: [DONE]`, with usage in a last chunk whose `choices` is empty.
 
-use serde_json::Value;
-
 use super::{logprobs, map_finish, reasoning_text, refused, usage};
 use crate::error::CascadeError;
-use crate::providers::common::{at, envelope_error, stream_error, u64_at};
+use crate::json_in::Json;
+use crate::providers::common::{envelope_error, stream_error, u64_at};
 use crate::providers::sse_wire::{SseStream, SseWire};
 use crate::stream::preview;
 use crate::stream::sse::SseEvent;
@@ -36,7 +35,7 @@ fn decode_event(ev: &SseEvent, out: &mut Vec<StreamDelta>, refusal: &mut bool) -
     if data.is_empty() {
         return Ok(());
     }
-    let v: Value = serde_json::from_str(data).map_err(|e| {
+    let v = Json::parse_str(data).map_err(|e| {
         CascadeError::bad_response(format!("openai: stream event is not valid JSON ({e}): {}", preview(data, 120)))
     })?;
     if let Some(msg) = envelope_error(&v) {
@@ -45,33 +44,33 @@ fn decode_event(ev: &SseEvent, out: &mut Vec<StreamDelta>, refusal: &mut bool) -
     if ev.event.as_deref() == Some("error") {
         return Err(stream_error("openai", &preview(data, 300)));
     }
-    let choices = v.get("choices").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let choices = v.get("choices").and_then(Json::as_array).unwrap_or(&[]);
     // With `n > 1` choices interleave; the engine asks for one, so only
     // choice 0 is read.
     for choice in choices.iter().filter(|c| u64_at(c, "/index") == 0) {
         choice_deltas(choice, out, refusal);
     }
-    let usage_v = v.get("usage").filter(|u| u.is_object()).or_else(|| at(&v, "/x_groq/usage"));
+    let usage_v = v.get("usage").filter(|u| u.is_object()).or_else(|| v.pointer("/x_groq/usage"));
     if let Some(u) = usage_v.filter(|u| u.is_object()) {
         out.push(StreamDelta::Usage(usage(u)));
     }
     Ok(())
 }
 
-fn choice_deltas(choice: &Value, out: &mut Vec<StreamDelta>, refusal: &mut bool) {
-    let delta = choice.get("delta").unwrap_or(&Value::Null);
+fn choice_deltas(choice: &Json, out: &mut Vec<StreamDelta>, refusal: &mut bool) {
+    let delta = choice.field("delta");
     *refusal |= refused(delta);
     if let Some(thinking) = reasoning_text(delta) {
         out.push(StreamDelta::Thinking(thinking));
     }
-    if let Some(text) = delta.get("content").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(text) = delta.get("content").and_then(Json::as_str).filter(|s| !s.is_empty()) {
         out.push(StreamDelta::Text(text.to_string()));
     }
-    if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
+    if let Some(calls) = delta.get("tool_calls").and_then(Json::as_array) {
         for (position, call) in calls.iter().enumerate() {
             let index =
-                call.get("index").and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(position);
-            let text = |ptr: &str| at(call, ptr).and_then(Value::as_str).filter(|s| !s.is_empty());
+                call.get("index").and_then(Json::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(position);
+            let text = |ptr: &str| call.pointer(ptr).and_then(Json::as_str).filter(|s| !s.is_empty());
             out.push(StreamDelta::ToolCall {
                 index,
                 id: text("/id").map(str::to_string),

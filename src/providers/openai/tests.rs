@@ -185,9 +185,9 @@ fn finish_reason_mapping() {
         ("content_filter", FinishReason::ContentFilter),
         ("eos", FinishReason::Unknown),
     ] {
-        assert_eq!(map_finish(Some(&json!(raw))), want, "{raw}");
+        assert_eq!(map_finish(Some(&crate::json_in::Json::String(raw.into()))), want, "{raw}");
     }
-    assert_eq!(map_finish(Some(&Value::Null)), FinishReason::Unknown);
+    assert_eq!(map_finish(Some(&crate::json_in::Json::Null)), FinishReason::Unknown);
 }
 
 fn stream_all(data: &str) -> Result<Vec<StreamDelta>, CascadeError> {
