@@ -95,6 +95,15 @@ impl JsonOut {
         self.comma = true;
     }
 
+    /// A float that stays a float on the wire ("0.0", not "0"): it may go
+    /// to a server that tells the two apart.
+    pub fn float(&mut self, v: f64) {
+        self.f64(v);
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+            self.buf.push_str(".0");
+        }
+    }
+
     pub fn u64(&mut self, v: u64) {
         self.sep();
         self.buf.push_str(itoa::Buffer::new().format(v));
@@ -143,15 +152,7 @@ impl JsonOut {
                     self.buf.push_str(itoa::Buffer::new().format(i));
                     self.comma = true;
                 }
-                _ => {
-                    // A float stays a float on the wire ("0.0", not "0"): it
-                    // may go to a server that tells the two apart.
-                    let v = n.as_f64().unwrap_or(f64::NAN);
-                    self.f64(v);
-                    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
-                        self.buf.push_str(".0");
-                    }
-                }
+                _ => self.float(n.as_f64().unwrap_or(f64::NAN)),
             },
             Value::String(s) => self.str(s),
             Value::Array(items) => {

@@ -9,15 +9,16 @@ mod tests;
 
 pub use stream::StreamParser;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::common::{base_headers, body_text, envelope_error, raw_arguments, read_json, str_at, u64_at};
+use super::common::{base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
 use crate::json_in::Json;
+use crate::json_out::JsonOut;
 use crate::types::{
     ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, TokenLogprob, ToolCall, TopLogprob, Usage,
 };
@@ -36,87 +37,115 @@ pub fn is_reasoning_model(name: &str) -> bool {
     ["o1", "o3", "o4", "gpt-5"].iter().any(|p| base.starts_with(p))
 }
 
+/// The body is written straight out, not assembled as a map first: this
+/// runs on every call, cold. A pass-through parameter replaces the field of
+/// the same name, so each of ours is written only when no parameter takes
+/// its place, and the body never holds a key twice.
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
     let reasoning = is_reasoning_model(&model.name);
-    let mut body = Map::new();
-    body.insert("model".into(), json!(model.name));
-    let messages: Result<Vec<Value>, CascadeError> =
-        req.messages.iter().enumerate().map(|(i, m)| message_json(m, i)).collect();
-    body.insert("messages".into(), Value::Array(messages?));
+    let params = &model.parameters;
+    let ours = |key: &str| !params.contains_key(key) && !(reasoning && REASONING_FORBIDDEN.contains(&key));
+    let mut o = JsonOut::with_capacity(256);
+    o.begin_object();
+    o.str_field("model", &model.name);
+    o.key("messages");
+    o.begin_array();
+    for (i, m) in req.messages.iter().enumerate() {
+        write_message(&mut o, m, i)?;
+    }
+    o.end_array();
 
     if let Some(max) = req.max_tokens.or(model.max_tokens) {
-        let key = if reasoning { "max_completion_tokens" } else { "max_tokens" };
-        body.insert(key.into(), json!(max));
+        // A reasoning model's own limit; a `max_tokens` parameter, renamed below, wins over it.
+        let (key, displaced) = if reasoning { ("max_completion_tokens", params.contains_key("max_tokens")) } else { ("max_tokens", false) };
+        if ours(key) && !displaced {
+            o.u64_field(key, u64::from(max));
+        }
     }
-    if let Some(t) = req.temperature.or(model.temperature) {
-        body.insert("temperature".into(), json!(t));
+    if let Some(t) = req.temperature.or(model.temperature).filter(|_| ours("temperature")) {
+        o.key("temperature");
+        o.float(t);
     }
     if !req.tools.is_empty() {
-        body.insert("tools".into(), function_tools(&req.tools));
+        if ours("tools") {
+            o.key("tools");
+            o.value(&function_tools(&req.tools));
+        }
         // Only with tools: OpenAI rejects a `tool_choice` that has none.
-        if let Some(choice) = &req.tool_choice {
-            body.insert("tool_choice".into(), choice.clone());
+        if let Some(choice) = req.tool_choice.as_ref().filter(|_| ours("tool_choice")) {
+            o.key("tool_choice");
+            o.value(choice);
         }
     }
-    if let Some(rf) = response_format_json(req.response_format.as_ref()) {
-        body.insert("response_format".into(), rf);
+    if let Some(rf) = response_format_json(req.response_format.as_ref()).filter(|_| ours("response_format")) {
+        o.key("response_format");
+        o.value(&rf);
     }
     if req.logprobs && lookup(&model.provider).is_some_and(|i| i.logprobs) {
-        body.insert("logprobs".into(), json!(true));
-        body.insert("top_logprobs".into(), json!(3));
-    }
-    for (k, v) in &model.parameters {
-        if !ENGINE_KEYS.contains(&k.as_str()) {
-            body.insert(k.clone(), v.clone());
+        if ours("logprobs") {
+            o.bool_field("logprobs", true);
         }
+        if ours("top_logprobs") {
+            o.u64_field("top_logprobs", 3);
+        }
+    }
+    for (k, v) in params {
+        let key = match k.as_str() {
+            k if ENGINE_KEYS.contains(&k) || k == "stream_options" => continue,
+            k if reasoning && REASONING_FORBIDDEN.contains(&k) => continue,
+            "max_tokens" if reasoning && params.contains_key("max_completion_tokens") => continue,
+            "max_tokens" if reasoning => "max_completion_tokens",
+            k => k,
+        };
+        o.escaped_key(key);
+        o.value(v);
     }
     if stream {
-        body.insert("stream".into(), json!(true));
-        // Without this the stream carries no token counts at all.
-        let mut opts = match body.remove("stream_options") {
-            Some(Value::Object(o)) => o,
-            _ => Map::new(),
-        };
-        opts.insert("include_usage".into(), json!(true));
-        body.insert("stream_options".into(), Value::Object(opts));
-    } else {
-        body.remove("stream_options");
-    }
-    if reasoning {
-        for key in REASONING_FORBIDDEN {
-            body.remove(*key);
-        }
-        if let Some(v) = body.remove("max_tokens") {
-            if !model.parameters.contains_key("max_completion_tokens") {
-                body.insert("max_completion_tokens".into(), v);
+        o.bool_field("stream", true);
+        // Without `include_usage` the stream carries no token counts at all.
+        o.key("stream_options");
+        o.begin_object();
+        if let Some(Value::Object(extra)) = params.get("stream_options") {
+            for (k, v) in extra.iter().filter(|(k, _)| *k != "include_usage") {
+                o.escaped_key(k);
+                o.value(v);
             }
         }
+        o.bool_field("include_usage", true);
+        o.end_object();
     }
+    o.end_object();
 
     let mut headers = base_headers(model, Auth::Bearer);
     if super::openrouter::is_openrouter(model) {
         super::openrouter::attribution_headers(&mut headers);
     }
-    Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, body_text(&body)))
+    Ok(HttpRequest::post_json(openai_chat_url(&model.base_url), headers, o.finish()))
 }
 
-fn message_json(m: &Message, index: usize) -> Result<Value, CascadeError> {
-    let mut out = Map::new();
-    out.insert("role".into(), json!(m.role.as_str()));
+fn write_message(o: &mut JsonOut, m: &Message, index: usize) -> Result<(), CascadeError> {
+    o.begin_object();
+    o.str_field("role", m.role.as_str());
     match m.role {
         Role::Assistant if !m.tool_calls.is_empty() => {
             // OpenAI wants `null`, not "", beside tool calls with no text.
-            let content = if m.content.is_empty() { Value::Null } else { json!(m.content) };
-            out.insert("content".into(), content);
-            let calls: Vec<Value> = m
-                .tool_calls
-                .iter()
-                .map(|c| {
-                    let args = if c.arguments_raw.trim().is_empty() { "{}" } else { c.arguments_raw.as_str() };
-                    json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": args}})
-                })
-                .collect();
-            out.insert("tool_calls".into(), Value::Array(calls));
+            o.key("content");
+            o.opt_str(Some(m.content.as_str()).filter(|c| !c.is_empty()));
+            o.key("tool_calls");
+            o.begin_array();
+            for c in &m.tool_calls {
+                let args = if c.arguments_raw.trim().is_empty() { "{}" } else { c.arguments_raw.as_str() };
+                o.begin_object();
+                o.str_field("id", &c.id);
+                o.str_field("type", "function");
+                o.key("function");
+                o.begin_object();
+                o.str_field("name", &c.name);
+                o.str_field("arguments", args);
+                o.end_object();
+                o.end_object();
+            }
+            o.end_array();
         }
         Role::Tool => {
             let id = m.tool_call_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
@@ -124,14 +153,13 @@ fn message_json(m: &Message, index: usize) -> Result<Value, CascadeError> {
                     "messages[{index}].toolCallId: required for a message with role 'tool' (the id of the call it answers)"
                 ))
             })?;
-            out.insert("tool_call_id".into(), json!(id));
-            out.insert("content".into(), json!(m.content));
+            o.str_field("tool_call_id", id);
+            o.str_field("content", &m.content);
         }
-        _ => {
-            out.insert("content".into(), json!(m.content));
-        }
+        _ => o.str_field("content", &m.content),
     }
-    Ok(Value::Object(out))
+    o.end_object();
+    Ok(())
 }
 
 /// Tools in the OpenAI function shape, which Ollama's `/api/chat` takes too.

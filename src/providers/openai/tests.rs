@@ -11,8 +11,17 @@ fn model(name: &str, provider: &str) -> ModelConfig {
     m
 }
 
+/// The body as a `Value`, after checking that no key appears twice at the
+/// top (a `Value` would silently keep the last one).
 fn body(req: &HttpRequest) -> Value {
-    serde_json::from_str(req.body.as_deref().unwrap_or("")).unwrap_or(Value::Null)
+    let text = req.body.as_deref().unwrap_or("");
+    if let Ok(crate::json_in::Json::Object(fields)) = crate::json_in::Json::parse_str(text) {
+        let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), fields.len(), "a key written twice: {text}");
+    }
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 fn chat(text: &str) -> ChatRequest {
@@ -88,6 +97,53 @@ fn reasoning_model_max_tokens_parameter_is_renamed() {
     let b = body(&build_request(&m, &chat("hi"), false).unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(b["max_completion_tokens"], 99);
     assert!(b.get("max_tokens").is_none());
+}
+
+#[test]
+fn parameters_replace_our_fields_and_no_key_is_written_twice() {
+    let mut m = model("gpt-4o-mini", "openai");
+    m.temperature = Some(0.2);
+    m.max_tokens = Some(100);
+    for (k, v) in [
+        ("temperature", json!(1.0)),
+        ("max_tokens", json!(7)),
+        ("logprobs", json!(false)),
+        ("response_format", json!({"type": "text"})),
+        ("stream_options", json!({"include_usage": false, "chunk_hint": 2})),
+        ("model", json!("swapped")),
+    ] {
+        m.parameters.insert(k.into(), v);
+    }
+    let mut req = chat("hi");
+    req.logprobs = true;
+    req.response_format = Some(ResponseFormat::JsonObject);
+    let streamed = body(&build_request(&m, &req, true).unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(streamed["model"], "gpt-4o-mini");
+    assert_eq!(streamed["temperature"], 1.0);
+    assert_eq!(streamed["max_tokens"], 7);
+    assert_eq!(streamed["logprobs"], false);
+    assert_eq!(streamed["top_logprobs"], 3);
+    assert_eq!(streamed["response_format"], json!({"type": "text"}));
+    assert_eq!(streamed["stream_options"], json!({"chunk_hint": 2, "include_usage": true}));
+    let plain = build_request(&m, &req, false).unwrap_or_else(|e| panic!("{e}"));
+    assert!(body(&plain).get("stream_options").is_none());
+
+    // Both limits given as parameters to a reasoning model: the right one is kept.
+    let mut r = model("o4-mini", "openai");
+    r.max_tokens = Some(50);
+    r.parameters.insert("max_tokens".into(), json!(99));
+    r.parameters.insert("max_completion_tokens".into(), json!(77));
+    let b = body(&build_request(&r, &chat("hi"), false).unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(b["max_completion_tokens"], 77);
+    assert!(b.get("max_tokens").is_none(), "{b}");
+}
+
+#[test]
+fn a_whole_temperature_stays_a_float_on_the_wire() {
+    let mut m = model("gpt-4o-mini", "openai");
+    m.temperature = Some(1.0);
+    let r = build_request(&m, &chat("hi"), false).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.body.as_deref().unwrap_or("").contains("\"temperature\":1.0"), "{:?}", r.body);
 }
 
 #[test]
