@@ -83,12 +83,7 @@ impl JsonOut {
     pub fn f64(&mut self, v: f64) {
         self.sep();
         if v.is_finite() {
-            // Integral values print without a fraction, as JSON.stringify does.
-            if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                self.int(v as i64);
-            } else {
-                self.buf.push_str(zmij::Buffer::new().format_finite(v));
-            }
+            number_text(&mut self.buf, v);
         } else {
             self.buf.push_str("null");
         }
@@ -108,10 +103,6 @@ impl JsonOut {
         self.sep();
         self.buf.push_str(itoa::Buffer::new().format(v));
         self.comma = true;
-    }
-
-    fn int(&mut self, v: i64) {
-        self.buf.push_str(itoa::Buffer::new().format(v));
     }
 
     pub fn bool(&mut self, v: bool) {
@@ -223,6 +214,22 @@ impl JsonOut {
             item.write_json(self);
         }
         self.end_array();
+    }
+}
+
+impl ToJson for Value {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.value(self);
+    }
+}
+
+/// A finite number as JavaScript prints it: integral values without a
+/// fraction, others in the shortest form that reads back exactly.
+pub(crate) fn number_text(buf: &mut String, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        buf.push_str(itoa::Buffer::new().format(v as i64));
+    } else {
+        buf.push_str(zmij::Buffer::new().format_finite(v));
     }
 }
 

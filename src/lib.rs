@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod providers;
 pub mod quality;
 pub mod stream;
+pub mod tape_out;
 pub mod types;
 
 #[cfg(target_arch = "wasm32")]

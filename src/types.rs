@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json_out::{JsonOut, ToJson};
+use crate::tape_out::{TapeOut, ToTape};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,6 +75,17 @@ impl ToJson for Usage {
         o.u64_field("cacheWriteTokens", self.cache_write_tokens);
         o.bool_field("estimated", self.estimated);
         o.end_object();
+    }
+}
+
+impl ToTape for Usage {
+    fn write_tape(&self, t: &mut TapeOut) {
+        t.u64(self.input_tokens);
+        t.u64(self.output_tokens);
+        t.u64(self.reasoning_tokens);
+        t.u64(self.cache_read_tokens);
+        t.u64(self.cache_write_tokens);
+        t.flag(self.estimated);
     }
 }
 

@@ -9,6 +9,7 @@ import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
 import { defaultEnv, engine, engineSync, isBrowserEntry, type Engine } from './runtime.js';
 import { drive } from './drive.js';
+import { readResult } from './tape.js';
 import { CascadeStream } from './stream.js';
 import { transport } from './transport.js';
 import { PRESETS, type Preset } from './presets.js';
@@ -88,7 +89,7 @@ export class CascadeAgent {
     const { signal, cleanup } = runSignal(options);
     try {
       const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
-      return JSON.parse(out);
+      return readResult(out);
     } catch (e) {
       throw withToolCause(fromEngine(e), tools);
     } finally {

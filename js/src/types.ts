@@ -203,6 +203,10 @@ export interface CheckOutcome {
   name: string;
   passed: boolean;
   score: number;
+  /** How much this check counts in the verdict's score. */
+  weight: number;
+  /** A failed veto check rejects the draft whatever the score. */
+  veto: boolean;
   detail?: string;
 }
 

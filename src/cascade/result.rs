@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::CascadeError;
 use crate::json_out::{JsonOut, ToJson};
+use crate::tape_out::{TapeOut, ToTape};
 use crate::pricing::Price;
 use crate::quality::{Complexity, Domain, Verdict};
 use crate::types::{FinishReason, ToolCall, Usage};
@@ -132,6 +133,7 @@ impl ToJson for Attempt {
         o.str_field("outcome", self.outcome.as_str());
         o.opt_f64_field("cost", self.cost);
         o.f64_field("latencyMs", self.latency_ms);
+        o.str_field("reason", &self.reason);
         if let Some(u) = &self.usage {
             o.key("usage");
             u.write_json(o);
@@ -144,7 +146,6 @@ impl ToJson for Attempt {
             o.key("error");
             e.write_json(o);
         }
-        o.str_field("reason", &self.reason);
         if let Some(s) = self.step {
             o.u64_field("step", s as u64);
         }
@@ -152,6 +153,33 @@ impl ToJson for Attempt {
     }
 }
 
+impl ToTape for Attempt {
+    fn write_tape(&self, t: &mut TapeOut) {
+        t.u64(self.tier as u64);
+        t.str(&self.model);
+        t.str(&self.provider);
+        t.str(self.outcome.as_str());
+        t.opt_f64(self.cost);
+        t.f64(self.latency_ms);
+        t.str(&self.reason);
+        t.flag(self.usage.is_some());
+        if let Some(u) = &self.usage {
+            u.write_tape(t);
+        }
+        t.flag(self.verdict.is_some());
+        if let Some(v) = &self.verdict {
+            v.write_tape(t);
+        }
+        match &self.error {
+            Some(e) => t.json(e),
+            None => t.opt_str(None),
+        }
+        t.opt_f64(self.step.map(|s| s as f64));
+    }
+}
+
+// Optional parts come last in both forms, so that the tape's reader, which
+// adds them after building the rest, gives the same key order.
 impl ToJson for CascadeResult {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
@@ -170,6 +198,9 @@ impl ToJson for CascadeResult {
         self.usage.write_json(o);
         o.f64_field("latencyMs", self.latency_ms);
         o.str_field("finishReason", self.finish_reason.as_str());
+        o.u64_field("steps", self.steps as u64);
+        o.key("attempts");
+        o.each(&self.attempts);
         if !self.tool_calls.is_empty() {
             o.key("toolCalls");
             o.each(&self.tool_calls);
@@ -181,10 +212,48 @@ impl ToJson for CascadeResult {
             o.key("parsed");
             o.value(p);
         }
-        o.u64_field("steps", self.steps as u64);
-        o.key("attempts");
-        o.each(&self.attempts);
         o.end_object();
+    }
+}
+
+impl ToTape for CascadeResult {
+    fn write_tape(&self, t: &mut TapeOut) {
+        t.str(&self.content);
+        t.str(&self.model_used);
+        t.str(&self.provider);
+        t.opt_f64(self.total_cost);
+        t.opt_f64(self.cost_saved);
+        t.opt_f64(self.savings_percentage);
+        t.flag(self.draft_accepted);
+        t.flag(self.cascaded);
+        t.str(self.complexity.as_str());
+        t.str(self.domain.as_str());
+        t.str(&self.reason);
+        t.u64(self.usage.input_tokens);
+        t.u64(self.usage.output_tokens);
+        t.flag(self.usage.estimated);
+        t.f64(self.latency_ms);
+        t.str(self.finish_reason.as_str());
+        t.u64(self.steps as u64);
+        t.each(&self.attempts);
+        if self.tool_calls.is_empty() {
+            t.opt_str(None);
+        } else {
+            t.json(&ToolCalls(&self.tool_calls));
+        }
+        t.opt_str(self.thinking.as_deref());
+        match &self.parsed {
+            Some(p) => t.json(p),
+            None => t.opt_str(None),
+        }
+    }
+}
+
+struct ToolCalls<'a>(&'a [ToolCall]);
+
+impl ToJson for ToolCalls<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.each(self.0);
     }
 }
 

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use crate::json_out::{JsonOut, ToJson};
+use crate::tape_out::{TapeOut, ToTape};
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
 
 mod checks;
@@ -125,12 +126,23 @@ impl ToJson for CheckOutcome {
         o.str_field("name", self.name);
         o.bool_field("passed", self.passed);
         o.f64_field("score", self.score);
+        o.f64_field("weight", self.weight);
+        o.bool_field("veto", self.veto);
         if !self.detail.is_empty() {
             o.str_field("detail", &self.detail);
         }
-        o.f64_field("weight", self.weight);
-        o.bool_field("veto", self.veto);
         o.end_object();
+    }
+}
+
+impl ToTape for CheckOutcome {
+    fn write_tape(&self, t: &mut TapeOut) {
+        t.str(self.name);
+        t.flag(self.passed);
+        t.f64(self.score);
+        t.f64(self.weight);
+        t.flag(self.veto);
+        t.opt_str(Some(self.detail.as_str()).filter(|d| !d.is_empty()));
     }
 }
 
@@ -146,6 +158,18 @@ impl ToJson for Verdict {
         o.each(&self.checks);
         o.str_field("reason", &self.reason);
         o.end_object();
+    }
+}
+
+impl ToTape for Verdict {
+    fn write_tape(&self, t: &mut TapeOut) {
+        t.flag(self.accepted);
+        t.f64(self.score);
+        t.f64(self.threshold);
+        t.str(self.complexity.as_str());
+        t.str(self.domain.as_str());
+        t.each(&self.checks);
+        t.str(&self.reason);
     }
 }
 

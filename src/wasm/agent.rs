@@ -7,10 +7,11 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::cascade::{Engine, RunError, StreamMode};
+use crate::cascade::{CascadeResult, Engine, RunError, StreamMode};
 use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
 use crate::json_out::ToJson;
+use crate::tape_out::ToTape;
 use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
@@ -74,8 +75,8 @@ impl WasmAgent {
         self.engine.reset_analytics();
     }
 
-    /// A task number (see `driver.rs`); the task ends with the result as JSON text, or
-    /// throws an error as JSON text.
+    /// A task number (see `driver.rs`); the task ends with the result as a tape
+    /// (src/tape_out.rs), or throws an error as JSON text.
     /// `tools`: the wrapper's `(callJson) => Promise<string>` around the
     /// user's `onToolCall`, or undefined for no tool loop.
     pub fn run(&self, messages_json: &str, options_json: &str, signal: JsValue, tools: JsValue) -> u32 {
@@ -86,7 +87,7 @@ impl WasmAgent {
                 Some(t) => engine.run_with_tools(&http, t, messages, &opts).await,
                 None => engine.run(&http, messages, &opts).await,
             };
-            finish(out)
+            finish(out, ToTape::to_tape)
         })
     }
 
@@ -111,7 +112,7 @@ impl WasmAgent {
                 Some(t) => engine.stream_with_tools(&http, t, messages, &opts, mode, &mut emit).await,
                 None => engine.stream(&http, messages, &opts, mode, &mut emit).await,
             };
-            finish(out)
+            finish(out, ToJson::to_json)
         })
     }
 }
@@ -147,9 +148,11 @@ impl WasmAgent {
     }
 }
 
-fn finish(out: Result<crate::cascade::CascadeResult, RunError>) -> Result<JsValue, JsValue> {
+/// `encode` is the result's tape for `run` (read by js/src/tape.ts) and its
+/// JSON for `stream`, where it is one event among many.
+fn finish(out: Result<CascadeResult, RunError>, encode: fn(&CascadeResult) -> String) -> Result<JsValue, JsValue> {
     match out {
-        Ok(r) => Ok(JsValue::from_str(&r.to_json())),
+        Ok(r) => Ok(JsValue::from_str(&encode(&r))),
         Err(e) => Err(js_error::run_error(&e)),
     }
 }
