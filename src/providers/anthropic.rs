@@ -10,15 +10,16 @@ mod tests;
 
 pub use stream::StreamParser;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::common::{arguments_object, body_text, base_headers, default_header, envelope_error, read_json, u64_at};
+use super::common::{arguments_object, base_headers, default_header, envelope_error, read_json, u64_at};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
 use crate::json_in::Json;
+use crate::json_out::JsonOut;
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -31,59 +32,106 @@ pub const MIN_THINKING_BUDGET: u64 = 1024;
 
 const ENGINE_KEYS: &[&str] = &["model", "messages", "stream", "system"];
 
+/// Written straight out like OpenAI's body (see `openai::build_request`):
+/// a pass-through parameter replaces our field of the same name, and the
+/// extended-thinking rules are settled on the final values before writing.
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
-    let mut body = Map::new();
-    body.insert("model".into(), json!(model.name));
-    if let Some(system) = system_prompt(model, req) {
-        body.insert("system".into(), system);
+    let params = &model.parameters;
+    let thinking = thinking_budget(params.get("thinking"))?;
+    let asked_max = match params.get("max_tokens") {
+        Some(v) => v.as_u64(),
+        None => Some(u64::from(req.max_tokens.or(model.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS))),
+    };
+    // The thinking budget is carved out of `max_tokens`; keep the asked-for room for the answer.
+    let max_tokens = match (thinking, asked_max.unwrap_or(u64::from(DEFAULT_MAX_TOKENS))) {
+        (Some(budget), max) if max <= budget => Some(budget.saturating_add(max)),
+        _ if params.contains_key("max_tokens") => None,
+        _ => asked_max,
+    };
+
+    let mut o = JsonOut::with_capacity(256);
+    o.begin_object();
+    o.str_field("model", &model.name);
+    if let Some(system) = system_prompt(req) {
+        o.key("system");
+        if model.cache_control {
+            o.begin_array();
+            o.begin_object();
+            o.str_field("type", "text");
+            o.str_field("text", &system);
+            o.key("cache_control");
+            o.begin_object();
+            o.str_field("type", "ephemeral");
+            o.end_object();
+            o.end_object();
+            o.end_array();
+        } else {
+            o.str(&system);
+        }
     }
-    body.insert("messages".into(), Value::Array(messages(&req.messages)?));
-    let max = req.max_tokens.or(model.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
-    body.insert("max_tokens".into(), json!(max));
-    if let Some(t) = req.temperature.or(model.temperature) {
-        body.insert("temperature".into(), json!(t));
+    o.key("messages");
+    write_messages(&mut o, &req.messages)?;
+    if let Some(max) = max_tokens {
+        o.u64_field("max_tokens", max);
+    }
+    // Extended thinking allows only the default temperature: it is left out.
+    let temperature = req.temperature.or(model.temperature);
+    if let Some(t) = temperature.filter(|_| thinking.is_none() && !params.contains_key("temperature")) {
+        o.key("temperature");
+        o.float(t);
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut tool = Map::new();
-                tool.insert("name".into(), json!(t.name));
+        if !params.contains_key("tools") {
+            o.key("tools");
+            o.begin_array();
+            for t in &req.tools {
+                o.begin_object();
+                o.str_field("name", &t.name);
                 if !t.description.is_empty() {
-                    tool.insert("description".into(), json!(t.description));
+                    o.str_field("description", &t.description);
                 }
-                tool.insert("input_schema".into(), super::openai::tool_parameters(&t.parameters));
-                Value::Object(tool)
-            })
-            .collect();
-        body.insert("tools".into(), Value::Array(tools));
-        if let Some(choice) = req.tool_choice.as_ref().and_then(tool_choice) {
-            body.insert("tool_choice".into(), choice);
+                o.key("input_schema");
+                o.value(&super::openai::tool_parameters(&t.parameters));
+                o.end_object();
+            }
+            o.end_array();
+        }
+        let choice = req.tool_choice.as_ref().and_then(tool_choice);
+        if let Some(choice) = choice.filter(|_| !params.contains_key("tool_choice")) {
+            o.key("tool_choice");
+            o.value(&choice);
         }
     }
-    for (k, v) in &model.parameters {
+    for (k, v) in params {
         match k.as_str() {
             k if ENGINE_KEYS.contains(&k) => {}
-            // OpenAI's name for it, common in shared configs.
+            "max_tokens" if max_tokens.is_some() => {}
+            "temperature" if thinking.is_some() => {}
+            // OpenAI's name for it, common in shared configs; the API's own name wins.
+            "stop" if params.contains_key("stop_sequences") => {}
             "stop" => {
-                let seqs = match v {
-                    Value::String(s) => json!([s]),
-                    other => other.clone(),
-                };
-                body.insert("stop_sequences".into(), seqs);
+                o.key("stop_sequences");
+                match v {
+                    Value::String(s) => {
+                        o.begin_array();
+                        o.str(s);
+                        o.end_array();
+                    }
+                    other => o.value(other),
+                }
             }
             _ => {
-                body.insert(k.clone(), v.clone());
+                o.escaped_key(k);
+                o.value(v);
             }
         }
     }
-    apply_thinking_rules(&mut body)?;
     if stream {
-        body.insert("stream".into(), json!(true));
+        o.bool_field("stream", true);
     }
+    o.end_object();
 
-    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers(model), body_text(&body)))
+    Ok(HttpRequest::post_json(anthropic_messages_url(&model.base_url), headers(model), o.finish()))
 }
 
 /// Key, API version and, from a web page, the opt-in without which the API
@@ -97,21 +145,18 @@ pub(crate) fn headers(model: &ModelConfig) -> Vec<(String, String)> {
     headers
 }
 
-/// With `thinking: {type:'enabled', budget_tokens}` the API rejects any
-/// temperature but 1 and any `max_tokens` not above the budget; fixing both
-/// here beats a 400 on a tier the user expected to work.
-fn apply_thinking_rules(body: &mut Map<String, Value>) -> Result<(), CascadeError> {
-    let Some(thinking) = body.get("thinking") else {
-        return Ok(());
+/// The budget of `thinking: {type:'enabled', budget_tokens}`, checked here:
+/// with it the API rejects any temperature but 1 and any `max_tokens` not
+/// above the budget, and fixing both beats a 400 on a tier the user
+/// expected to work.
+fn thinking_budget(thinking: Option<&Value>) -> Result<Option<u64>, CascadeError> {
+    let Some(thinking) = thinking else {
+        return Ok(None);
     };
     if thinking.get("type").and_then(Value::as_str) != Some("enabled") {
-        return Ok(());
+        return Ok(None);
     }
-    let budget = match thinking.get("budget_tokens") {
-        Some(Value::Number(n)) => n.as_u64(),
-        _ => None,
-    }
-    .ok_or_else(|| {
+    let budget = thinking.get("budget_tokens").and_then(Value::as_u64).ok_or_else(|| {
         CascadeError::config(
             "parameters.thinking.budget_tokens: required with thinking.type 'enabled', expected an integer of at least 1024",
         )
@@ -121,19 +166,12 @@ fn apply_thinking_rules(body: &mut Map<String, Value>) -> Result<(), CascadeErro
             "parameters.thinking.budget_tokens: expected at least {MIN_THINKING_BUDGET}, got {budget}"
         )));
     }
-    // Omitted rather than forced to 1: 1 is the API default and the only value allowed.
-    body.remove("temperature");
-    // The budget is carved out of `max_tokens`; keep the asked-for room for the answer.
-    let max = body.get("max_tokens").and_then(Value::as_u64).unwrap_or(u64::from(DEFAULT_MAX_TOKENS));
-    if max <= budget {
-        body.insert("max_tokens".into(), json!(budget.saturating_add(max)));
-    }
-    Ok(())
+    Ok(Some(budget))
 }
 
 /// System messages joined, plus the JSON instruction that stands in for a
 /// JSON mode the API does not have.
-fn system_prompt(model: &ModelConfig, req: &ChatRequest) -> Option<Value> {
+fn system_prompt(req: &ChatRequest) -> Option<String> {
     let mut parts: Vec<String> = req
         .messages
         .iter()
@@ -150,39 +188,36 @@ fn system_prompt(model: &ModelConfig, req: &ChatRequest) -> Option<Value> {
         Some(ResponseFormat::Text) | None => {}
     }
     if parts.is_empty() {
-        return None;
-    }
-    let text = parts.join("\n\n");
-    Some(if model.cache_control {
-        json!([{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}])
+        None
     } else {
-        json!(text)
-    })
+        Some(parts.join("\n\n"))
+    }
 }
 
-/// Turns into alternating user/assistant messages of content blocks.
-fn messages(msgs: &[Message]) -> Result<Vec<Value>, CascadeError> {
-    let mut turns: Vec<(Role, Vec<Value>)> = Vec::new();
+/// One content block of a turn, borrowed from the messages.
+enum Block<'a> {
+    Text(&'a str),
+    ToolUse(&'a ToolCall),
+    ToolResult { id: &'a str, content: &'a str },
+}
+
+/// Writes the messages as alternating user/assistant turns of content blocks.
+fn write_messages(o: &mut JsonOut, msgs: &[Message]) -> Result<(), CascadeError> {
+    let mut turns: Vec<(Role, Vec<Block>)> = Vec::new();
     for (i, m) in msgs.iter().enumerate() {
-        let (role, blocks) = match m.role {
+        // Empty text blocks are rejected by the API, so they are left out.
+        let text = (!m.content.is_empty()).then_some(Block::Text(&m.content));
+        let (role, blocks): (Role, Vec<Block>) = match m.role {
             Role::System => continue,
-            Role::User => (Role::User, text_block(&m.content)),
-            Role::Assistant => {
-                let mut blocks = text_block(&m.content);
-                blocks.extend(
-                    m.tool_calls
-                        .iter()
-                        .map(|c| json!({"type": "tool_use", "id": c.id, "name": c.name, "input": arguments_object(c)})),
-                );
-                (Role::Assistant, blocks)
-            }
+            Role::User => (Role::User, text.into_iter().collect()),
+            Role::Assistant => (Role::Assistant, text.into_iter().chain(m.tool_calls.iter().map(Block::ToolUse)).collect()),
             Role::Tool => {
                 let id = m.tool_call_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
                     CascadeError::config(format!(
                         "messages[{i}].toolCallId: required for a message with role 'tool' (the id of the call it answers)"
                     ))
                 })?;
-                (Role::User, vec![json!({"type": "tool_result", "tool_use_id": id, "content": m.content})])
+                (Role::User, vec![Block::ToolResult { id, content: &m.content }])
             }
         };
         if blocks.is_empty() {
@@ -193,23 +228,41 @@ fn messages(msgs: &[Message]) -> Result<Vec<Value>, CascadeError> {
             _ => turns.push((role, blocks)),
         }
     }
-    Ok(turns
-        .into_iter()
-        .map(|(role, mut blocks)| {
-            // The API wants tool results ahead of any text in a user turn.
-            blocks.sort_by_key(|b| b.get("type").and_then(Value::as_str) != Some("tool_result"));
-            json!({"role": role.as_str(), "content": blocks})
-        })
-        .collect())
-}
-
-/// Empty text blocks are rejected by the API, so they are left out.
-fn text_block(text: &str) -> Vec<Value> {
-    if text.is_empty() {
-        Vec::new()
-    } else {
-        vec![json!({"type": "text", "text": text})]
+    o.begin_array();
+    for (role, mut blocks) in turns {
+        // The API wants tool results ahead of any text in a user turn.
+        blocks.sort_by_key(|b| !matches!(b, Block::ToolResult { .. }));
+        o.begin_object();
+        o.str_field("role", role.as_str());
+        o.key("content");
+        o.begin_array();
+        for b in &blocks {
+            o.begin_object();
+            match b {
+                Block::Text(text) => {
+                    o.str_field("type", "text");
+                    o.str_field("text", text);
+                }
+                Block::ToolUse(c) => {
+                    o.str_field("type", "tool_use");
+                    o.str_field("id", &c.id);
+                    o.str_field("name", &c.name);
+                    o.key("input");
+                    o.value(&arguments_object(c));
+                }
+                Block::ToolResult { id, content } => {
+                    o.str_field("type", "tool_result");
+                    o.str_field("tool_use_id", id);
+                    o.str_field("content", content);
+                }
+            }
+            o.end_object();
+        }
+        o.end_array();
+        o.end_object();
     }
+    o.end_array();
+    Ok(())
 }
 
 /// OpenAI-shaped `tool_choice` to Anthropic's; an already Anthropic-shaped

@@ -96,13 +96,6 @@ pub(crate) fn str_at<'v>(v: &'v Json, path: &str) -> Option<&'v str> {
     v.pointer(path).and_then(Json::as_str)
 }
 
-/// A request body as text, through the same writer the results use.
-pub(crate) fn body_text(body: &Map<String, Value>) -> String {
-    let mut out = crate::json_out::JsonOut::with_capacity(256);
-    out.value_object(body);
-    out.finish()
-}
-
 /// Tool-call arguments as an object, for wires that want JSON rather than
 /// text. A call whose text did not parse becomes `{}`: those wires reject a
 /// non-object, and the original call already failed on the model's side.
@@ -152,6 +145,21 @@ pub(crate) fn scrub_key_like(text: &str) -> String {
         rest = tail;
     }
     out
+}
+
+/// A request's JSON body as a `Value`, for the codec tests, after checking
+/// that no key appears twice at the top: a `Value` would silently keep the
+/// last one, and a server might take either.
+#[cfg(test)]
+pub(crate) fn sent_body(req: &crate::http::HttpRequest) -> Value {
+    let text = req.body.as_deref().unwrap_or("");
+    if let Ok(Json::Object(fields)) = Json::parse_str(text) {
+        let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), fields.len(), "a key written twice: {text}");
+    }
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -11,26 +11,26 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, body_text, base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
+use super::common::{arguments_object, base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
 use super::url::ollama_chat_url;
 use super::Auth;
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
 use crate::json_in::Json;
+use crate::json_out::JsonOut;
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 /// Parameters that are request fields rather than sampling `options`.
 const TOP_LEVEL_KEYS: &[&str] = &["keep_alive", "think", "format", "tools"];
 const ENGINE_KEYS: &[&str] = &["model", "messages", "stream", "options"];
 
+/// Written straight out like OpenAI's body (see `openai::build_request`).
+/// Sampling settings are merged into one `options` object first: ours, then
+/// a nested `options` parameter, then flat parameters, each replacing the
+/// one before.
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
-    let mut body = Map::new();
-    body.insert("model".into(), json!(model.name));
-    body.insert("messages".into(), Value::Array(messages(&req.messages)));
-    // Ollama streams unless told not to.
-    body.insert("stream".into(), json!(stream));
-
+    let params = &model.parameters;
     let mut options = Map::new();
     if let Some(max) = req.max_tokens.or(model.max_tokens) {
         options.insert("num_predict".into(), json!(max));
@@ -38,64 +38,82 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
     if let Some(t) = req.temperature.or(model.temperature) {
         options.insert("temperature".into(), json!(t));
     }
-    if !req.tools.is_empty() {
-        body.insert("tools".into(), super::openai::function_tools(&req.tools));
+    if let Some(Value::Object(nested)) = params.get("options") {
+        options.extend(nested.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    match &req.response_format {
-        Some(ResponseFormat::JsonObject) => {
-            body.insert("format".into(), json!("json"));
+    for (k, v) in params {
+        if !ENGINE_KEYS.contains(&k.as_str()) && !TOP_LEVEL_KEYS.contains(&k.as_str()) {
+            options.insert(k.clone(), v.clone());
         }
-        Some(ResponseFormat::JsonSchema { schema, .. }) => {
-            body.insert("format".into(), schema.clone());
-        }
-        Some(ResponseFormat::Text) | None => {}
     }
-    for (k, v) in &model.parameters {
-        match (k.as_str(), v) {
-            // A nested `options` object, as in a native Ollama config.
-            ("options", Value::Object(o)) => options.extend(o.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            (key, _) if ENGINE_KEYS.contains(&key) => {}
-            (key, _) if TOP_LEVEL_KEYS.contains(&key) => {
-                body.insert(k.clone(), v.clone());
+
+    let mut o = JsonOut::with_capacity(256);
+    o.begin_object();
+    o.str_field("model", &model.name);
+    o.key("messages");
+    write_messages(&mut o, &req.messages);
+    // Ollama streams unless told not to.
+    o.bool_field("stream", stream);
+    if !req.tools.is_empty() && !params.contains_key("tools") {
+        o.key("tools");
+        o.value(&super::openai::function_tools(&req.tools));
+    }
+    if !params.contains_key("format") {
+        match &req.response_format {
+            Some(ResponseFormat::JsonObject) => o.str_field("format", "json"),
+            Some(ResponseFormat::JsonSchema { schema, .. }) => {
+                o.key("format");
+                o.value(schema);
             }
-            _ => {
-                options.insert(k.clone(), v.clone());
-            }
+            Some(ResponseFormat::Text) | None => {}
         }
+    }
+    for (k, v) in params.iter().filter(|(k, _)| TOP_LEVEL_KEYS.contains(&k.as_str())) {
+        o.escaped_key(k);
+        o.value(v);
     }
     if !options.is_empty() {
-        body.insert("options".into(), Value::Object(options));
+        o.key("options");
+        o.value_object(&options);
     }
+    o.end_object();
     let headers = base_headers(model, Auth::Bearer);
-    Ok(HttpRequest::post_json(ollama_chat_url(&model.base_url), headers, body_text(&body)))
+    Ok(HttpRequest::post_json(ollama_chat_url(&model.base_url), headers, o.finish()))
 }
 
-fn messages(msgs: &[Message]) -> Vec<Value> {
-    msgs.iter()
-        .map(|m| {
-            let mut out = Map::new();
-            out.insert("role".into(), json!(m.role.as_str()));
-            out.insert("content".into(), json!(m.content));
-            if m.role == Role::Assistant && !m.tool_calls.is_empty() {
-                let calls: Vec<Value> = m
-                    .tool_calls
-                    .iter()
-                    .map(|c| json!({"function": {"name": c.name, "arguments": arguments_object(c)}}))
-                    .collect();
-                out.insert("tool_calls".into(), Value::Array(calls));
+fn write_messages(o: &mut JsonOut, msgs: &[Message]) {
+    o.begin_array();
+    for m in msgs {
+        o.begin_object();
+        o.str_field("role", m.role.as_str());
+        o.str_field("content", &m.content);
+        if m.role == Role::Assistant && !m.tool_calls.is_empty() {
+            o.key("tool_calls");
+            o.begin_array();
+            for c in &m.tool_calls {
+                o.begin_object();
+                o.key("function");
+                o.begin_object();
+                o.str_field("name", &c.name);
+                o.key("arguments");
+                o.value(&arguments_object(c));
+                o.end_object();
+                o.end_object();
             }
-            if m.role == Role::Tool {
-                // Ollama matches results by tool name; recover it from the call.
-                let name = m.tool_call_id.as_deref().and_then(|id| {
-                    msgs.iter().flat_map(|p| p.tool_calls.iter()).find(|c| c.id == id).map(|c| c.name.as_str())
-                });
-                if let Some(name) = name {
-                    out.insert("tool_name".into(), json!(name));
-                }
+            o.end_array();
+        }
+        if m.role == Role::Tool {
+            // Ollama matches results by tool name; recover it from the call.
+            let name = m.tool_call_id.as_deref().and_then(|id| {
+                msgs.iter().flat_map(|p| p.tool_calls.iter()).find(|c| c.id == id).map(|c| c.name.as_str())
+            });
+            if let Some(name) = name {
+                o.str_field("tool_name", name);
             }
-            Value::Object(out)
-        })
-        .collect()
+        }
+        o.end_object();
+    }
+    o.end_array();
 }
 
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {

@@ -12,7 +12,7 @@ fn model() -> ModelConfig {
 }
 
 fn body(req: &HttpRequest) -> Value {
-    serde_json::from_str(req.body.as_deref().unwrap_or("")).unwrap_or(Value::Null)
+    crate::providers::common::sent_body(req)
 }
 
 fn build(m: &ModelConfig, req: &ChatRequest) -> Value {
@@ -116,6 +116,39 @@ fn thinking_rules() {
     let e = build_request(&m, &req, false).err().unwrap_or_else(|| panic!("accepted"));
     assert_eq!(e.code, ErrorCode::Config);
     assert!(e.message.contains("parameters.thinking.budget_tokens") && e.message.contains("1024"), "{}", e.message);
+}
+
+#[test]
+fn parameters_replace_our_fields_and_no_key_is_written_twice() {
+    let mut m = model();
+    m.temperature = Some(0.2);
+    for (k, v) in [
+        ("temperature", json!(1.0)),
+        ("max_tokens", json!(64)),
+        ("tools", json!([])),
+        ("tool_choice", json!({"type": "auto"})),
+        ("stop", json!(["A"])),
+        ("stop_sequences", json!(["B"])),
+        ("system", json!("swapped")),
+    ] {
+        m.parameters.insert(k.into(), v);
+    }
+    let mut req = chat();
+    req.tools = vec![ToolSpec { name: "t".into(), description: "d".into(), parameters: json!({"type": "object"}) }];
+    req.tool_choice = Some(json!("required"));
+    let b = build(&m, &req);
+    assert_eq!(b["temperature"], 1.0);
+    assert_eq!(b["max_tokens"], 64);
+    assert_eq!(b["tools"], json!([]));
+    assert_eq!(b["tool_choice"], json!({"type": "auto"}));
+    assert_eq!(b["stop_sequences"], json!(["B"]), "the API's own name wins over `stop`");
+    assert_eq!(b["system"], "S1\n\nS2");
+
+    // Thinking with a `max_tokens` parameter below the budget: one adjusted value.
+    m.parameters.insert("thinking".into(), json!({"type": "enabled", "budget_tokens": 1024}));
+    let b = build(&m, &req);
+    assert_eq!(b["max_tokens"], 1088);
+    assert!(b.get("temperature").is_none(), "{b}");
 }
 
 #[test]

@@ -10,7 +10,24 @@ fn model() -> ModelConfig {
 }
 
 fn body(req: &HttpRequest) -> Value {
-    serde_json::from_str(req.body.as_deref().unwrap_or("")).unwrap_or(Value::Null)
+    crate::providers::common::sent_body(req)
+}
+
+#[test]
+fn parameters_replace_our_fields_and_no_key_is_written_twice() {
+    let mut m = model();
+    m.max_tokens = Some(64);
+    m.parameters.insert("options".into(), json!({"num_predict": 32, "top_k": 5}));
+    m.parameters.insert("top_k".into(), json!(9));
+    m.parameters.insert("format".into(), json!({"type": "object"}));
+    m.parameters.insert("tools".into(), json!([]));
+    let mut req = ChatRequest { messages: vec![Message::user("hi")], ..Default::default() };
+    req.tools = vec![ToolSpec { name: "w".into(), description: "d".into(), parameters: json!({"type": "object"}) }];
+    req.response_format = Some(ResponseFormat::JsonObject);
+    let b = body(&build_request(&m, &req, false).unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(b["options"], json!({"num_predict": 32, "top_k": 9}), "ours, then nested options, then flat");
+    assert_eq!(b["format"], json!({"type": "object"}));
+    assert_eq!(b["tools"], json!([]));
 }
 
 #[test]

@@ -11,17 +11,8 @@ fn model(name: &str, provider: &str) -> ModelConfig {
     m
 }
 
-/// The body as a `Value`, after checking that no key appears twice at the
-/// top (a `Value` would silently keep the last one).
 fn body(req: &HttpRequest) -> Value {
-    let text = req.body.as_deref().unwrap_or("");
-    if let Ok(crate::json_in::Json::Object(fields)) = crate::json_in::Json::parse_str(text) {
-        let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), fields.len(), "a key written twice: {text}");
-    }
-    serde_json::from_str(text).unwrap_or(Value::Null)
+    crate::providers::common::sent_body(req)
 }
 
 fn chat(text: &str) -> ChatRequest {
