@@ -95,3 +95,52 @@ fn text_keeps_numbers_as_written_and_escapes_keys() {
     let v = Json::parse(br#"{ "q\"k" : [1.50, -0, 2e3, "x"] }"#).unwrap();
     assert_eq!(v.to_text(), r#"{"q\"k":[1.50,-0,2e3,"x"]}"#);
 }
+
+/// Random edits of valid documents: this reader and serde_json must agree
+/// on what is JSON, and on what it says when both read it. The known
+/// differences are deliberate: a lone surrogate becomes U+FFFD here, and a
+/// number too large for f64 is kept as text.
+#[test]
+fn mutated_documents_are_judged_as_serde_json_judges_them() {
+    let seeds: [&[u8]; 4] = [
+        br#"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"Pa\"ris\u00e9"},"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"x":-1.5e3}}"#,
+        br#"[true,false,null,{"a":[1,2,{"b":"c"}]},"\\",0.25]"#,
+        br#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi\n"}}"#,
+        b"  {\"k\" : [ ] , \"l\":{ }}\n",
+    ];
+    let alphabet = b"{}[]:,\"\\ 0123456789-+.eEtrufalsn\n\x01\xc3\xa9u";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for round in 0..20_000 {
+        let mut doc = seeds[round % seeds.len()].to_vec();
+        for _ in 0..1 + next(3) {
+            let at = next(doc.len() + 1);
+            let byte = alphabet[next(alphabet.len())];
+            match next(3) {
+                0 if at < doc.len() => doc[at] = byte,
+                1 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                _ => doc.insert(at, byte),
+            }
+        }
+        let theirs = serde_json::from_slice::<Value>(&doc);
+        if let Err(e) = &theirs {
+            let why = e.to_string();
+            if why.contains("surrogate") || why.contains("out of range") {
+                continue;
+            }
+        }
+        let ours = Json::parse(&doc);
+        let text = String::from_utf8_lossy(&doc);
+        assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: ours {:?}, serde {:?}", ours.as_ref().err(), theirs.as_ref().err());
+        if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+            assert_eq!(serde(&ours.to_text()).as_ref(), Some(&theirs), "{text:?}");
+        }
+    }
+}
