@@ -111,6 +111,7 @@ export class CascadeAgent {
             optionsJson(options),
             options.mode === 'live',
             (json: string) => emit(JSON.parse(json)),
+            (text: string, model: string, tier: number) => emit({ type: 'chunk', text, model, tier }),
             signal,
             tools?.run,
           ),

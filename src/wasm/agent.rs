@@ -91,13 +91,18 @@ impl WasmAgent {
         })
     }
 
-    /// Like `run`, calling `on_event(json)` for every typed event.
+    /// Like `run`, calling `on_chunk(text, model, tier)` for each piece of
+    /// answer text and `on_event(json)` for every other typed event. Chunks
+    /// are most of a stream's events, and three plain arguments cost a
+    /// fraction of a JSON text parsed in JS for each.
+    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         messages_json: &str,
         options_json: &str,
         live: bool,
         on_event: Function,
+        on_chunk: Function,
         signal: JsValue,
         tools: JsValue,
     ) -> u32 {
@@ -106,7 +111,15 @@ impl WasmAgent {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
             let mut emit = |ev: crate::cascade::Event| {
-                let _ = on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json()));
+                let _ = match &ev {
+                    crate::cascade::Event::Chunk { text, model, tier } => on_chunk.call3(
+                        &JsValue::UNDEFINED,
+                        &JsValue::from_str(text),
+                        &JsValue::from_str(model),
+                        &JsValue::from(*tier as u32),
+                    ),
+                    _ => on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json())),
+                };
             };
             let out = match &tools {
                 Some(t) => engine.stream_with_tools(&http, t, messages, &opts, mode, &mut emit).await,

@@ -44,6 +44,7 @@ describe('buffered (default)', () => {
       assert.equal(decision.accepted, true);
       assert.ok(decision.score >= decision.threshold);
       assert.deepEqual([chunk.text, chunk.model, chunk.tier], ['4', 'drafter', 0]);
+      assert.deepEqual(Object.keys(chunk), ['type', 'text', 'model', 'tier']);
       assert.deepEqual(complete.result, result);
       assert.equal(result.content, '4');
     });
