@@ -19,6 +19,14 @@ export interface Transport {
   send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<string>;
   /** Like `send`, but resolves to `[head, reader | null]` for a streamed body; `head` is `send`'s string without the body. */
   open(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
+  /** The next bytes of a body `open` returned, or null once it has ended. */
+  read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null>;
+}
+
+const NOTHING = new Uint8Array(0);
+
+function bytesOf(r: ReadableStreamReadResult<Uint8Array>): Uint8Array | null {
+  return r.done ? null : (r.value ?? NOTHING);
 }
 
 export function transport(fetchFn: typeof fetch): Transport {
@@ -38,6 +46,7 @@ export function transport(fetchFn: typeof fetch): Transport {
       const res = await start(target, headers, body, signal);
       return [head(res), res.body ? res.body.getReader() : null];
     },
+    read: (reader) => reader.read().then(bytesOf),
   };
 }
 

@@ -110,14 +110,21 @@ impl WasmAgent {
         spawn(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
+            // The model's name as a JS string, made once per tier rather than per chunk.
+            let mut model_js = (String::new(), JsValue::UNDEFINED);
             let mut emit = |ev: crate::cascade::Event| {
                 let _ = match &ev {
-                    crate::cascade::Event::Chunk { text, model, tier } => on_chunk.call3(
-                        &JsValue::UNDEFINED,
-                        &JsValue::from_str(text),
-                        &JsValue::from_str(model),
-                        &JsValue::from(*tier as u32),
-                    ),
+                    crate::cascade::Event::Chunk { text, model, tier } => {
+                        if model_js.0 != *model {
+                            model_js = (model.clone(), JsValue::from_str(model));
+                        }
+                        on_chunk.call3(
+                            &JsValue::UNDEFINED,
+                            &JsValue::from_str(text),
+                            &model_js.1,
+                            &JsValue::from(*tier as u32),
+                        )
+                    }
                     _ => on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json())),
                 };
             };

@@ -14,12 +14,14 @@ use crate::types::{ChatRequest, Completion, StreamDelta};
 use super::driver::js_await;
 use super::js_error::{describe, name_of};
 
-/// The JS transport's two functions (js/src/transport.ts): each does a
-/// whole fetch in one promise, so a call costs one await here.
+/// The JS transport's functions (js/src/transport.ts): `send` and `open`
+/// each do a whole fetch in one promise, so a call costs one await here;
+/// `read` gives a streamed body's next bytes, or null at its end.
 #[derive(Clone)]
 pub struct Transport {
     send: Function,
     open: Function,
+    read: Function,
 }
 
 impl Transport {
@@ -30,7 +32,7 @@ impl Transport {
                 .and_then(|f| f.dyn_into::<Function>().ok())
                 .ok_or_else(|| CascadeError::config(format!("transport.{name}: expected a function")))
         };
-        Ok(Transport { send: f("send")?, open: f("open")? })
+        Ok(Transport { send: f("send")?, open: f("open")?, read: f("read")? })
     }
 }
 
@@ -109,7 +111,7 @@ impl HttpClient for FetchClient {
         let reader = arr.get(1);
         let reader =
             if reader.is_null() || reader.is_undefined() { None } else { Some(reader.unchecked_into::<ReadableStreamDefaultReader>()) };
-        let body = FetchBody { reader, done: false, signal: self.signal.clone() };
+        let body = FetchBody { reader, read: self.transport.read.clone(), done: false, signal: self.signal.clone() };
         Ok(StreamResponse { status, headers, body })
     }
 
@@ -126,6 +128,8 @@ impl HttpClient for FetchClient {
 
 pub struct FetchBody {
     reader: Option<ReadableStreamDefaultReader>,
+    /// `transport.read`: one call per chunk instead of a read and two property lookups.
+    read: Function,
     done: bool,
     signal: JsValue,
 }
@@ -136,8 +140,12 @@ impl ByteStream for FetchBody {
             return None;
         }
         let reader = self.reader.as_ref()?;
-        let result = match js_await(reader.read().into()).await {
-            Ok(r) => r,
+        let next = match self.read.call1(&JsValue::UNDEFINED, reader) {
+            Ok(promise) => js_await(promise).await,
+            Err(e) => Err(e),
+        };
+        let bytes = match next {
+            Ok(b) => b,
             Err(e) => {
                 self.done = true;
                 let aborted =
@@ -155,16 +163,11 @@ impl ByteStream for FetchBody {
                 return Some(Err(CascadeError::new(code, describe(&e)).with_class(class)));
             }
         };
-        let done = Reflect::get(&result, &key("done")).ok().and_then(|v| v.as_bool()).unwrap_or(true);
-        if done {
+        if bytes.is_null() || bytes.is_undefined() {
             self.done = true;
             return None;
         }
-        let value = Reflect::get(&result, &key("value")).unwrap_or(JsValue::UNDEFINED);
-        if value.is_undefined() {
-            return Some(Ok(Vec::new()));
-        }
-        Some(Ok(value.unchecked_into::<Uint8Array>().to_vec()))
+        Some(Ok(bytes.unchecked_into::<Uint8Array>().to_vec()))
     }
 }
 
