@@ -115,6 +115,44 @@ async function benchInMemory(CascadeAgent, cfg) {
   return interleaved(bareCall(memFetch, 'http://in-memory.invalid'), acceptedRun(agent), cfg);
 }
 
+/** A streamed answer of `n` text chunks, one SSE event per network chunk, as OpenAI sends them. */
+function sseChunks(n) {
+  const chunk = (delta, finish, extra = {}) =>
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: delta ? [{ index: 0, delta, finish_reason: finish }] : [], ...extra })}\n\n`;
+  const events = Array.from({ length: n }, (_, i) => chunk({ content: ` word${i}` }, null));
+  events.push(chunk({}, 'stop'), chunk(null, null, { usage: { prompt_tokens: 10, completion_tokens: n } }), 'data: [DONE]\n\n');
+  const enc = new TextEncoder();
+  return events.map((e) => enc.encode(e));
+}
+
+/**
+ * What `stream()` costs per chunk of text: a one-tier stream of 200 chunks
+ * from memory, against reading the same body's chunks in plain JS.
+ */
+async function benchStream(CascadeAgent, cfg) {
+  const n = 200;
+  const parts = sseChunks(n);
+  const memFetch = async () =>
+    new Response(new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }), {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+    });
+  const agent = new CascadeAgent({ models: [{ name: 'gpt-4o-mini', provider: 'openai', apiKey: 'bench-key' }], env: {}, fetch: memFetch });
+  const bare = async () => {
+    const reader = (await memFetch()).body.getReader();
+    while (!(await reader.read()).done);
+  };
+  const streamed = async () => {
+    let chunks = 0;
+    const s = agent.stream('Write a long list of words.', { mode: 'live' });
+    for await (const e of s) if (e.type === 'chunk') chunks++;
+    await s.result;
+    if (chunks !== n) throw new Error(`the stream gave ${chunks} chunks, expected ${n}`);
+  };
+  const o = await interleaved(bare, streamed, { n: cfg.streams, warmup: Math.ceil(cfg.streams / 5), block: 10 });
+  return { ...o, chunks: n, perChunkUs: (o.overheadP50 * 1000) / n };
+}
+
 // ------------------------------------------------------------ (b) scoreDraft
 async function benchScore(scoreDraft, { iterations, warmup }) {
   const { QUERY, DRAFT_300, DRAFT_500 } = await import('./drafts.mjs');
@@ -178,7 +216,7 @@ function machine() {
 
 const pass = (ok) => (ok ? 'pass' : '**FAIL**');
 
-function report({ o, mem, s, z, m, cfg, command, date }) {
+function report({ o, mem, st, s, z, m, cfg, command, date }) {
   const s300 = s.find((x) => x.label === '300');
   const s500 = s.find((x) => x.label === '500');
   const s1 = s.find((x) => x.label === '1');
@@ -199,6 +237,14 @@ function report({ o, mem, s, z, m, cfg, command, date }) {
       'engine CPU per run, no network (in-memory `fetch`; run − bare)',
       ms(mem.overheadP50),
       ms(mem.overheadP99),
+      '',
+      '',
+      '',
+    ],
+    [
+      `\`stream()\`, engine CPU per chunk of text (in-memory, ${st.chunks} chunks; stream − plain read, ÷ chunks)`,
+      us(st.perChunkUs),
+      '',
       '',
       '',
       '',
@@ -229,6 +275,7 @@ function report({ o, mem, s, z, m, cfg, command, date }) {
   const notes = [
     `- Overhead: ${o.blocks} blocks of ${o.block} sequential calls per side (${o.fetch.n} samples each, after ${cfg.warmup} warm-up calls of each), alternating bare/cascade and cascade/bare. The median of the per-block p50 differences is ${ms(o.blockMedian)}; it should agree with the headline figure when the machine is quiet. The server (node:http on 127.0.0.1, fixed chat.completion with usage) runs in a child process. Both sides use Node's global \`fetch\` with keep-alive; the engine sends the same kind of request (it adds \`logprobs\`) and reads the body as bytes.`,
     `- Cold after a wait: ${o.cold.first.n} times, a bare call, then the run's judgement (\`scoreDraft\` of its query and answer) timed twice in a row. The first call pays for what the wait did to the CPU's caches, the second does not: ${us(o.cold.first.p50)} against ${us(o.cold.second.p50)} at p50 here. Every run's engine work comes right after a network wait, so it runs at the first figure's speed, not at the in-memory one's; that is most of the gap between the two overhead rows.`,
+    `- Stream: ${st.run.n} \`agent.stream()\` runs of a one-tier cascade whose \`fetch\` answers from memory with ${st.chunks} text chunks, one SSE event per network chunk, interleaved with plain reads of the same body (p50 ${ms(st.fetch.p50)}; streamed p50 ${ms(st.run.p50)}). The difference over ${st.chunks} is what each chunk costs: reading it into wasm, decoding the event, the delta and the \`chunk\` event handed to the consumer's \`for await\`.`,
     `- Engine CPU per run: the same interleaved comparison, with a \`fetch\` that returns the completion from memory (bare: ${ms(mem.fetch.p50)} p50; \`agent.run()\`: ${ms(mem.run.p50)} p50). It leaves out the loopback round trip and the scheduling noise that comes with it, so it isolates what the engine itself adds: the wasm call, building the request, parsing the response, the judge, pricing and the result.`,
     `- \`scoreDraft\`: ${cfg.scoreIterations} timed calls per draft after ${cfg.scoreWarmup} warm-up calls, each timed alone with \`performance.now()\`, through the public JS API (JSON across the wasm boundary both ways). The 300-word draft scored ${s300.verdict.score.toFixed(2)} (${s300.verdict.accepted ? 'accepted' : 'rejected'}), the 500-word one ${s500.verdict.score.toFixed(2)} (${s500.verdict.accepted ? 'accepted' : 'rejected'}).`,
     `- Sizes from \`pkg/dist/wasm/\` as built; kB = 1000 bytes; gzip via node:zlib at level 9. The TypeScript wrapper (${z.wrapperFiles} files in \`pkg/dist/*.js\`) adds ${kb(z.wrapperGz)} gzipped, not counted above.`,
@@ -271,8 +318,8 @@ async function main() {
   const quick = argv.has('--quick');
   const write = argv.has('--write') || (!quick && !argv.has('--no-write'));
   const cfg = quick
-    ? { quick, n: 200, warmup: 50, block: 25, scoreIterations: 2000, scoreWarmup: 200 }
-    : { quick, n: 2000, warmup: 300, block: 50, scoreIterations: 20000, scoreWarmup: 2000 };
+    ? { quick, n: 200, warmup: 50, block: 25, scoreIterations: 2000, scoreWarmup: 200, streams: 20 }
+    : { quick, n: 2000, warmup: 300, block: 50, scoreIterations: 20000, scoreWarmup: 2000, streams: 400 };
 
   const dist = fileURLToPath(new URL('../pkg/dist', import.meta.url));
   let engine;
@@ -293,9 +340,11 @@ async function main() {
   const o = await benchOverhead(engine, cfg);
   log(`engine cost with an in-memory fetch: ${cfg.n} runs per side`);
   const mem = await benchInMemory(engine.CascadeAgent, cfg);
+  log(`stream: ${cfg.streams} streams per side`);
+  const st = await benchStream(engine.CascadeAgent, cfg);
 
   const command = `node bench/run.mjs${quick ? ' --quick' : ''}`;
-  const { md } = report({ o, mem, s, z, m, cfg, command, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  const { md } = report({ o, mem, st, s, z, m, cfg, command, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   console.log(md);
   if (write) {
     const seeAlso = '\n## See also\n\n- `RESULTS-judge.md`: the judge on labelled data (CPT, APGR, decisions, calibration), from `node scripts/evaluate.mjs`.\n- `RESULTS-runtimes.md`: cold start and per-run overhead in Node and workerd, from `node bench/coldstart.mjs --write`.\n';

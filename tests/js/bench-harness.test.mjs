@@ -15,7 +15,7 @@ test('bench/run.mjs --quick prints every row and leaves RESULTS.md alone', async
   const before = results();
   const { stdout } = await run(process.execPath, ['bench/run.mjs', '--quick'], { cwd: root });
   assert.equal(results(), before);
-  for (const row of ['engine overhead per run', 'engine CPU per run', '`scoreDraft`, 300-word draft', '`cascade_edge_bg.wasm`']) {
+  for (const row of ['engine overhead per run', 'engine CPU per run', '`stream()`, engine CPU per chunk', '`scoreDraft`, 300-word draft', '`cascade_edge_bg.wasm`']) {
     assert.ok(stdout.includes(row), `missing row: ${row}`);
   }
 });
