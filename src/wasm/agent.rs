@@ -29,8 +29,8 @@ fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
 #[wasm_bindgen]
 pub struct WasmAgent {
     engine: Rc<Engine<JsClock>>,
-    transport: Transport,
-    custom: JsValue,
+    transport: Rc<Transport>,
+    custom: Rc<JsValue>,
 }
 
 #[wasm_bindgen]
@@ -42,7 +42,7 @@ impl WasmAgent {
         let value = parse_json(config_json, "config")?;
         let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
         let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e))?;
-        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), transport, custom })
+        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), transport: Rc::new(transport), custom: Rc::new(custom) })
     }
 
     /// The resolved tiers, cheapest first, without keys: for display and checks.
@@ -334,7 +334,7 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
     let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e));
     spawn(async move {
         let (model, check) = parsed?;
-        let http = FetchClient { transport: transport?, signal, custom: JsValue::UNDEFINED };
+        let http = FetchClient { transport: Rc::new(transport?), signal, custom: Rc::new(JsValue::UNDEFINED) };
         let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;
         match out {
             Ok(r) => serde_json::to_string(&r)

@@ -2,6 +2,8 @@
 //! (the global one unless the user supplies their own). Never `window.fetch`:
 //! there is no `window` in Node, Workers or Vercel Edge.
 
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ReadableStreamDefaultReader;
@@ -16,8 +18,8 @@ use super::js_error::{describe, name_of};
 
 /// The JS transport's functions (js/src/transport.ts): `send` and `open`
 /// each do a whole fetch in one promise, so a call costs one await here;
-/// `read` gives a streamed body's next bytes, or null at its end.
-#[derive(Clone)]
+/// `read` gives a streamed body's next bytes, or null at its end. Held in
+/// an `Rc`: each run shares it rather than cloning three JS handles.
 pub struct Transport {
     send: Function,
     open: Function,
@@ -37,11 +39,11 @@ impl Transport {
 }
 
 pub struct FetchClient {
-    pub transport: Transport,
+    pub transport: Rc<Transport>,
     /// The run's AbortSignal, if the caller gave one.
     pub signal: JsValue,
     /// `{ [providerName]: adapter }` built by the JS wrapper.
-    pub custom: JsValue,
+    pub custom: Rc<JsValue>,
 }
 
 fn key(k: &str) -> JsValue {
