@@ -234,15 +234,17 @@ fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<Model
         models.push(parse_model(m, &format!("{path}[{i}]"))?);
     }
     if !keep_order {
-        // Stable: models of equal (or unknown) price keep the given order;
-        // unknown prices go last, where they can do the least harm.
-        models.sort_by(|a, b| {
-            let ka = a.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
-            let kb = b.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
-            ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
-        });
+        models.sort_by(cheaper);
     }
     Ok(models)
+}
+
+/// Tier order: cheaper first. Used with a stable sort, so models of equal
+/// (or unknown) price keep the given order; unknown prices go last, where
+/// they can do the least harm.
+pub fn cheaper(a: &ModelConfig, b: &ModelConfig) -> std::cmp::Ordering {
+    let key = |m: &ModelConfig| m.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
+    key(a).total_cmp(&key(b))
 }
 
 pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeError> {

@@ -157,6 +157,29 @@ fn a_model_missing_from_the_catalogue_is_noted_and_given_prices_are_never_overri
 }
 
 #[test]
+fn tiers_priced_by_the_catalogue_are_put_cheapest_first_unless_the_order_is_kept() {
+    let answers = || {
+        Scripted::new(vec![
+            Reply::Json(200, catalogue()),
+            Reply::Json(200, openai_body("Paris is the capital of France.", "stop", Some((20, 8)))),
+        ])
+    };
+    // Listed dearest first, with no prices: only the catalogue can order them.
+    let e = engine(json!({"models": [or_model(SONNET), or_model(LLAMA)]}));
+    let http = answers();
+    let r = run(&e, &http, "Capital of France?");
+    assert_eq!(http.body(1)["model"], LLAMA, "the cheaper model drafts");
+    assert_eq!(r.attempts[0].model, LLAMA);
+    assert!(r.draft_accepted, "{}", r.reason);
+    assert!(r.cost_saved.is_some_and(|s| s > 0.0), "savings are measured against the dearer tier");
+
+    let e = engine(json!({"keepOrder": true, "models": [or_model(SONNET), or_model(LLAMA)]}));
+    let http = answers();
+    run(&e, &http, "Capital of France?");
+    assert_eq!(http.body(1)["model"], SONNET, "keepOrder: the given order");
+}
+
+#[test]
 fn catalogue_prices_the_top_tier_for_the_savings_baseline() {
     let e = engine(json!({"keepOrder": true, "models": [or_model(LLAMA), or_model(SONNET)]}));
     let http = Scripted::new(vec![

@@ -145,7 +145,7 @@ impl<C: Clock> Engine<C> {
             Some(r) if !r.models.is_empty() => &r.models,
             _ => &self.config.models,
         };
-        let priced = prices::resolve(&self.prices, &self.clock, http, planned).await;
+        let priced = prices::resolve(&self.prices, &self.clock, http, planned, self.config.keep_order).await;
         let models: &[ModelConfig] = &priced.models;
         // Pre-routing: a draft that could not be accepted is not worth paying for.
         let skip_reason = match (route, self.config.skip_drafter_from) {

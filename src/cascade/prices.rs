@@ -66,11 +66,15 @@ impl Priced<'_> {
 
 /// Fill in the price of every OpenRouter tier that has none. Borrows the
 /// tiers untouched (no clone, no request) when there is nothing to fill.
+/// With `keep_order` false the tiers are sorted again once priced: at
+/// configuration time a tier priced only by the catalogue had no price and
+/// went last.
 pub async fn resolve<'m, H: HttpClient, C: Clock>(
     cache: &RefCell<PriceCache>,
     clock: &C,
     http: &H,
     models: &'m [ModelConfig],
+    keep_order: bool,
 ) -> Priced<'m> {
     let needs = |m: &ModelConfig| m.price.is_none() && openrouter::is_openrouter(m);
     if !models.iter().any(needs) {
@@ -89,6 +93,11 @@ pub async fn resolve<'m, H: HttpClient, C: Clock>(
             },
             Err(why) => notes[i] = Some(format!("cost unknown: OpenRouter prices could not be loaded ({why})")),
         }
+    }
+    if !keep_order {
+        let mut tiers: Vec<(ModelConfig, Option<String>)> = owned.into_iter().zip(notes).collect();
+        tiers.sort_by(|a, b| crate::config::cheaper(&a.0, &b.0));
+        (owned, notes) = tiers.into_iter().unzip();
     }
     Priced { models: Cow::Owned(owned), notes }
 }
