@@ -24,9 +24,20 @@ class Tape {
       return undefined;
     }
     let n = 0;
-    for (let c = s.charCodeAt(i++); c !== 58; c = s.charCodeAt(i++)) n = n * 10 + c - 48;
+    for (;;) {
+      const c = s.charCodeAt(i++);
+      if (c === 58) break;
+      // Also ends the loop at the end of the text, where c is NaN.
+      if (!(c >= 48 && c <= 57)) this.#malformed();
+      n = n * 10 + c - 48;
+    }
     this.#i = i + n;
     return s.slice(i, i + n);
+  }
+
+  /** Only an engine bug gets here; it must not hang or read garbage. */
+  #malformed(): never {
+    throw new Error(`cascade-edge: the engine's result could not be read (at ${this.#i} of ${this.#s.length})`);
   }
 
   str(): string {
@@ -38,6 +49,7 @@ class Tape {
     const s = this.#s;
     const i = this.#i;
     const end = s.indexOf(';', i);
+    if (end < 0) this.#malformed();
     this.#i = end + 1;
     return end === i ? null : +s.slice(i, end);
   }

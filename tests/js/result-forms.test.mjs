@@ -146,3 +146,11 @@ test('optional parts are left out, not set to undefined', async () => {
   for (const k of ['toolCalls', 'thinking', 'parsed']) assert.equal(k in r, false, k);
   for (const k of ['error', 'step']) assert.equal(k in r.attempts[0], false, k);
 });
+
+test('a malformed tape is an error that says so, never a hang or a half-read result', async () => {
+  // Internal module, loaded from the built package's files: only an engine bug could produce these.
+  const { readResult } = await import(new URL('../../pkg/dist/tape.js', import.meta.url).href);
+  for (const bad of ['', '5:Paris', '5:Paris5:', 'x', '31:The capital of France is Paris.11:gpt-4o-mini6:openai6.3e-6']) {
+    assert.throws(() => readResult(bad), /the engine's result could not be read/, JSON.stringify(bad));
+  }
+});
