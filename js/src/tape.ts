@@ -54,9 +54,19 @@ class Tape {
     return end === i ? null : +s.slice(i, end);
   }
 
-  /** A count or token number: never null. */
+  /** A count or token number: digits only, read without making a string. */
   int(): number {
-    return this.num() ?? 0;
+    const s = this.#s;
+    let i = this.#i;
+    let n = 0;
+    for (;;) {
+      const c = s.charCodeAt(i++);
+      if (c === 59) break;
+      if (!(c >= 48 && c <= 57)) this.#malformed();
+      n = n * 10 + c - 48;
+    }
+    this.#i = i;
+    return n;
   }
 
   /** A float field: null only where JSON would have null (non-finite). */
