@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::cascade::{CascadeResult, Engine, RunError, StreamMode};
 use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
+use crate::json_in::Json;
 use crate::json_out::ToJson;
 use crate::tape_out::ToTape;
 use crate::quality::{self, JudgeInput};
@@ -179,10 +180,12 @@ fn finish(out: Result<CascadeResult, RunError>, encode: fn(&CascadeResult) -> St
 
 /// A query string (JSON-quoted) or an array of `{role, content}` messages.
 fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
-    // A plain query, the common case, needs no `Value` tree.
+    // A plain query, the common case, goes through the reader that parses
+    // the provider's answer later in the run: no `Value` tree, and no
+    // second JSON parser's code to bring into the cache.
     if text.starts_with('"') {
-        if let Ok(s) = serde_json::from_str::<String>(text) {
-            return Ok(vec![Message::user(s)]);
+        if let Ok(Json::String(s)) = Json::parse_str(text) {
+            return Ok(vec![Message::user(s.into_owned())]);
         }
     }
     let v: serde_json::Value =
