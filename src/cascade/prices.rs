@@ -95,9 +95,16 @@ pub async fn resolve<'m, H: HttpClient, C: Clock>(
         }
     }
     if !keep_order {
-        let mut tiers: Vec<(ModelConfig, Option<String>)> = owned.into_iter().zip(notes).collect();
-        tiers.sort_by(|a, b| crate::config::cheaper(&a.0, &b.0));
-        (owned, notes) = tiers.into_iter().unzip();
+        // A stable insertion sort moving each note with its tier. Tiers are
+        // few, and a library sort over these pairs cost 8 kB of wasm.
+        for i in 1..owned.len() {
+            let mut j = i;
+            while j > 0 && crate::config::cheaper(&owned[j - 1], &owned[j]) == std::cmp::Ordering::Greater {
+                owned.swap(j - 1, j);
+                notes.swap(j - 1, j);
+                j -= 1;
+            }
+        }
     }
     Priced { models: Cow::Owned(owned), notes }
 }
