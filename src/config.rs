@@ -234,17 +234,26 @@ fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<Model
         models.push(parse_model(m, &format!("{path}[{i}]"))?);
     }
     if !keep_order {
-        models.sort_by(cheaper);
+        sort_tiers(&mut models, |_, _| {});
     }
     Ok(models)
 }
 
-/// Tier order: cheaper first. Used with a stable sort, so models of equal
-/// (or unknown) price keep the given order; unknown prices go last, where
-/// they can do the least harm.
-pub fn cheaper(a: &ModelConfig, b: &ModelConfig) -> std::cmp::Ordering {
+/// Puts tiers cheapest first, stably: models of equal (or unknown) price
+/// keep the given order, and unknown prices go last, where they can do the
+/// least harm. `beside(i, j)` is called for every exchange, so that data
+/// kept in step with the tiers moves with them. Tiers are few; an insertion
+/// sort is a fraction of a library sort's wasm.
+pub fn sort_tiers(models: &mut [ModelConfig], mut beside: impl FnMut(usize, usize)) {
     let key = |m: &ModelConfig| m.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
-    key(a).total_cmp(&key(b))
+    for i in 1..models.len() {
+        let mut j = i;
+        while j > 0 && key(&models[j - 1]) > key(&models[j]) {
+            models.swap(j - 1, j);
+            beside(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeError> {

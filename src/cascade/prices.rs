@@ -95,16 +95,7 @@ pub async fn resolve<'m, H: HttpClient, C: Clock>(
         }
     }
     if !keep_order {
-        // A stable insertion sort moving each note with its tier. Tiers are
-        // few, and a library sort over these pairs cost 8 kB of wasm.
-        for i in 1..owned.len() {
-            let mut j = i;
-            while j > 0 && crate::config::cheaper(&owned[j - 1], &owned[j]) == std::cmp::Ordering::Greater {
-                owned.swap(j - 1, j);
-                notes.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        crate::config::sort_tiers(&mut owned, |i, j| notes.swap(i, j));
     }
     Priced { models: Cow::Owned(owned), notes }
 }

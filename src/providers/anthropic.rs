@@ -229,14 +229,15 @@ fn write_messages(o: &mut JsonOut, msgs: &[Message]) -> Result<(), CascadeError>
         }
     }
     o.begin_array();
-    for (role, mut blocks) in turns {
+    for (role, blocks) in turns {
         // The API wants tool results ahead of any text in a user turn.
-        blocks.sort_by_key(|b| !matches!(b, Block::ToolResult { .. }));
+        let (results, rest): (Vec<Block>, Vec<Block>) =
+            blocks.into_iter().partition(|b| matches!(b, Block::ToolResult { .. }));
         o.begin_object();
         o.str_field("role", role.as_str());
         o.key("content");
         o.begin_array();
-        for b in &blocks {
+        for b in results.iter().chain(&rest) {
             o.begin_object();
             match b {
                 Block::Text(text) => {
