@@ -6,6 +6,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use crate::cascade::ToolExecutor;
+use crate::json_out::ToJson;
 use crate::types::ToolCall;
 
 use super::driver::js_await;
@@ -17,8 +18,7 @@ pub struct JsTools {
 
 impl ToolExecutor for JsTools {
     async fn call(&self, call: &ToolCall) -> Result<String, String> {
-        let json = serde_json::to_string(call).map_err(|e| format!("could not encode the call: {e}"))?;
-        let pending = self.run.call1(&JsValue::UNDEFINED, &JsValue::from_str(&json)).map_err(|e| describe(&e))?;
+        let pending = self.run.call1(&JsValue::UNDEFINED, &JsValue::from_str(&call.to_json())).map_err(|e| describe(&e))?;
         let out = js_await(pending).await.map_err(|e| describe(&e))?;
         Ok(out.as_string().unwrap_or_default())
     }
