@@ -6,7 +6,8 @@ use serde_json::{json, Map, Value};
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
-use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, ToolCall, Usage};
+use crate::json_in::Json;
+use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, TokenLogprob, ToolCall, TopLogprob, Usage};
 
 /// The request a custom provider receives, camelCase like the rest of the JS API.
 pub fn request_json(model: &ModelConfig, req: &ChatRequest, stream: bool) -> String {
@@ -42,8 +43,8 @@ fn bad(model: &ModelConfig, what: String) -> CascadeError {
     .with_class(FailureClass::Malformed)
 }
 
-fn finish_reason(v: Option<&Value>) -> FinishReason {
-    match v.and_then(Value::as_str) {
+fn finish_reason(v: Option<&Json>) -> FinishReason {
+    match v.and_then(Json::as_str) {
         None | Some("stop") | Some("end_turn") => FinishReason::Stop,
         Some("length") | Some("max_tokens") => FinishReason::Length,
         Some("tool_calls") | Some("tool_use") => FinishReason::ToolCalls,
@@ -52,9 +53,9 @@ fn finish_reason(v: Option<&Value>) -> FinishReason {
     }
 }
 
-fn usage(v: Option<&Value>) -> Option<Usage> {
-    let u = v?.as_object()?;
-    let n = |k: &str| u.get(k).and_then(Value::as_u64).unwrap_or(0);
+fn usage(v: Option<&Json>) -> Option<Usage> {
+    let u = v.filter(|u| u.is_object())?;
+    let n = |k: &str| u.get(k).and_then(Json::as_u64).unwrap_or(0);
     let out = Usage {
         input_tokens: n("inputTokens").max(n("promptTokens")),
         output_tokens: n("outputTokens").max(n("completionTokens")),
@@ -63,74 +64,75 @@ fn usage(v: Option<&Value>) -> Option<Usage> {
     (out.input_tokens > 0 || out.output_tokens > 0).then_some(out)
 }
 
-fn tool_call(v: &Value, i: usize) -> Option<ToolCall> {
-    let name = v.get("name").and_then(Value::as_str)?;
+fn tool_call(v: &Json, i: usize) -> Option<ToolCall> {
+    let name = v.get("name").and_then(Json::as_str)?;
     let id = v
         .get("id")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("call_{i}"));
     let raw = match v.get("arguments") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(Json::String(s)) => s.to_string(),
+        Some(other) => other.to_text(),
         None => "{}".into(),
     };
     Some(ToolCall::new(id, name, raw))
 }
 
+/// `[{token, logprob, topLogprobs?: [{token, logprob}]}]`; one malformed
+/// entry drops the list, as a half-read list would mislead the judge.
+fn logprobs(v: &Json) -> Option<Vec<TokenLogprob>> {
+    let pair = |e: &Json| Some((e.get("token")?.as_str()?.to_string(), e.get("logprob")?.as_f64()?));
+    v.as_array()?
+        .iter()
+        .map(|e| {
+            let (token, logprob) = pair(e)?;
+            let top_logprobs = match e.get("topLogprobs") {
+                None | Some(Json::Null) => Vec::new(),
+                Some(t) => t
+                    .as_array()?
+                    .iter()
+                    .map(|t| pair(t).map(|(token, logprob)| TopLogprob { token, logprob }))
+                    .collect::<Option<_>>()?,
+            };
+            Some(TokenLogprob { token, logprob, top_logprobs })
+        })
+        .collect()
+}
+
 /// What `complete()` resolved to: a string, or `{content, toolCalls, usage, finishReason, thinking}`.
 pub fn parse_completion(model: &ModelConfig, text: &str) -> Result<Completion, CascadeError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        bad(
-            model,
-            format!("complete() returned something that is not JSON-serialisable ({e})"),
-        )
-    })?;
-    if let Value::String(s) = v {
-        return Ok(Completion {
-            content: s,
-            ..Default::default()
-        });
+    let v = Json::parse_str(text)
+        .map_err(|e| bad(model, format!("complete() returned something that is not JSON-serialisable ({e})")))?;
+    if let Json::String(s) = v {
+        return Ok(Completion { content: s.into_owned(), ..Default::default() });
     }
-    let o = v.as_object().ok_or_else(|| {
-        bad(
-            model,
-            "complete() must resolve to a string or an object with `content`".into(),
-        )
-    })?;
-    let content = match o.get("content") {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => String::new(),
+    if !v.is_object() {
+        return Err(bad(model, "complete() must resolve to a string or an object with `content`".into()));
+    }
+    let content = match v.get("content") {
+        Some(Json::String(s)) => s.to_string(),
+        None | Some(Json::Null) => String::new(),
         Some(_) => return Err(bad(model, "`content` must be a string".into())),
     };
-    let tool_calls: Vec<ToolCall> = o
+    let tool_calls: Vec<ToolCall> = v
         .get("toolCalls")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .enumerate()
-                .filter_map(|(i, t)| tool_call(t, i))
-                .collect()
-        })
+        .and_then(Json::as_array)
+        .map(|a| a.iter().enumerate().filter_map(|(i, t)| tool_call(t, i)).collect())
         .unwrap_or_default();
-    let finish = if o.get("finishReason").is_none() && !tool_calls.is_empty() {
+    let finish = if v.get("finishReason").is_none() && !tool_calls.is_empty() {
         FinishReason::ToolCalls
     } else {
-        finish_reason(o.get("finishReason"))
+        finish_reason(v.get("finishReason"))
     };
     Ok(Completion {
         content,
         tool_calls,
         finish_reason: finish,
-        usage: usage(o.get("usage")),
-        logprobs: o
-            .get("logprobs")
-            .and_then(|l| serde_json::from_value(l.clone()).ok()),
-        thinking: o
-            .get("thinking")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        model: o.get("model").and_then(Value::as_str).map(str::to_string),
+        usage: usage(v.get("usage")),
+        logprobs: v.get("logprobs").and_then(logprobs),
+        thinking: v.get("thinking").and_then(Json::as_str).map(str::to_string),
+        model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
 
@@ -138,34 +140,22 @@ pub fn parse_completion(model: &ModelConfig, text: &str) -> Result<Completion, C
 /// `{type:'text', text}`, `{type:'toolCall', index, id, name, arguments}`,
 /// `{type:'usage', usage}`, `{type:'finish', finishReason}`.
 pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, CascadeError> {
-    let v: Value = serde_json::from_str(text)
-        .map_err(|e| bad(model, format!("stream item is not JSON ({e})")))?;
-    let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
+    let v = Json::parse_str(text).map_err(|e| bad(model, format!("stream item is not JSON ({e})")))?;
+    let kind = v.get("type").and_then(Json::as_str).unwrap_or("");
     Ok(match kind {
-        "text" => vec![StreamDelta::Text(
-            v.get("text")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-        )],
+        "text" => vec![StreamDelta::Text(v.get("text").and_then(Json::as_str).unwrap_or("").to_string())],
         "toolCall" => vec![StreamDelta::ToolCall {
-            index: v.get("index").and_then(Value::as_u64).unwrap_or(0) as usize,
-            id: v.get("id").and_then(Value::as_str).map(str::to_string),
-            name: v.get("name").and_then(Value::as_str).map(str::to_string),
+            index: v.get("index").and_then(Json::as_u64).unwrap_or(0) as usize,
+            id: v.get("id").and_then(Json::as_str).map(str::to_string),
+            name: v.get("name").and_then(Json::as_str).map(str::to_string),
             arguments: match v.get("arguments") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(o) => o.to_string(),
+                Some(Json::String(s)) => s.to_string(),
+                Some(Json::Null) | None => String::new(),
+                Some(o) => o.to_text(),
             },
         }],
-        "usage" => usage(v.get("usage"))
-            .map(StreamDelta::Usage)
-            .into_iter()
-            .collect(),
-        "finish" => vec![
-            StreamDelta::Finish(finish_reason(v.get("finishReason"))),
-            StreamDelta::Done,
-        ],
+        "usage" => usage(v.get("usage")).map(StreamDelta::Usage).into_iter().collect(),
+        "finish" => vec![StreamDelta::Finish(finish_reason(v.get("finishReason"))), StreamDelta::Done],
         other => return Err(bad(model, format!("unknown stream item type {other:?}"))),
     })
 }
@@ -189,6 +179,21 @@ mod tests {
         assert_eq!(c.finish_reason, FinishReason::ToolCalls);
         assert_eq!(c.tool_calls[0].arguments, Some(json!({"city": "Paris"})));
         assert_eq!(c.usage.unwrap().output_tokens, 3);
+    }
+
+    #[test]
+    fn logprobs_are_read_whole_or_not_at_all() {
+        let read = |lp: &str| parse_completion(&model(), &format!(r#"{{"content":"4","logprobs":{lp}}}"#)).unwrap().logprobs;
+        let got = read(r#"[{"token":"4","logprob":-0.01,"topLogprobs":[{"token":"5","logprob":-4.5}]},{"token":".","logprob":0}]"#)
+            .expect("a well-formed list");
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].token.as_str(), got[0].logprob), ("4", -0.01));
+        assert_eq!(got[0].top_logprobs, vec![TopLogprob { token: "5".into(), logprob: -4.5 }]);
+        assert!(got[1].top_logprobs.is_empty());
+        assert_eq!(read(r#"[{"token":"4","logprob":-0.01},{"token":"x"}]"#), None, "an entry without a number");
+        assert_eq!(read(r#"[{"token":"4","logprob":-0.01,"topLogprobs":[{"logprob":-1}]}]"#), None);
+        assert_eq!(read(r#""not a list""#), None);
+        assert_eq!(parse_completion(&model(), r#"{"content":"4"}"#).unwrap().logprobs, None);
     }
 
     #[test]
