@@ -54,6 +54,23 @@ impl Message {
     }
 }
 
+/// The camelCase shape JS sees (a custom provider's request), the one serde reads back.
+impl ToJson for Message {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.str_field("role", self.role.as_str());
+        o.str_field("content", &self.content);
+        if !self.tool_calls.is_empty() {
+            o.key("toolCalls");
+            o.each(&self.tool_calls);
+        }
+        if let Some(id) = &self.tool_call_id {
+            o.str_field("toolCallId", id);
+        }
+        o.end_object();
+    }
+}
+
 /// A tool the model may call, in the OpenAI function shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ToolSpec {
@@ -126,6 +143,37 @@ impl ToolCall {
             serde_json::from_str(&raw).ok()
         };
         ToolCall { id: id.into(), name: name.into(), arguments_raw: raw, arguments }
+    }
+}
+
+impl ToJson for ToolSpec {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.str_field("name", &self.name);
+        o.str_field("description", &self.description);
+        o.key("parameters");
+        o.value(&self.parameters);
+        o.end_object();
+    }
+}
+
+/// `{type: 'text' | 'json_object'}` or `{type: 'json_schema', name, schema}`,
+/// as the options give it.
+impl ToJson for ResponseFormat {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        match self {
+            ResponseFormat::Text => o.str_field("type", "text"),
+            ResponseFormat::JsonObject => o.str_field("type", "json_object"),
+            ResponseFormat::JsonSchema { name, schema } => {
+                o.str_field("type", "json_schema");
+                o.key("name");
+                o.opt_str(name.as_deref());
+                o.key("schema");
+                o.value(schema);
+            }
+        }
+        o.end_object();
     }
 }
 

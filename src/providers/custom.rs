@@ -2,37 +2,44 @@
 //! user's `complete()` / `stream()` to it, so everything a custom provider
 //! returns is validated and normalised here, in testable Rust.
 
-use serde_json::{json, Map, Value};
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_in::Json;
+use crate::json_out::{JsonOut, ToJson};
 use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, TokenLogprob, ToolCall, TopLogprob, Usage};
 
 /// The request a custom provider receives, camelCase like the rest of the JS API.
 pub fn request_json(model: &ModelConfig, req: &ChatRequest, stream: bool) -> String {
-    let mut o = Map::new();
-    o.insert("model".into(), json!(model.name));
-    o.insert("provider".into(), json!(model.provider));
-    o.insert("messages".into(), json!(req.messages));
-    o.insert("stream".into(), json!(stream));
+    let mut o = JsonOut::with_capacity(256);
+    o.begin_object();
+    o.str_field("model", &model.name);
+    o.str_field("provider", &model.provider);
+    o.key("messages");
+    o.each(&req.messages);
+    o.bool_field("stream", stream);
     if let Some(m) = req.max_tokens.or(model.max_tokens) {
-        o.insert("maxTokens".into(), json!(m));
+        o.u64_field("maxTokens", u64::from(m));
     }
     if let Some(t) = req.temperature.or(model.temperature) {
-        o.insert("temperature".into(), json!(t));
+        o.f64_field("temperature", t);
     }
     if !req.tools.is_empty() {
-        o.insert("tools".into(), json!(req.tools));
+        o.key("tools");
+        o.each(&req.tools);
     }
     if let Some(tc) = &req.tool_choice {
-        o.insert("toolChoice".into(), tc.clone());
+        o.key("toolChoice");
+        o.value(tc);
     }
     if let Some(rf) = &req.response_format {
-        o.insert("responseFormat".into(), json!(rf));
+        o.key("responseFormat");
+        rf.write_json(&mut o);
     }
-    o.insert("parameters".into(), Value::Object(model.parameters.clone()));
-    Value::Object(o).to_string()
+    o.key("parameters");
+    o.value_object(&model.parameters);
+    o.end_object();
+    o.finish()
 }
 
 fn bad(model: &ModelConfig, what: String) -> CascadeError {
@@ -163,6 +170,7 @@ pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     fn model() -> ModelConfig {
         ModelConfig::new("mock-small", "mock").unwrap()
@@ -219,5 +227,44 @@ mod tests {
         assert_eq!(v["maxTokens"], 5);
         assert_eq!(v["messages"][0]["content"], "hi");
         assert_eq!(v["stream"], true);
+    }
+
+    #[test]
+    fn request_shape_in_full() {
+        let mut m = model();
+        m.temperature = Some(0.5);
+        m.parameters.insert("seed".into(), json!(7));
+        let mut asst = crate::types::Message::new(crate::types::Role::Assistant, "");
+        asst.tool_calls = vec![ToolCall::new("c1", "get_weather", "{\"city\":\"Paris\"}")];
+        let mut tool = crate::types::Message::new(crate::types::Role::Tool, "sunny");
+        tool.tool_call_id = Some("c1".into());
+        let req = ChatRequest {
+            messages: vec![crate::types::Message::user("weather?"), asst, tool],
+            tools: vec![crate::types::ToolSpec { name: "get_weather".into(), description: "Weather".into(), parameters: json!({"type": "object"}) }],
+            tool_choice: Some(json!("auto")),
+            response_format: Some(crate::types::ResponseFormat::JsonSchema { name: None, schema: json!({"type": "object"}) }),
+            ..Default::default()
+        };
+        let v: Value = serde_json::from_str(&request_json(&m, &req, false)).unwrap();
+        assert_eq!(
+            v,
+            json!({
+                "model": "mock-small", "provider": "mock", "stream": false, "temperature": 0.5,
+                "messages": [
+                    {"role": "user", "content": "weather?"},
+                    {"role": "assistant", "content": "", "toolCalls": [
+                        {"id": "c1", "name": "get_weather", "argumentsRaw": "{\"city\":\"Paris\"}", "arguments": {"city": "Paris"}}
+                    ]},
+                    {"role": "tool", "content": "sunny", "toolCallId": "c1"}
+                ],
+                "tools": [{"name": "get_weather", "description": "Weather", "parameters": {"type": "object"}}],
+                "toolChoice": "auto",
+                "responseFormat": {"type": "json_schema", "name": null, "schema": {"type": "object"}},
+                "parameters": {"seed": 7}
+            })
+        );
+        // What the wrapper's messages parser reads back is what was sent.
+        let back: Vec<crate::types::Message> = serde_json::from_value(v["messages"].clone()).unwrap();
+        assert_eq!(back, req.messages);
     }
 }
