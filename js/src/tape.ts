@@ -17,22 +17,33 @@ class Tape {
 
   /** A string, or undefined where the tape says absent (`~`). */
   opt(): string | undefined {
-    const s = this.#s;
-    let i = this.#i;
-    if (s.charCodeAt(i) === 126) {
-      this.#i = i + 1;
+    if (this.#s.charCodeAt(this.#i) === 126) {
+      this.#i++;
       return undefined;
     }
+    const n = this.#digits(58);
+    const i = this.#i;
+    this.#i = i + n;
+    return this.#s.slice(i, i + n);
+  }
+
+  /**
+   * The digits up to the char code `end` as a number, read without making
+   * a string; leaves `#i` just past `end`.
+   */
+  #digits(end: number): number {
+    const s = this.#s;
+    let i = this.#i;
     let n = 0;
     for (;;) {
       const c = s.charCodeAt(i++);
-      if (c === 58) break;
+      if (c === end) break;
       // Also ends the loop at the end of the text, where c is NaN.
       if (!(c >= 48 && c <= 57)) this.#malformed();
       n = n * 10 + c - 48;
     }
-    this.#i = i + n;
-    return s.slice(i, i + n);
+    this.#i = i;
+    return n;
   }
 
   /** Only an engine bug gets here; it must not hang or read garbage. */
@@ -54,19 +65,9 @@ class Tape {
     return end === i ? null : +s.slice(i, end);
   }
 
-  /** A count or token number: digits only, read without making a string. */
+  /** A count or token number: never null. */
   int(): number {
-    const s = this.#s;
-    let i = this.#i;
-    let n = 0;
-    for (;;) {
-      const c = s.charCodeAt(i++);
-      if (c === 59) break;
-      if (!(c >= 48 && c <= 57)) this.#malformed();
-      n = n * 10 + c - 48;
-    }
-    this.#i = i;
-    return n;
+    return this.#digits(59);
   }
 
   /** A float field: null only where JSON would have null (non-finite). */
