@@ -8,6 +8,8 @@
 
 use serde_json::Value;
 
+use crate::shape::{Shape, Sink};
+
 /// Appends JSON to a buffer. Commas are placed for the caller: a value
 /// written after another value in the same container is preceded by one.
 pub struct JsonOut {
@@ -214,6 +216,72 @@ impl JsonOut {
             item.write_json(self);
         }
         self.end_array();
+    }
+}
+
+/// Every shape is written as an object of its fields.
+impl<T: Shape> ToJson for T {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        self.shape(o);
+        o.end_object();
+    }
+}
+
+impl Sink for JsonOut {
+    fn str(&mut self, key: &str, v: &str) {
+        self.str_field(key, v);
+    }
+
+    fn f64(&mut self, key: &str, v: f64) {
+        self.f64_field(key, v);
+    }
+
+    fn nullable_f64(&mut self, key: &str, v: Option<f64>) {
+        self.opt_f64_field(key, v);
+    }
+
+    fn u64(&mut self, key: &str, v: u64) {
+        self.u64_field(key, v);
+    }
+
+    fn flag(&mut self, key: &str, v: bool) {
+        self.bool_field(key, v);
+    }
+
+    fn optional_str(&mut self, key: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            self.str_field(key, v);
+        }
+    }
+
+    fn optional_u64(&mut self, key: &str, v: Option<u64>) {
+        if let Some(v) = v {
+            self.u64_field(key, v);
+        }
+    }
+
+    fn object<T: Shape>(&mut self, key: &str, v: &T) {
+        self.key(key);
+        v.write_json(self);
+    }
+
+    fn optional_object<T: Shape>(&mut self, key: &str, v: Option<&T>) {
+        if let Some(v) = v {
+            self.object(key, v);
+        }
+    }
+
+    fn list<T: Shape>(&mut self, key: &str, items: &[T]) {
+        self.key(key);
+        self.each(items);
+    }
+
+    fn optional_json<T: ToJson>(&mut self, key: &str, v: Option<&T>) {
+        if let Some(v) = v {
+            self.key(key);
+            v.write_json(self);
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod http;
 pub mod json_in;
 pub mod json_out;
 pub mod pricing;
+pub mod shape;
 pub mod providers;
 pub mod quality;
 pub mod stream;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json_out::{JsonOut, ToJson};
-use crate::tape_out::{TapeOut, ToTape};
+use crate::shape::{Shape, Sink};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,27 +82,14 @@ pub struct ToolSpec {
     pub parameters: Value,
 }
 
-impl ToJson for Usage {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.u64_field("inputTokens", self.input_tokens);
-        o.u64_field("outputTokens", self.output_tokens);
-        o.u64_field("reasoningTokens", self.reasoning_tokens);
-        o.u64_field("cacheReadTokens", self.cache_read_tokens);
-        o.u64_field("cacheWriteTokens", self.cache_write_tokens);
-        o.bool_field("estimated", self.estimated);
-        o.end_object();
-    }
-}
-
-impl ToTape for Usage {
-    fn write_tape(&self, t: &mut TapeOut) {
-        t.u64(self.input_tokens);
-        t.u64(self.output_tokens);
-        t.u64(self.reasoning_tokens);
-        t.u64(self.cache_read_tokens);
-        t.u64(self.cache_write_tokens);
-        t.flag(self.estimated);
+impl Shape for Usage {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.u64("inputTokens", self.input_tokens);
+        s.u64("outputTokens", self.output_tokens);
+        s.u64("reasoningTokens", self.reasoning_tokens);
+        s.u64("cacheReadTokens", self.cache_read_tokens);
+        s.u64("cacheWriteTokens", self.cache_write_tokens);
+        s.flag("estimated", self.estimated);
     }
 }
 

@@ -2,8 +2,9 @@
  * Reads a `run()` result from the engine's tape (src/tape_out.rs): values
  * in a fixed order, no keys. Building the objects from literals here costs
  * a fraction of what `JSON.parse` of the same result does, cold, on every
- * run. The order below must match the `write_tape` impls in Rust; the
- * package tests compare every kind of result against its JSON form.
+ * run. The order below must match the `Shape` impls in Rust (src/shape.rs),
+ * which the JSON form reads too; the package tests compare every kind of
+ * result against its JSON form.
  */
 import type { Attempt, CascadeResult, CheckOutcome, Usage, Verdict } from './types.js';
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::error::CascadeError;
 use crate::json_out::{JsonOut, ToJson};
-use crate::tape_out::{TapeOut, ToTape};
+use crate::shape::{Shape, Sink};
 use crate::pricing::Price;
 use crate::quality::{Complexity, Domain, Verdict};
 use crate::types::{FinishReason, ToolCall, Usage};
@@ -102,150 +102,62 @@ pub struct CascadeResult {
 // The public JSON shapes (camelCase; optional parts left out when absent).
 // js/src/types.ts declares the same shapes for TypeScript.
 
-impl ToJson for UsageSummary {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.u64_field("inputTokens", self.input_tokens);
-        o.u64_field("outputTokens", self.output_tokens);
-        o.bool_field("estimated", self.estimated);
-        o.end_object();
+impl Shape for UsageSummary {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.u64("inputTokens", self.input_tokens);
+        s.u64("outputTokens", self.output_tokens);
+        s.flag("estimated", self.estimated);
     }
 }
 
-impl ToJson for AttemptError {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.str_field("code", self.code);
-        o.str_field("message", &self.message);
-        if let Some(s) = self.status {
-            o.u64_field("status", u64::from(s));
-        }
-        o.end_object();
+impl Shape for AttemptError {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.str("code", self.code);
+        s.str("message", &self.message);
+        s.optional_u64("status", self.status.map(u64::from));
     }
 }
 
-impl ToJson for Attempt {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.u64_field("tier", self.tier as u64);
-        o.str_field("model", &self.model);
-        o.str_field("provider", &self.provider);
-        o.str_field("outcome", self.outcome.as_str());
-        o.opt_f64_field("cost", self.cost);
-        o.f64_field("latencyMs", self.latency_ms);
-        o.str_field("reason", &self.reason);
-        if let Some(u) = &self.usage {
-            o.key("usage");
-            u.write_json(o);
-        }
-        if let Some(v) = &self.verdict {
-            o.key("verdict");
-            v.write_json(o);
-        }
-        if let Some(e) = &self.error {
-            o.key("error");
-            e.write_json(o);
-        }
-        if let Some(s) = self.step {
-            o.u64_field("step", s as u64);
-        }
-        o.end_object();
+impl Shape for Attempt {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.u64("tier", self.tier as u64);
+        s.str("model", &self.model);
+        s.str("provider", &self.provider);
+        s.str("outcome", self.outcome.as_str());
+        s.nullable_f64("cost", self.cost);
+        s.f64("latencyMs", self.latency_ms);
+        s.str("reason", &self.reason);
+        s.optional_object("usage", self.usage.as_ref());
+        s.optional_object("verdict", self.verdict.as_ref());
+        s.optional_json("error", self.error.as_ref());
+        s.optional_u64("step", self.step.map(|n| n as u64));
     }
 }
 
-impl ToTape for Attempt {
-    fn write_tape(&self, t: &mut TapeOut) {
-        t.u64(self.tier as u64);
-        t.str(&self.model);
-        t.str(&self.provider);
-        t.str(self.outcome.as_str());
-        t.opt_f64(self.cost);
-        t.f64(self.latency_ms);
-        t.str(&self.reason);
-        t.flag(self.usage.is_some());
-        if let Some(u) = &self.usage {
-            u.write_tape(t);
-        }
-        t.flag(self.verdict.is_some());
-        if let Some(v) = &self.verdict {
-            v.write_tape(t);
-        }
-        match &self.error {
-            Some(e) => t.json(e),
-            None => t.opt_str(None),
-        }
-        t.opt_f64(self.step.map(|s| s as f64));
-    }
-}
-
-// Optional parts come last in both forms, so that the tape's reader, which
-// adds them after building the rest, gives the same key order.
-impl ToJson for CascadeResult {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.str_field("content", &self.content);
-        o.str_field("modelUsed", &self.model_used);
-        o.str_field("provider", &self.provider);
-        o.opt_f64_field("totalCost", self.total_cost);
-        o.opt_f64_field("costSaved", self.cost_saved);
-        o.opt_f64_field("savingsPercentage", self.savings_percentage);
-        o.bool_field("draftAccepted", self.draft_accepted);
-        o.bool_field("cascaded", self.cascaded);
-        o.str_field("complexity", self.complexity.as_str());
-        o.str_field("domain", self.domain.as_str());
-        o.str_field("reason", &self.reason);
-        o.key("usage");
-        self.usage.write_json(o);
-        o.f64_field("latencyMs", self.latency_ms);
-        o.str_field("finishReason", self.finish_reason.as_str());
-        o.u64_field("steps", self.steps as u64);
-        o.key("attempts");
-        o.each(&self.attempts);
-        if !self.tool_calls.is_empty() {
-            o.key("toolCalls");
-            o.each(&self.tool_calls);
-        }
-        if let Some(t) = &self.thinking {
-            o.str_field("thinking", t);
-        }
-        if let Some(p) = &self.parsed {
-            o.key("parsed");
-            o.value(p);
-        }
-        o.end_object();
-    }
-}
-
-impl ToTape for CascadeResult {
-    fn write_tape(&self, t: &mut TapeOut) {
-        t.str(&self.content);
-        t.str(&self.model_used);
-        t.str(&self.provider);
-        t.opt_f64(self.total_cost);
-        t.opt_f64(self.cost_saved);
-        t.opt_f64(self.savings_percentage);
-        t.flag(self.draft_accepted);
-        t.flag(self.cascaded);
-        t.str(self.complexity.as_str());
-        t.str(self.domain.as_str());
-        t.str(&self.reason);
-        t.u64(self.usage.input_tokens);
-        t.u64(self.usage.output_tokens);
-        t.flag(self.usage.estimated);
-        t.f64(self.latency_ms);
-        t.str(self.finish_reason.as_str());
-        t.u64(self.steps as u64);
-        t.each(&self.attempts);
-        if self.tool_calls.is_empty() {
-            t.opt_str(None);
-        } else {
-            t.json(&ToolCalls(&self.tool_calls));
-        }
-        t.opt_str(self.thinking.as_deref());
-        match &self.parsed {
-            Some(p) => t.json(p),
-            None => t.opt_str(None),
-        }
+// Optional parts come last, so that the tape's reader, which adds them
+// after building the rest, gives the same key order as the JSON.
+impl Shape for CascadeResult {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.str("content", &self.content);
+        s.str("modelUsed", &self.model_used);
+        s.str("provider", &self.provider);
+        s.nullable_f64("totalCost", self.total_cost);
+        s.nullable_f64("costSaved", self.cost_saved);
+        s.nullable_f64("savingsPercentage", self.savings_percentage);
+        s.flag("draftAccepted", self.draft_accepted);
+        s.flag("cascaded", self.cascaded);
+        s.str("complexity", self.complexity.as_str());
+        s.str("domain", self.domain.as_str());
+        s.str("reason", &self.reason);
+        s.object("usage", &self.usage);
+        s.f64("latencyMs", self.latency_ms);
+        s.str("finishReason", self.finish_reason.as_str());
+        s.u64("steps", self.steps as u64);
+        s.list("attempts", &self.attempts);
+        let calls = ToolCalls(&self.tool_calls);
+        s.optional_json("toolCalls", Some(&calls).filter(|c| !c.0.is_empty()));
+        s.optional_str("thinking", self.thinking.as_deref());
+        s.optional_json("parsed", self.parsed.as_ref());
     }
 }
 

@@ -10,8 +10,7 @@
 
 use serde::Serialize;
 
-use crate::json_out::{JsonOut, ToJson};
-use crate::tape_out::{TapeOut, ToTape};
+use crate::shape::{Shape, Sink};
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
 
 mod checks;
@@ -120,56 +119,26 @@ pub struct Verdict {
     pub reason: String,
 }
 
-impl ToJson for CheckOutcome {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.str_field("name", self.name);
-        o.bool_field("passed", self.passed);
-        o.f64_field("score", self.score);
-        o.f64_field("weight", self.weight);
-        o.bool_field("veto", self.veto);
-        if !self.detail.is_empty() {
-            o.str_field("detail", &self.detail);
-        }
-        o.end_object();
+impl Shape for CheckOutcome {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.str("name", self.name);
+        s.flag("passed", self.passed);
+        s.f64("score", self.score);
+        s.f64("weight", self.weight);
+        s.flag("veto", self.veto);
+        s.optional_str("detail", Some(self.detail.as_str()).filter(|d| !d.is_empty()));
     }
 }
 
-impl ToTape for CheckOutcome {
-    fn write_tape(&self, t: &mut TapeOut) {
-        t.str(self.name);
-        t.flag(self.passed);
-        t.f64(self.score);
-        t.f64(self.weight);
-        t.flag(self.veto);
-        t.opt_str(Some(self.detail.as_str()).filter(|d| !d.is_empty()));
-    }
-}
-
-impl ToJson for Verdict {
-    fn write_json(&self, o: &mut JsonOut) {
-        o.begin_object();
-        o.bool_field("accepted", self.accepted);
-        o.f64_field("score", self.score);
-        o.f64_field("threshold", self.threshold);
-        o.str_field("complexity", self.complexity.as_str());
-        o.str_field("domain", self.domain.as_str());
-        o.key("checks");
-        o.each(&self.checks);
-        o.str_field("reason", &self.reason);
-        o.end_object();
-    }
-}
-
-impl ToTape for Verdict {
-    fn write_tape(&self, t: &mut TapeOut) {
-        t.flag(self.accepted);
-        t.f64(self.score);
-        t.f64(self.threshold);
-        t.str(self.complexity.as_str());
-        t.str(self.domain.as_str());
-        t.each(&self.checks);
-        t.str(&self.reason);
+impl Shape for Verdict {
+    fn shape<S: Sink>(&self, s: &mut S) {
+        s.flag("accepted", self.accepted);
+        s.f64("score", self.score);
+        s.f64("threshold", self.threshold);
+        s.str("complexity", self.complexity.as_str());
+        s.str("domain", self.domain.as_str());
+        s.list("checks", &self.checks);
+        s.str("reason", &self.reason);
     }
 }
 

@@ -12,7 +12,6 @@ use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
 use crate::json_in::Json;
 use crate::json_out::ToJson;
-use crate::tape_out::ToTape;
 use crate::quality::{self, JudgeInput};
 use crate::types::{Message, ResponseFormat, ToolCall};
 
@@ -88,7 +87,7 @@ impl WasmAgent {
                 Some(t) => engine.run_with_tools(&http, t, messages, &opts).await,
                 None => engine.run(&http, messages, &opts).await,
             };
-            finish(out, ToTape::to_tape)
+            finish(out, crate::tape_out::to_tape)
         })
     }
 
