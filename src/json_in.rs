@@ -135,12 +135,6 @@ impl<'a> Json<'a> {
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
-
-    /// Compact JSON text, for values passed on as text (tool arguments).
-    pub fn to_text(&self) -> String {
-        self.to_json()
-    }
-
 }
 
 impl ToJson for Json<'_> {

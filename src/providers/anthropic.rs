@@ -19,7 +19,7 @@ use crate::config::ModelConfig;
 use crate::error::CascadeError;
 use crate::http::HttpRequest;
 use crate::json_in::Json;
-use crate::json_out::JsonOut;
+use crate::json_out::{JsonOut, ToJson};
 use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -305,7 +305,7 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
             Some("text") => content.push_str(b.get("text").and_then(Json::as_str).unwrap_or("")),
             Some("thinking") => thinking.extend(b.get("thinking").and_then(Json::as_str)),
             Some("tool_use") => {
-                let input = b.get("input").map(Json::to_text).unwrap_or_default();
+                let input = b.get("input").map(Json::to_json).unwrap_or_default();
                 let id = b.get("id").and_then(Json::as_str).unwrap_or("");
                 let name = b.get("name").and_then(Json::as_str).unwrap_or("");
                 tool_calls.push(ToolCall::new(id, name, input));

@@ -7,6 +7,7 @@ use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_in::Json;
+use crate::json_out::ToJson;
 use crate::stream::preview;
 
 /// The credential header for `model`, then the user's headers, which win
@@ -68,7 +69,7 @@ pub(crate) fn envelope_error(v: &Json) -> Option<String> {
                 None => message.to_string(),
             }
         }
-        other => other.to_text(),
+        other => other.to_json(),
     };
     Some(preview(&msg, 300))
 }
@@ -111,7 +112,7 @@ pub(crate) fn raw_arguments(v: Option<&Json>) -> String {
     match v {
         None | Some(Json::Null) => String::new(),
         Some(Json::String(s)) => s.to_string(),
-        Some(other) => other.to_text(),
+        Some(other) => other.to_json(),
     }
 }
 

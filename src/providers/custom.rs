@@ -6,6 +6,7 @@
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_in::Json;
+use crate::providers::common::raw_arguments;
 use crate::json_out::{JsonOut, ToJson};
 use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, TokenLogprob, ToolCall, TopLogprob, Usage};
 
@@ -80,7 +81,7 @@ fn tool_call(v: &Json, i: usize) -> Option<ToolCall> {
         .unwrap_or_else(|| format!("call_{i}"));
     let raw = match v.get("arguments") {
         Some(Json::String(s)) => s.to_string(),
-        Some(other) => other.to_text(),
+        Some(other) => other.to_json(),
         None => "{}".into(),
     };
     Some(ToolCall::new(id, name, raw))
@@ -155,11 +156,7 @@ pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, 
             index: v.get("index").and_then(Json::as_u64).unwrap_or(0) as usize,
             id: v.get("id").and_then(Json::as_str).map(str::to_string),
             name: v.get("name").and_then(Json::as_str).map(str::to_string),
-            arguments: match v.get("arguments") {
-                Some(Json::String(s)) => s.to_string(),
-                Some(Json::Null) | None => String::new(),
-                Some(o) => o.to_text(),
-            },
+            arguments: raw_arguments(v.get("arguments")),
         }],
         "usage" => usage(v.get("usage")).map(StreamDelta::Usage).into_iter().collect(),
         "finish" => vec![StreamDelta::Finish(finish_reason(v.get("finishReason"))), StreamDelta::Done],

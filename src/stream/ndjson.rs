@@ -93,10 +93,11 @@ impl NdjsonDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_out::ToJson;
     use serde_json::{json, Value};
 
     fn decode_chunks(chunks: &[&[u8]]) -> Vec<Result<Value, String>> {
-        let read = |line: NdjsonLine| line.json().map(|v| serde_json::from_str::<Value>(&v.to_text()).unwrap());
+        let read = |line: NdjsonLine| line.json().map(|v| serde_json::from_str::<Value>(&v.to_json()).unwrap());
         let mut d = NdjsonDecoder::new();
         let mut out = Vec::new();
         for c in chunks {
