@@ -7,7 +7,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::cascade::{CascadeResult, Engine, RunError, StreamMode};
+use crate::cascade::{CascadeResult, Engine, Event, RunError, StreamMode};
 use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
 use crate::json_in::Json;
@@ -110,30 +110,39 @@ impl WasmAgent {
         spawn(async move {
             let (messages, opts) = prepared?;
             let mode = if live { StreamMode::Live } else { StreamMode::Buffered };
-            // The model's name as a JS string, made once per tier rather than per chunk.
-            let mut model_js = (String::new(), JsValue::UNDEFINED);
-            let mut emit = |ev: crate::cascade::Event| {
-                let _ = match &ev {
-                    crate::cascade::Event::Chunk { text, model, tier } => {
-                        if model_js.0 != *model {
-                            model_js = (model.clone(), JsValue::from_str(model));
-                        }
-                        on_chunk.call3(
-                            &JsValue::UNDEFINED,
-                            &JsValue::from_str(text),
-                            &model_js.1,
-                            &JsValue::from(*tier as u32),
-                        )
-                    }
-                    _ => on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json())),
-                };
-            };
+            let mut events = JsEvents { on_event, on_chunk, model: (String::new(), JsValue::UNDEFINED) };
+            let mut emit = |ev: Event| events.emit(&ev);
             let out = match &tools {
                 Some(t) => engine.stream_with_tools(&http, t, messages, &opts, mode, &mut emit).await,
                 None => engine.stream(&http, messages, &opts, mode, &mut emit).await,
             };
             finish(out, ToJson::to_json)
         })
+    }
+}
+
+/// Where a stream's events go: text chunks to `on_chunk(text, model, tier)`,
+/// the rest as JSON to `on_event`.
+struct JsEvents {
+    on_event: Function,
+    on_chunk: Function,
+    /// The last chunk's model and its name as a JS string, made once per
+    /// tier rather than for every chunk.
+    model: (String, JsValue),
+}
+
+impl JsEvents {
+    fn emit(&mut self, ev: &Event) {
+        let _ = match ev {
+            Event::Chunk { text, model, tier } => {
+                if self.model.0 != *model {
+                    self.model = (model.clone(), JsValue::from_str(model));
+                }
+                let tier = JsValue::from(*tier as u32);
+                self.on_chunk.call3(&JsValue::UNDEFINED, &JsValue::from_str(text), &self.model.1, &tier)
+            }
+            _ => self.on_event.call1(&JsValue::UNDEFINED, &JsValue::from_str(&ev.to_json())),
+        };
     }
 }
 

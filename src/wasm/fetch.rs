@@ -113,7 +113,7 @@ impl HttpClient for FetchClient {
         let reader = arr.get(1);
         let reader =
             if reader.is_null() || reader.is_undefined() { None } else { Some(reader.unchecked_into::<ReadableStreamDefaultReader>()) };
-        let body = FetchBody { reader, read: self.transport.read.clone(), done: false, signal: self.signal.clone() };
+        let body = FetchBody { reader, transport: self.transport.clone(), done: false, signal: self.signal.clone() };
         Ok(StreamResponse { status, headers, body })
     }
 
@@ -130,8 +130,8 @@ impl HttpClient for FetchClient {
 
 pub struct FetchBody {
     reader: Option<ReadableStreamDefaultReader>,
-    /// `transport.read`: one call per chunk instead of a read and two property lookups.
-    read: Function,
+    /// For `transport.read`: one call per chunk instead of a read and two property lookups.
+    transport: Rc<Transport>,
     done: bool,
     signal: JsValue,
 }
@@ -142,7 +142,7 @@ impl ByteStream for FetchBody {
             return None;
         }
         let reader = self.reader.as_ref()?;
-        let next = match self.read.call1(&JsValue::UNDEFINED, reader) {
+        let next = match self.transport.read.call1(&JsValue::UNDEFINED, reader) {
             Ok(promise) => js_await(promise).await,
             Err(e) => Err(e),
         };
