@@ -4,6 +4,22 @@
 //! microseconds with no model call; only a rejected draft (or a failed call)
 //! moves the query up a tier. Everything here except `wasm` is plain Rust,
 //! testable on the host; `wasm` is the only door to JavaScript.
+//!
+//! A panic in wasm traps the instance, and a Worker dies with it, so nothing
+//! a user or a provider sends may reach a panic: these lints keep slicing,
+//! indexing, unwrapping and overflowing arithmetic out of the library (CI
+//! runs clippy with warnings denied). Tests may still unwrap.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::arithmetic_side_effects,
+        clippy::panic
+    )
+)]
 
 pub mod cascade;
 pub mod clock;
