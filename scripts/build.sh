@@ -11,10 +11,35 @@ RAW=target/wasm32-unknown-unknown/release/cascade_edge.wasm
 
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 
+# After a trap the wrapper starts a new instance from the same compiled
+# module (js/src/runtime.ts). wasm-bindgen's glue caches its instance and
+# offers no way to drop it, so add one; fail loudly if the glue's shape
+# changes under a new wasm-bindgen.
+patch_glue() {
+  local js="$1/cascade_edge.js" dts="$1/cascade_edge.d.ts"
+  for name in 'let wasmModule, wasmInstance, wasm;' 'let __wbg_init_promise;'; do
+    grep -qF "$name" "$js" || { echo "build.sh: wasm-bindgen glue changed (no '$name'); update patch_glue" >&2; exit 1; }
+  done
+  cat >>"$js" <<'JS'
+
+/** cascade-edge: forget the current instance; returns its compiled module for the next one. */
+export function __cascadeReset() {
+    const module = wasmModule;
+    wasm = undefined;
+    wasmInstance = undefined;
+    wasmModule = undefined;
+    __wbg_init_promise = undefined;
+    return module;
+}
+JS
+  printf '\n/** cascade-edge: forget the current instance; returns its compiled module. */\nexport function __cascadeReset(): WebAssembly.Module | undefined;\n' >>"$dts"
+}
+
 mkdir -p "$WASM_OUT"
 if [ ! -f "$WASM_OUT/cascade_edge_bg.wasm" ] || [ "$RAW" -nt "$WASM_OUT/cascade_edge_bg.wasm" ]; then
   wasm-bindgen "$RAW" --target web --out-dir "$WASM_OUT" --out-name cascade_edge
   # The features rustc enables by default for wasm32-unknown-unknown.
+  patch_glue "$WASM_OUT"
   wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$WASM_OUT/cascade_edge_bg.wasm" -o "$WASM_OUT/cascade_edge_bg.wasm"

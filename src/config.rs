@@ -4,7 +4,12 @@
 //! Hand-written rather than `serde` derive: derive errors say "invalid type"
 //! at a byte offset, and users need `models[1].cost: expected ...`.
 
+mod headers;
+mod limits;
 mod routes;
+
+pub use headers::check_text;
+pub use limits::{Limits, Timeouts};
 
 use serde_json::{Map, Value};
 
@@ -12,6 +17,7 @@ use crate::error::CascadeError;
 use crate::pricing::{self, Price};
 use crate::providers::{self, ProviderInfo, WireFormat};
 use crate::quality::{Complexity, Domain, QualityConfig};
+use crate::suggest::unknown_key;
 
 /// One tier as the user configured it, resolved against the provider table.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,8 +54,19 @@ impl ModelConfig {
         parse_model(&Value::Object(m), "model")
     }
 
+    /// Everything of this model's that must never be shown: the key, every
+    /// header value the user set (a gateway's key may sit in any header),
+    /// and the password and query values of the base URL (`?key=`).
     pub fn secrets(&self) -> Vec<&str> {
-        self.api_key.iter().map(|s| s.as_str()).collect()
+        let mut out: Vec<&str> = self.api_key.iter().map(|s| s.as_str()).collect();
+        out.extend(self.headers.iter().map(|(_, v)| v.as_str()).filter(|v| v.len() >= headers::MIN_SECRET_LEN));
+        out.extend(headers::url_secrets(&self.base_url));
+        out
+    }
+
+    /// The base URL as it may be shown: password and query values masked.
+    pub fn display_base_url(&self) -> String {
+        headers::masked_url(&self.base_url)
     }
 }
 
@@ -67,6 +84,8 @@ pub struct AgentConfig {
     pub skip_drafter_from: Option<Complexity>,
     /// The agent runs in a browser (the JS browser entry says so).
     pub browser: bool,
+    pub limits: Limits,
+    pub timeouts: Timeouts,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -159,13 +178,8 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
             )))
         }
     };
-    for key in obj.keys() {
-        if !AGENT_KEYS.contains(&key.as_str()) {
-            return Err(CascadeError::config(format!(
-                "config.{key}: unknown option (expected one of {})",
-                AGENT_KEYS.join(", ")
-            )));
-        }
+    if let Some(key) = obj.keys().find(|k| !AGENT_KEYS.contains(&k.as_str())) {
+        return Err(unknown_key("config", key, AGENT_KEYS));
     }
     let keep_order = match obj.get("keepOrder") {
         None | Some(Value::Null) => false,
@@ -220,10 +234,49 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None | Some(Value::Null) => CallOptions::default(),
         Some(v) => parse_call_options(v, "defaults")?,
     };
-    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from, browser })
+    let limits = match obj.get("limits") {
+        None | Some(Value::Null) => Limits::default(),
+        Some(v) => limits::parse_limits(v)?,
+    };
+    let timeouts = match obj.get("timeouts") {
+        None | Some(Value::Null) => Timeouts::default(),
+        Some(v) => limits::parse_timeouts(v)?,
+    };
+    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from, browser, limits, timeouts })
 }
 
-const AGENT_KEYS: &[&str] = &["models", "quality", "keepOrder", "defaults", "domains", "preRouting", "browser"];
+const AGENT_KEYS: &[&str] =
+    &["models", "quality", "keepOrder", "defaults", "domains", "preRouting", "browser", "limits", "timeouts"];
+
+impl AgentConfig {
+    /// Every tier, routed ones included.
+    pub fn all_models(&self) -> impl Iterator<Item = &ModelConfig> {
+        self.models.iter().chain(self.domains.iter().flat_map(|d| d.models.iter()))
+    }
+
+    /// Refuse a provider id that is neither built in nor a custom provider
+    /// the wrapper registered, at construction rather than on the first
+    /// run, with the nearest known id as a suggestion.
+    pub fn check_providers(&self, custom: &[&str]) -> Result<(), CascadeError> {
+        for m in self.all_models() {
+            if m.wire != WireFormat::Custom || custom.contains(&m.provider.as_str()) {
+                continue;
+            }
+            let mut known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
+            known.extend_from_slice(custom);
+            let hint = crate::suggest::closest(&m.provider, &known)
+                .map(|k| format!("did you mean {k:?}? "))
+                .unwrap_or_default();
+            return Err(CascadeError::config(format!(
+                "model {:?}: unknown provider {:?} ({hint}expected a built-in provider ({}), or a custom provider object / registerProvider name)",
+                m.name,
+                m.provider,
+                known.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
 
 fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<ModelConfig>, CascadeError> {
     if list.is_empty() {
@@ -264,18 +317,18 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
     for (k, v) in raw {
         let key = canonical_key(k);
         if !MODEL_KEYS.contains(&key) {
-            return Err(CascadeError::config(format!(
-                "{path}.{k}: unknown field (expected one of {})",
-                MODEL_KEYS.join(", ")
-            )));
+            return Err(unknown_key(path, k, MODEL_KEYS));
         }
         obj.insert(key.to_string(), v.clone());
     }
     let name = req_string(&obj, "name", path)?;
+    check_text(&name, &format!("{path}.name"))?;
     let provider = req_string(&obj, "provider", path)?;
+    check_text(&provider, &format!("{path}.provider"))?;
     let info: Option<&ProviderInfo> = providers::lookup(&provider);
     let base_url = match opt_string(&obj, "baseUrl", path)? {
         Some(u) => {
+            check_text(&u, &format!("{path}.baseUrl"))?;
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(CascadeError::config(format!(
                     "{path}.baseUrl: expected an http:// or https:// URL, got {u:?}"
@@ -339,7 +392,10 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
             let mut hs = Vec::with_capacity(m.len());
             for (k, v) in m {
                 match v {
-                    Value::String(s) => hs.push((k.clone(), s.clone())),
+                    Value::String(s) => {
+                        headers::check_header(k, s, &format!("{path}.headers"))?;
+                        hs.push((k.clone(), s.clone()))
+                    }
                     other => {
                         return Err(CascadeError::config(format!(
                             "{path}.headers.{k}: expected a string, got {}",
@@ -372,7 +428,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         provider,
         wire,
         base_url,
-        api_key: opt_string(&obj, "apiKey", path)?.filter(|k| !k.is_empty()),
+        api_key: api_key(&obj, path)?,
         price,
         quality_threshold,
         max_tokens,
@@ -402,6 +458,11 @@ pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, Casc
             "tools" => out.tools = parse_tools(v, &format!("{path}.tools"))?,
             "toolChoice" | "tool_choice" => out.tool_choice = Some(v.clone()),
             "maxSteps" | "max_steps" => out.max_steps = opt_u32(obj, k, path)?,
+            // Read by the JS wrapper; in `defaults` they reach the engine too.
+            "timeoutMs" => {
+                limits::duration(obj, k, path)?;
+            }
+            "mode" | "signal" | "onToolCall" => {}
             "responseFormat" | "response_format" => {
                 out.response_format = Some(serde_json::from_value(v.clone()).map_err(|_| {
                     CascadeError::config(format!(
@@ -409,11 +470,38 @@ pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, Casc
                     ))
                 })?)
             }
-            // Handled by the JS wrapper (signal, mode, ...) or reserved for it.
-            _ => {}
+            _ => return Err(unknown_key(path, k, CALL_KEYS)),
         }
     }
     Ok(out)
+}
+
+const CALL_KEYS: &[&str] = &[
+    "maxTokens",
+    "temperature",
+    "systemPrompt",
+    "tools",
+    "toolChoice",
+    "maxSteps",
+    "responseFormat",
+    "timeoutMs",
+    "signal",
+    "onToolCall",
+    "mode",
+];
+
+/// The key, checked like a header value since it becomes one.
+fn api_key(obj: &Map<String, Value>, path: &str) -> Result<Option<String>, CascadeError> {
+    let key = opt_string(obj, "apiKey", path)?.filter(|k| !k.is_empty());
+    if let Some(k) = &key {
+        // Never echo the key itself: say only what is wrong with it.
+        if headers::bad_char(k).is_some() {
+            return Err(CascadeError::config(format!(
+                "{path}.apiKey: contains a line break, NUL or other control character (check how the key was pasted or read)"
+            )));
+        }
+    }
+    Ok(key)
 }
 
 /// Tools in the OpenAI shape (`{type:'function', function:{name, description, parameters}}`)

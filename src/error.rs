@@ -193,8 +193,11 @@ impl fmt::Display for CascadeError {
 
 impl std::error::Error for CascadeError {}
 
-/// Mask secrets (and anything shaped like a bearer key) in text that may
-/// echo a request back, such as a provider's error body.
+/// Mask secrets in text that may echo a request back, such as a
+/// provider's error body. Whole secrets go first; then any run of key-like
+/// characters of 8 or more that is part of a secret, so that a key cut
+/// short by truncation (`sk-proj-abc12…`) or partly masked by the provider
+/// (`sk-proj-****wxyz`) does not survive either.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for s in secrets {
@@ -202,5 +205,57 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
             out = out.replace(s, "[REDACTED]");
         }
     }
-    out
+    let long: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= PARTIAL_MIN).collect();
+    if long.is_empty() {
+        return out;
+    }
+    let mut masked = String::with_capacity(out.len());
+    let mut run_start: Option<usize> = None;
+    let flush = |masked: &mut String, run: &str| {
+        if run.len() >= PARTIAL_MIN && long.iter().any(|s| s.contains(run)) {
+            masked.push_str("[REDACTED]");
+        } else {
+            masked.push_str(run);
+        }
+    };
+    for (i, c) in out.char_indices() {
+        let keyish = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=');
+        match (keyish, run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                flush(&mut masked, out.get(start..i).unwrap_or(""));
+                run_start = None;
+                masked.push(c);
+            }
+            (false, None) => masked.push(c),
+            (true, Some(_)) => {}
+        }
+    }
+    if let Some(start) = run_start {
+        flush(&mut masked, out.get(start..).unwrap_or(""));
+    }
+    masked
+}
+
+/// Shorter fragments of a key carry too little to matter, and would match
+/// ordinary words.
+const PARTIAL_MIN: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn whole_and_partial_keys_are_masked() {
+        let key = "sk-proj-Canary0123456789abcdef";
+        assert_eq!(redact(&format!("bad key {key}!"), &[key]), "bad key [REDACTED]!");
+        // Cut short by a length limit before redaction.
+        assert_eq!(redact("Incorrect API key provided: sk-proj-Canary01", &[key]), "Incorrect API key provided: [REDACTED]");
+        // Masked in the middle by the provider.
+        assert_eq!(redact("key sk-proj-****cdef", &[key]), "key [REDACTED]****cdef");
+        // Ordinary words that happen to be in the key are left alone when short.
+        assert_eq!(redact("the proj is fine", &[key]), "the proj is fine");
+        assert_eq!(redact("nothing here", &[]), "nothing here");
+        assert_eq!(redact("é sk-proj-Canary01 é", &[key]), "é [REDACTED] é");
+    }
 }

@@ -33,6 +33,7 @@ pub mod shape;
 pub mod providers;
 pub mod quality;
 pub mod stream;
+pub mod suggest;
 pub mod tape_out;
 pub mod types;
 

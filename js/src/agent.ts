@@ -7,7 +7,7 @@
 import { CascadeError, ConfigError, fromEngine, makeError } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
-import { defaultEnv, engine, engineSync, isBrowserEntry, type Engine } from './runtime.js';
+import { currentGeneration, defaultEnv, engine, engineSync, isBrowserEntry, track, type Engine } from './runtime.js';
 import { drive } from './drive.js';
 import { readResult } from './tape.js';
 import { CascadeStream } from './stream.js';
@@ -37,6 +37,8 @@ interface Prepared {
   env: Record<string, unknown>;
   custom: Record<string, Adapter>;
   fetch: typeof fetch;
+  /** The run deadline when a run sets none: `defaults.timeoutMs`, else `timeouts.totalMs`. */
+  runTimeoutMs: unknown;
 }
 
 let customCounter = 0;
@@ -50,6 +52,8 @@ const EMPTY_ANALYTICS = JSON.stringify({
 export class CascadeAgent {
   #prepared: Prepared;
   #agent: WasmAgent | undefined;
+  /** The engine instance `#agent` lives in (see runtime.ts: a crashed one is replaced). */
+  #generation = -1;
   #loading: Promise<WasmAgent> | undefined;
 
   /**
@@ -62,13 +66,29 @@ export class CascadeAgent {
     const eng = engineSync();
     // Where the engine is ready (all runtimes but the browser), validate now
     // so that configuration errors surface at construction.
-    if (eng) this.#agent = build(eng, this.#prepared);
+    if (eng) this.#adopt(build(eng, this.#prepared));
+  }
+
+  #adopt(agent: WasmAgent): WasmAgent {
+    this.#agent = agent;
+    this.#generation = currentGeneration();
+    return agent;
+  }
+
+  /** The engine's agent, if it is ready in the current instance. */
+  #current(): WasmAgent | undefined {
+    return this.#generation === currentGeneration() ? this.#agent : undefined;
   }
 
   /** The tiers in the order they are tried, with resolved prices and no keys. */
   get models(): ResolvedModel[] {
-    if (!this.#agent) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
-    return JSON.parse(this.#agent.models());
+    const agent = this.#current() ?? this.#rebuildSync();
+    if (!agent) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
+    try {
+      return JSON.parse(agent.models());
+    } catch (e) {
+      throw fromEngine(e);
+    }
   }
 
   /** Resolves once the engine is loaded (only ever waits in browsers). */
@@ -84,9 +104,9 @@ export class CascadeAgent {
    */
   async run(query: string | Message[], options: RunOptions = {}): Promise<CascadeResult> {
     // No await once loaded: each one is a turn of the microtask queue on every run.
-    const agent = this.#agent ?? (await this.#wasm());
+    const agent = this.#current() ?? (await this.#wasm());
     const tools = toolRunner(options);
-    const { signal, cleanup } = runSignal(options);
+    const { signal, cleanup } = runSignal(options, this.#prepared.runTimeoutMs);
     try {
       const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
       return readResult(out);
@@ -100,9 +120,12 @@ export class CascadeAgent {
   /** Stream one query: an async iterable of typed events ending with `complete`. */
   stream(query: string | Message[], options: StreamOptions = {}): CascadeStream {
     const tools = toolRunner(options);
+    // Always a signal of our own: a consumer that stops reading cancels
+    // the provider request, rather than leaving it to run to its end.
+    const stop = new AbortController();
     return new CascadeStream(async (emit) => {
-      const agent = await this.#wasm();
-      const { signal, cleanup } = runSignal(options);
+      const agent = this.#current() ?? (await this.#wasm());
+      const { signal, cleanup } = runSignal(options, this.#prepared.runTimeoutMs, stop.signal);
       try {
         const out = await drive(
           stepper(),
@@ -120,29 +143,41 @@ export class CascadeAgent {
       } finally {
         cleanup();
       }
-    }, (raw) => withToolCause(fromEngine(raw), tools));
+    }, (raw) => withToolCause(fromEngine(raw), tools), () =>
+      stop.abort(new DOMException('the stream was cancelled by its consumer', 'AbortError')),
+    );
   }
 
   /** Totals over this agent's runs: cost, savings, acceptance by model, complexity and domain. */
   getAnalytics(): Analytics {
-    if (!this.#agent) return JSON.parse(EMPTY_ANALYTICS);
-    return JSON.parse(this.#agent.analytics());
+    const agent = this.#current();
+    if (!agent) return JSON.parse(EMPTY_ANALYTICS);
+    try {
+      return JSON.parse(agent.analytics());
+    } catch (e) {
+      throw fromEngine(e);
+    }
   }
 
   resetAnalytics(): void {
-    this.#agent?.resetAnalytics();
+    try {
+      this.#current()?.resetAnalytics();
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  /** After a crash, where the engine loads synchronously: this agent again, in the new instance. */
+  #rebuildSync(): WasmAgent | undefined {
+    const eng = engineSync();
+    return eng ? this.#adopt(build(eng, this.#prepared)) : undefined;
   }
 
   async #wasm(): Promise<WasmAgent> {
-    if (this.#agent) return this.#agent;
-    this.#loading ??= engine().then((eng) => {
-      try {
-        this.#agent = build(eng, this.#prepared);
-        return this.#agent;
-      } catch (e) {
-        throw fromEngine(e);
-      }
-    });
+    const current = this.#current();
+    if (current) return current;
+    if (this.#loading && this.#generation !== -1 && this.#generation !== currentGeneration()) this.#loading = undefined;
+    this.#loading ??= engine().then((eng) => this.#current() ?? this.#adopt(build(eng, this.#prepared)));
     return this.#loading;
   }
 }
@@ -179,12 +214,11 @@ function build(eng: Engine, p: Prepared): WasmAgent {
     if (filled !== slot) slot.apiKey = filled.apiKey;
   }
   try {
-    return new eng.WasmAgent(JSON.stringify(p.config), transport(p.fetch), p.custom);
+    // The config keeps the keys (in the agent's private field) so that the
+    // agent can be rebuilt if the engine ever has to be restarted.
+    return track(new eng.WasmAgent(JSON.stringify(p.config), transport(p.fetch), p.custom));
   } catch (e) {
     throw fromEngine(e);
-  } finally {
-    // The keys live in the engine now; don't keep a second copy around.
-    for (const slot of p.keySlots) delete slot.apiKey;
   }
 }
 
@@ -231,7 +265,10 @@ function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   if (typeof f !== 'function') {
     throw new ConfigError('E_CONFIG', 'config.fetch: this runtime has no global fetch; pass one as `fetch`');
   }
-  return { config, keySlots, env, custom, fetch: f.bind(globalThis) };
+  const defaults = rest.defaults as { timeoutMs?: unknown } | undefined;
+  const timeouts = (rest as { timeouts?: { totalMs?: unknown } }).timeouts;
+  const runTimeoutMs = defaults?.timeoutMs ?? timeouts?.totalMs;
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {
@@ -278,7 +315,16 @@ function queryJson(query: string | Message[]): string {
   if (typeof query !== 'string' && !Array.isArray(query)) {
     throw new ConfigError('E_CONFIG', `query: expected a string or an array of messages, got ${typeof query}`);
   }
-  return JSON.stringify(query);
+  return toJson(query, 'query');
+}
+
+/** JSON for the engine; a value JSON cannot hold (a BigInt, a cycle) is the caller's mistake, named as such. */
+function toJson(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new ConfigError('E_CONFIG', `${what}: cannot be sent to the engine as JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 function optionsJson(options: RunOptions): string {
@@ -286,7 +332,7 @@ function optionsJson(options: RunOptions): string {
   const { signal: _signal, timeoutMs: _timeout, onToolCall: _tools, ...rest } = options as RunOptions & {
     mode?: string;
   };
-  return JSON.stringify(rest);
+  return toJson(rest, 'options');
 }
 
 function isEmpty(o: object): boolean {
@@ -329,26 +375,51 @@ function withToolCause(err: CascadeError, tools: ToolRunner | undefined): Cascad
   return makeError(err.code, err.message, { attempts: err.attempts, cause: tools.thrown.value });
 }
 
-/** The caller's signal, merged with a deadline when `timeoutMs` is set. */
-export function runSignal(options: Pick<RunOptions, 'signal' | 'timeoutMs'>): { signal: AbortSignal | undefined; cleanup: () => void } {
-  const { signal, timeoutMs } = options;
+/** setTimeout's delay is a signed 32-bit number; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The run's signal: the caller's, merged with the run deadline
+ * (`timeoutMs`, else the agent's default) and with `extra` (the stream's
+ * own cancel), when there is more than one.
+ */
+export function runSignal(
+  options: Pick<RunOptions, 'signal' | 'timeoutMs'>,
+  fallbackTimeoutMs?: unknown,
+  extra?: AbortSignal,
+): { signal: AbortSignal | undefined; cleanup: () => void } {
+  const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ConfigError('E_CONFIG', 'options.signal: expected an AbortSignal');
   }
-  if (timeoutMs === undefined) return { signal, cleanup: () => {} };
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-    throw new ConfigError('E_CONFIG', `options.timeoutMs: expected a positive number of milliseconds, got ${timeoutMs}`);
+  const timeoutMs = options.timeoutMs !== undefined ? options.timeoutMs : fallbackTimeoutMs;
+  if (timeoutMs !== undefined && timeoutMs !== null && timeoutMs !== Infinity && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
+    const where = options.timeoutMs !== undefined ? 'options.timeoutMs' : 'config.defaults.timeoutMs';
+    throw new ConfigError('E_CONFIG', `${where}: expected a positive number of milliseconds (or Infinity for none), got ${String(timeoutMs)}`);
   }
+  const deadline = typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) ? timeoutMs : undefined;
+  if (deadline === undefined && extra === undefined) return { signal, cleanup: () => {} };
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new DOMException('run deadline passed', 'TimeoutError')), timeoutMs);
-  const onAbort = () => ctl.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) onAbort();
+  // Past setTimeout's range the deadline is weeks away: the same as none.
+  const timer =
+    deadline !== undefined && deadline <= MAX_TIMER_MS
+      ? setTimeout(() => ctl.abort(new DOMException('run deadline passed', 'TimeoutError')), deadline)
+      : undefined;
+  const links: (() => void)[] = [];
+  for (const s of [signal, extra]) {
+    if (!s) continue;
+    const onAbort = () => ctl.abort(s.reason);
+    if (s.aborted) onAbort();
+    else {
+      s.addEventListener('abort', onAbort, { once: true });
+      links.push(() => s.removeEventListener('abort', onAbort));
+    }
+  }
   return {
     signal: ctl.signal,
     cleanup: () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+      for (const unlink of links) unlink();
     },
   };
 }

@@ -4,10 +4,26 @@
  * { next() -> json | null }`); the engine validates what comes back.
  */
 import type { CustomProvider, CustomProviderRequest } from './types.js';
+import { Watch } from './transport.js';
 
+/**
+ * `signal` is the run's; `attemptMs` the attempt deadline (0 = none). The
+ * provider gets a signal that fires on either, and a provider that ignores
+ * it and never settles still cannot hang the run: its promise is raced.
+ */
 export interface Adapter {
-  complete(requestJson: string): Promise<string>;
-  open?(requestJson: string): { next(): Promise<string | null> };
+  complete(requestJson: string, signal?: AbortSignal, attemptMs?: number): Promise<string>;
+  open?(requestJson: string, signal?: AbortSignal, attemptMs?: number): { next(): Promise<string | null> };
+}
+
+function watch(signal: AbortSignal | undefined, attemptMs: number | undefined): Watch {
+  return new Watch(signal, { attemptMs: attemptMs ?? 0, firstByteMs: 0, idleMs: 0, maxResponseBytes: 0 });
+}
+
+function request(json: string, w: Watch): CustomProviderRequest {
+  const req = JSON.parse(json) as CustomProviderRequest;
+  req.signal = w.ctl.signal;
+  return req;
 }
 
 const registry = new Map<string, Adapter>();
@@ -33,22 +49,43 @@ export function adapt(impl: CustomProvider, name: string): Adapter {
     throw new TypeError(`custom provider ${JSON.stringify(name)}: expected an object with a complete(request) method`);
   }
   const adapter: Adapter = {
-    async complete(requestJson) {
-      const out = await impl.complete(JSON.parse(requestJson) as CustomProviderRequest);
-      return JSON.stringify(out ?? null);
+    async complete(requestJson, signal, attemptMs) {
+      const w = watch(signal, attemptMs);
+      try {
+        const out = await w.race(Promise.resolve(impl.complete(request(requestJson, w))));
+        return JSON.stringify(out ?? null);
+      } finally {
+        w.stop();
+      }
     },
   };
   if (typeof impl.stream === 'function') {
     const stream = impl.stream.bind(impl);
-    adapter.open = (requestJson) => {
-      const it = stream(JSON.parse(requestJson) as CustomProviderRequest)[Symbol.asyncIterator]();
+    adapter.open = (requestJson, signal, attemptMs) => {
+      const w = watch(signal, attemptMs);
+      let it: AsyncIterator<unknown>;
+      try {
+        it = stream(request(requestJson, w))[Symbol.asyncIterator]();
+      } catch (e) {
+        w.stop();
+        throw e;
+      }
       let ended = false;
       return {
         async next() {
           if (ended) return null;
-          const r = await it.next();
+          let r: IteratorResult<unknown>;
+          try {
+            r = await w.race(it.next());
+          } catch (e) {
+            ended = true;
+            w.stop();
+            void it.return?.()?.catch?.(() => {});
+            throw e;
+          }
           if (r.done) {
             ended = true;
+            w.stop();
             return JSON.stringify({ type: 'finish', finishReason: 'stop' });
           }
           return JSON.stringify(normaliseItem(r.value));

@@ -7,8 +7,16 @@ import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
 import { setLoader } from './runtime.js';
 
-initSync({ module: ownRealm(wasmModule) });
-setLoader({ ready: () => glue, load: async () => glue });
+const module = ownRealm(wasmModule);
+initSync({ module });
+setLoader({
+  ready: () => glue,
+  load: async () => glue,
+  reset: () => {
+    glue.__cascadeReset();
+    initSync({ module });
+  },
+});
 
 /**
  * `next dev`, `next start` and `vercel dev` run edge code in a Node `vm`

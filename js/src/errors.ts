@@ -4,6 +4,7 @@
  * the subclass. Messages never contain an API key.
  */
 import type { Attempt } from './types.js';
+import { isTrap, markCrashed } from './runtime.js';
 
 export type ErrorCode =
   | 'E_CONFIG'
@@ -121,5 +122,13 @@ export function fromEngine(raw: unknown): CascadeError {
     }
   }
   const message = raw instanceof Error ? raw.message : String(raw);
+  if (isTrap(raw)) {
+    markCrashed();
+    return new InternalError(
+      'E_INTERNAL',
+      `cascade-edge internal error: the engine crashed (${message}); it has been restarted and the next call will work. Please report this.`,
+      { cause: raw },
+    );
+  }
   return new InternalError('E_INTERNAL', `cascade-edge internal error: ${message}`, { cause: raw });
 }

@@ -4,10 +4,15 @@ import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
 import { setLoader } from './runtime.js';
 
-initSync({ module: readFileSync(new URL('./wasm/cascade_edge_bg.wasm', import.meta.url)) });
+const module = new WebAssembly.Module(new Uint8Array(readFileSync(new URL('./wasm/cascade_edge_bg.wasm', import.meta.url))));
+initSync({ module });
 setLoader({
   ready: () => glue,
   load: async () => glue,
+  reset: () => {
+    glue.__cascadeReset();
+    initSync({ module });
+  },
   env: () => (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env,
 });
 

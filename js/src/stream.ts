@@ -12,9 +12,15 @@ export class CascadeStream implements AsyncIterable<StreamEvent> {
   #waiting: ((r: IteratorResult<StreamEvent>) => void) | undefined;
   #ended = false;
   #iterated = false;
+  #cancel: () => void;
 
   /** @internal */
-  constructor(start: (emit: (e: StreamEvent) => void) => Promise<CascadeResult>, onError: (e: unknown) => CascadeError) {
+  constructor(
+    start: (emit: (e: StreamEvent) => void) => Promise<CascadeResult>,
+    onError: (e: unknown) => CascadeError,
+    cancel: () => void = () => {},
+  ) {
+    this.#cancel = cancel;
     const emit = (e: StreamEvent) => this.#push(e);
     this.result = start(emit).then(
       (result) => {
@@ -65,8 +71,11 @@ export class CascadeStream implements AsyncIterable<StreamEvent> {
           this.#waiting = resolve;
         });
       },
+      // The consumer stopped early (`break`, a closed SSE client): cancel
+      // the provider request instead of letting it run, and billed, to its end.
       return: () => {
         this.#queue.length = 0;
+        if (!this.#ended) this.#cancel();
         return Promise.resolve({ value: undefined, done: true });
       },
     };

@@ -1,8 +1,12 @@
 /**
  * The engine's HTTP, done on the JS side of the door. One promise per call
- * (fetch and body read together) and one string each way for headers keeps
- * the wasm boundary crossings, and the closures each await costs, to a
- * minimum: this is on every run's hot path.
+ * (fetch and body read together) keeps the wasm boundary crossings, and the
+ * closures each await costs, to a minimum: this is on every run's hot path.
+ *
+ * It is also where a provider's bytes are bounded before they reach wasm
+ * memory, and where the per-attempt deadlines the engine computed are kept:
+ * a server that never answers, stalls half-way, or sends 50 MB cannot hang
+ * a run or exhaust a Worker's 128 MB.
  */
 
 /**
@@ -11,43 +15,264 @@
  */
 const KEPT = ['retry-after', 'retry-after-ms', 'content-type', 'x-request-id', 'request-id'];
 
+/** What the engine allows one attempt, from the agent's `limits` and `timeouts`. */
+export interface AttemptLimits {
+  maxResponseBytes: number;
+  /** Until the response headers; 0 = none. */
+  firstByteMs: number;
+  /** Longest silence between two reads of a streamed body; 0 = none. */
+  idleMs: number;
+  /** The whole attempt, headers and body; 0 = none. */
+  attemptMs: number;
+}
+
 export interface Transport {
   /**
-   * `target` is `"METHOD url"`; `headers` is `name\nvalue\n...`. Resolves to
-   * one string, `status\nname\nvalue\n...\nbody` (the empty line ends the headers).
+   * `target` is `"METHOD url"`; `headers` is `[name, value, name, value...]`.
+   * Resolves to one string, `status\nname\nvalue\n...\nbody` (the empty line
+   * ends the headers).
    */
-  send(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<string>;
-  /** Like `send`, but resolves to `[head, reader | null]` for a streamed body; `head` is `send`'s string without the body. */
-  open(target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined): Promise<unknown[]>;
+  send(target: string, headers: string[], body: string | undefined, signal: AbortSignal | undefined, limits: AttemptLimits): Promise<string>;
+  /** Like `send`, but resolves to `[head, body | null]` for a streamed body; `head` is `send`'s string without the body. */
+  open(target: string, headers: string[], body: string | undefined, signal: AbortSignal | undefined, limits: AttemptLimits): Promise<unknown[]>;
   /** The next bytes of a body `open` returned, or null once it has ended. */
-  read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null>;
+  read(body: OpenBody): Promise<Uint8Array | null>;
+}
+
+/** The transport's own failures, told apart by name in src/wasm/fetch.rs. */
+function deadline(message: string): Error {
+  return new DOMException(message, 'TimeoutError');
+}
+
+function tooLarge(limit: number): Error {
+  const e = new Error(`the response is larger than limits.maxResponseBytes (${limit} bytes); it was cut off`);
+  e.name = 'ResponseTooLargeError';
+  return e;
+}
+
+/** setTimeout's delay is a signed 32-bit number: anything larger fires at once. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * One attempt's deadlines. A single timer watches them: reads only note
+ * the time, and the timer, when it fires early, re-arms for what is left,
+ * so a streamed chunk costs no timer call.
+ */
+export class Watch {
+  readonly ctl = new AbortController();
+  /** Set once a deadline fired; the error the attempt ends with. */
+  fired: Error | undefined;
+  last = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #end: number;
+  #idleMs = 0;
+  #headersBy: number;
+  #firstByteMs: number;
+  #attemptMs: number;
+  #reject: ((e: Error) => void) | undefined;
+  #unlink: (() => void) | undefined;
+  #onFire: (() => void) | undefined;
+
+  constructor(signal: AbortSignal | undefined, limits: AttemptLimits) {
+    const now = Date.now();
+    this.#firstByteMs = limits.firstByteMs;
+    this.#attemptMs = limits.attemptMs;
+    this.#end = limits.attemptMs > 0 ? now + limits.attemptMs : Infinity;
+    this.#headersBy = limits.firstByteMs > 0 ? now + limits.firstByteMs : Infinity;
+    if (signal) {
+      if (signal.aborted) this.ctl.abort(signal.reason);
+      else {
+        const onAbort = () => this.#stopWith(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#unlink = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
+    this.#arm(Math.min(this.#end, this.#headersBy) - now);
+  }
+
+  /** Headers are in: from now on the idle and attempt deadlines apply. */
+  headers(idleMs: number): void {
+    this.#headersBy = Infinity;
+    this.#idleMs = idleMs > 0 ? idleMs : 0;
+    this.last = Date.now();
+    this.#rearm();
+  }
+
+  /** Call `onFire` when a deadline passes (a body reader to cancel). */
+  onFire(f: () => void): void {
+    this.#onFire = f;
+  }
+
+  /** `p`, or the deadline's error if one passes first, even if `p` never settles. */
+  race<T>(p: Promise<T>): Promise<T> {
+    if (this.fired) return Promise.reject(this.fired);
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject;
+      p.then(resolve, reject);
+    });
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#unlink?.();
+    this.#unlink = undefined;
+  }
+
+  #arm(ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    const t = setTimeout(() => this.#check(), Math.min(Math.max(ms, 0), MAX_DELAY));
+    // In Node, a deadline alone must not keep the process alive.
+    (t as { unref?: () => void }).unref?.();
+    this.#timer = t;
+  }
+
+  #rearm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const idleAt = this.#idleMs > 0 ? this.last + this.#idleMs : Infinity;
+    this.#arm(Math.min(this.#end, this.#headersBy, idleAt) - Date.now());
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    if (now >= this.#headersBy) {
+      return this.#stopWith(deadline(`no response headers within timeouts.firstByteMs (${this.#firstByteMs} ms)`));
+    }
+    if (now >= this.#end) {
+      return this.#stopWith(deadline(`the attempt took longer than timeouts.attemptMs (${this.#attemptMs} ms)`));
+    }
+    if (this.#idleMs > 0 && now - this.last >= this.#idleMs) {
+      return this.#stopWith(deadline(`the stream was silent for timeouts.idleMs (${this.#idleMs} ms)`));
+    }
+    this.#rearm();
+  }
+
+  #stopWith(reason: unknown): void {
+    const err = reason instanceof Error ? reason : deadline(String(reason));
+    this.fired ??= err;
+    this.stop();
+    this.ctl.abort(reason);
+    this.#reject?.(err);
+    this.#onFire?.();
+  }
+}
+
+/** A streamed body in progress: its reader, byte budget and deadlines. */
+export interface OpenBody {
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  left: number;
+  limit: number;
+  watch: Watch;
 }
 
 const NOTHING = new Uint8Array(0);
 
-function bytesOf(r: ReadableStreamReadResult<Uint8Array>): Uint8Array | null {
-  return r.done ? null : (r.value ?? NOTHING);
-}
-
 export function transport(fetchFn: typeof fetch): Transport {
-  const start = (target: string, headers: string, body: string | undefined, signal: AbortSignal | undefined) => {
+  const start = (target: string, headers: string[], body: string | undefined, w: Watch) => {
     const sp = target.indexOf(' ');
+    // A plain object, as a user's own `fetch` wrapper most likely expects.
     const h: Record<string, string> = {};
-    const parts = headers.split('\n');
-    for (let i = 0; i + 1 < parts.length; i += 2) h[parts[i]] = parts[i + 1];
-    return fetchFn(target.slice(sp + 1), { method: target.slice(0, sp), headers: h, body, signal });
+    for (let i = 0; i + 1 < headers.length; i += 2) h[headers[i]] = headers[i + 1];
+    return w.race(fetchFn(target.slice(sp + 1), { method: target.slice(0, sp), headers: h, body, signal: w.ctl.signal }));
   };
   return {
-    async send(target, headers, body, signal) {
-      const res = await start(target, headers, body, signal);
-      return head(res) + (await res.text());
+    async send(target, headers, body, signal, limits) {
+      const w = new Watch(signal, limits);
+      try {
+        const res = await start(target, headers, body, w);
+        w.headers(0);
+        return head(res) + (await w.race(bodyText(res, limits.maxResponseBytes)));
+      } finally {
+        w.stop();
+      }
     },
-    async open(target, headers, body, signal) {
-      const res = await start(target, headers, body, signal);
-      return [head(res), res.body ? res.body.getReader() : null];
+    async open(target, headers, body, signal, limits) {
+      const w = new Watch(signal, limits);
+      try {
+        const res = await start(target, headers, body, w);
+        w.headers(limits.idleMs);
+        if (!res.body) {
+          w.stop();
+          return [head(res), null];
+        }
+        const open: OpenBody = { reader: res.body.getReader(), left: limits.maxResponseBytes, limit: limits.maxResponseBytes, watch: w };
+        // A stalled body may ignore the abort (a custom fetch): cancelling
+        // the reader settles its pending read either way.
+        w.onFire(() => void open.reader.cancel(w.fired).catch(() => {}));
+        return [head(res), open];
+      } catch (e) {
+        w.stop();
+        throw e;
+      }
     },
-    read: (reader) => reader.read().then(bytesOf),
+    read: (b) =>
+      b.reader.read().then(
+        (r) => {
+          const w = b.watch;
+          if (w.fired) throw w.fired;
+          if (r.done) {
+            w.stop();
+            return null;
+          }
+          const v = r.value ?? NOTHING;
+          b.left -= v.byteLength;
+          if (b.left < 0) {
+            const err = tooLarge(b.limit);
+            w.stop();
+            void b.reader.cancel(err).catch(() => {});
+            throw err;
+          }
+          w.last = Date.now();
+          return v;
+        },
+        (e) => {
+          b.watch.stop();
+          throw b.watch.fired ?? e;
+        },
+      ),
   };
+}
+
+/**
+ * The body as text, never more than `limit` bytes of it. A body of known
+ * size and no encoding is read in one go; anything else (compressed, or of
+ * unknown length) is counted as it is decompressed, so a small gzip bomb
+ * is stopped at the limit, not after inflating it.
+ */
+async function bodyText(res: Response, limit: number): Promise<string> {
+  const length = res.headers.get('content-length');
+  const encoding = res.headers.get('content-encoding');
+  const plain = encoding === null || encoding === 'identity';
+  if (plain && length !== null && /^\d+$/.test(length)) {
+    if (Number(length) > limit) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    return res.text();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** `status\nname\nvalue\n...\n`: what comes before the body. */

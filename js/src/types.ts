@@ -61,6 +61,11 @@ export interface CustomProviderRequest {
   toolChoice?: unknown;
   responseFormat?: ResponseFormat;
   parameters: Record<string, unknown>;
+  /**
+   * Fires when the caller aborts the run or the attempt's deadline
+   * (`timeouts.attemptMs`) passes; pass it on to your own `fetch`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CustomCompletion {

@@ -8,6 +8,13 @@ import * as glue from './wasm/cascade_edge.js';
 import { setLoader } from './runtime.js';
 
 initSync({ module: wasmModule });
-setLoader({ ready: () => glue, load: async () => glue });
+setLoader({
+  ready: () => glue,
+  load: async () => glue,
+  reset: () => {
+    glue.__cascadeReset();
+    initSync({ module: wasmModule });
+  },
+});
 
 export * from './index.js';

@@ -41,7 +41,13 @@ impl WasmAgent {
     pub fn new(config_json: &str, transport: JsValue, custom: JsValue) -> Result<WasmAgent, JsValue> {
         let value = parse_json(config_json, "config")?;
         let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
-        let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e))?;
+        let names: Vec<String> = match custom.dyn_ref::<js_sys::Object>() {
+            Some(o) => js_sys::Object::keys(o).iter().filter_map(|k| k.as_string()).collect(),
+            None => Vec::new(),
+        };
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        cfg.check_providers(&names).map_err(|e| js_error::error(&e))?;
+        let transport = Transport::from_js(&transport, &cfg.limits, &cfg.timeouts).map_err(|e| js_error::error(&e))?;
         Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), transport: Rc::new(transport), custom: Rc::new(custom) })
     }
 
@@ -56,7 +62,7 @@ impl WasmAgent {
                 serde_json::json!({
                     "name": m.name,
                     "provider": m.provider,
-                    "baseUrl": m.base_url,
+                    "baseUrl": m.display_base_url(),
                     "inputCostPer1M": m.price.map(|p| p.input_per_m),
                     "outputCostPer1M": m.price.map(|p| p.output_per_m),
                     "hasApiKey": m.api_key.is_some(),
@@ -342,7 +348,8 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
         let check = opts.get("checkModel").and_then(|b| b.as_bool()).unwrap_or(true);
         Ok((model, check))
     });
-    let transport = Transport::from_js(&transport).map_err(|e| js_error::error(&e));
+    let transport = Transport::from_js(&transport, &config::Limits::default(), &config::Timeouts::default())
+        .map_err(|e| js_error::error(&e));
     spawn(async move {
         let (model, check) = parsed?;
         let http = FetchClient { transport: Rc::new(transport?), signal, custom: Rc::new(JsValue::UNDEFINED) };
@@ -354,4 +361,20 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
             Err(e) => Err(js_error::error(&e)),
         }
     })
+}
+
+/// Traps the instance on purpose, so that the wrapper's recovery from a
+/// panic (drop the instance, start a new one, report `E_INTERNAL` once) is
+/// tested for real. Never called by the package itself.
+#[wasm_bindgen(js_name = __panicForTests)]
+#[allow(clippy::panic)] // the one deliberate panic: its purpose is to trap
+pub fn panic_for_tests() {
+    panic!("cascade-edge: deliberate panic for the recovery test");
+}
+
+/// The instance's linear memory in bytes: lets the tests check that an
+/// oversized response never reaches wasm memory.
+#[wasm_bindgen(js_name = __memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    core::arch::wasm32::memory_size(0) as f64 * 65536.0
 }

@@ -10,9 +10,15 @@ use crate::providers::custom::{parse_completion, parse_delta, request_json};
 use crate::types::{ChatRequest, Completion, StreamDelta};
 
 use super::driver::js_await;
-use super::js_error::describe;
+use super::fetch::classify_failure;
+use super::js_error::{describe, name_of};
 
-fn threw(model: &ModelConfig, e: &JsValue) -> CascadeError {
+fn threw(model: &ModelConfig, e: &JsValue, signal: &JsValue) -> CascadeError {
+    // The attempt's deadline or the caller's abort, not the provider's own failure.
+    let stopped = Reflect::get(signal, &JsValue::from_str("aborted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+    if stopped || matches!(name_of(e).as_deref(), Some("TimeoutError" | "AbortError")) {
+        return classify_failure(signal, e, describe(e), ErrorCode::CustomProvider);
+    }
     CascadeError::new(
         ErrorCode::CustomProvider,
         format!("custom provider {:?} failed: {}", model.provider, describe(e)),
@@ -24,13 +30,18 @@ fn method(obj: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok())
 }
 
-async fn await_value(model: &ModelConfig, v: Result<JsValue, JsValue>) -> Result<JsValue, CascadeError> {
-    let v = v.map_err(|e| threw(model, &e))?;
-    js_await(v).await.map_err(|e| threw(model, &e))
+async fn await_value(model: &ModelConfig, v: Result<JsValue, JsValue>, signal: &JsValue) -> Result<JsValue, CascadeError> {
+    let v = v.map_err(|e| threw(model, &e, signal))?;
+    js_await(v).await.map_err(|e| threw(model, &e, signal))
 }
 
+/// `signal`: the run's; `attempt_ms`: the attempt deadline, which the
+/// adapter (js/src/custom.ts) keeps even for a provider that never settles.
+#[allow(clippy::too_many_arguments)]
 pub async fn call(
     registry: &JsValue,
+    signal: &JsValue,
+    attempt_ms: f64,
     model: &ModelConfig,
     req: &ChatRequest,
     stream: bool,
@@ -46,7 +57,7 @@ pub async fn call(
         let complete = method(&adapter, "complete").ok_or_else(|| {
             CascadeError::config(format!("custom provider {:?} has no complete() method", model.provider))
         })?;
-        let out = await_value(model, complete.call1(&adapter, &body)).await?;
+        let out = await_value(model, complete.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)), signal).await?;
         let text = out.as_string().unwrap_or_default();
         let c = parse_completion(model, &text)?;
         if stream {
@@ -56,10 +67,11 @@ pub async fn call(
         }
         return Ok(Some(c));
     };
-    let iter = open.call1(&adapter, &body).map_err(|e| threw(model, &e))?;
-    let next = method(&iter, "next").ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()")))?;
+    let iter = open.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)).map_err(|e| threw(model, &e, signal))?;
+    let next = method(&iter, "next")
+        .ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()"), signal))?;
     loop {
-        let item = await_value(model, next.call0(&iter)).await?;
+        let item = await_value(model, next.call0(&iter), signal).await?;
         let Some(text) = item.as_string() else { break };
         for d in parse_delta(model, &text)? {
             on_delta(&d);

@@ -40,7 +40,11 @@ describe('model validation names the field', () => {
     ['a header that is not a string', [base({ headers: { 'x-n': 1 } })], /models\[0\]\.headers\.x-n: expected a string/],
     ['parameters that are not an object', [base({ parameters: [1] })], /models\[0\]\.parameters: expected an object/],
     ['inputCost without outputCost', [base({ cost: undefined, inputCost: 1 })], /models\[0\]: inputCost and outputCost go together/],
-    ['a misspelt field', [base({ costt: 1 })], /models\[0\]\.costt: unknown field/],
+    ['a misspelt field', [base({ costt: 1 })], /models\[0\]\.costt: unknown option \(did you mean `cost`\?/],
+    ['a line break in a header value', [base({ headers: { 'x-team': 'a\nx-injected: yes' } })], /models\[0\]\.headers\.x-team: the value contains the control character/],
+    ['a header name that is not a token', [base({ headers: { 'x bad': 'v' } })], /models\[0\]\.headers: "x bad" is not a valid header name/],
+    ['a line break in the model name', [base({ name: 'gpt-4o\r\nx-injected: yes' })], /models\[0\]\.name: contains the control character/],
+    ['a line break in the key', [base({ apiKey: 'sk-abc\nx-injected: yes' })], /models\[0\]\.apiKey: contains a line break/],
     ['a model that is not an object', [base(), 'gpt-4o'], /models\[1\]: expected a model object/],
   ];
   for (const [what, models, re] of cases) {
@@ -83,6 +87,9 @@ describe('against aimock', () => {
       ['a signal that is not an AbortSignal', 'What is 2+2?', { signal: {} }, /options\.signal: expected an AbortSignal/],
       ['a negative timeoutMs', 'What is 2+2?', { timeoutMs: -5 }, /options\.timeoutMs: expected a positive number/],
       ['a maxTokens given as text', 'What is 2+2?', { maxTokens: 'lots' }, /options\.maxTokens: expected a positive integer/],
+      ['a misspelt option', 'What is 2+2?', { maxTokes: 5 }, /options\.maxTokes: unknown option \(did you mean `maxTokens`\?/],
+      ['another misspelt option', 'What is 2+2?', { sytemPrompt: 'Be brief.' }, /options\.sytemPrompt: unknown option \(did you mean `systemPrompt`\?/],
+      ['options JSON cannot hold', 'What is 2+2?', { temperature: 1n }, /options: cannot be sent to the engine as JSON/],
     ];
     for (const [what, query, options, re] of cases) {
       for (const streaming of [false, true]) {
@@ -95,11 +102,10 @@ describe('against aimock', () => {
       }
     }
 
-    test('an unknown provider name fails at run time, naming it', async () => {
-      const a = new CascadeAgent([{ name: 'm', provider: 'not-a-provider', cost: 1 }]);
-      const e = failed(await exec(a, 'What is 2+2?', false));
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /"not-a-provider"/);
+    test('an unknown provider name fails at construction, naming it, with the nearest known one', () => {
+      const e = configError([{ name: 'm', provider: 'opnai', cost: 1 }]);
+      assert.match(e.message, /unknown provider "opnai" \(did you mean "openai"\?/);
+      assert.match(configError([{ name: 'm', provider: 'not-a-provider', cost: 1 }]).message, /"not-a-provider"/);
     });
   });
 

@@ -1,0 +1,238 @@
+// What a hostile or unlucky provider (or user) cannot do: hang a run,
+// flood memory, inject headers, leak a key, or leave a crashed engine behind.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { CascadeAgent, ConfigError, scoreDraft, pkg } from './helpers/pkg.mjs';
+import { ANSWER, startFaultServer } from './helpers/faults.mjs';
+import { collect, rejection } from './helpers/mock.mjs';
+
+const glue = await import(new URL('../../pkg/dist/wasm/cascade_edge.js', import.meta.url).href);
+
+let srv;
+before(async () => {
+  srv = await startFaultServer();
+});
+after(async () => {
+  await srv.close();
+});
+beforeEach(() => srv.reset());
+
+const tier = (name, extra = {}) => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 0.1, outputCost: 0.1, ...extra });
+const top = (extra = {}) => tier('ok', { inputCost: 5, outputCost: 5, ...extra });
+const QUERY = 'What is the capital of France?';
+
+describe('deadlines', () => {
+  test('a drafter that never answers times out on its own deadline and the verifier answers', async () => {
+    const agent = new CascadeAgent({ models: [tier('hang'), top()], keepOrder: true, timeouts: { firstByteMs: 300 } });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(r.content, ANSWER);
+    assert.equal(r.attempts[0].outcome, 'failed');
+    assert.equal(r.attempts[0].error.code, 'E_TIMEOUT');
+    assert.match(r.attempts[0].error.message, /firstByteMs \(300 ms\)/);
+  });
+
+  test('a stream that stalls half-way escalates after idleMs, never returning the half answer', async () => {
+    const agent = new CascadeAgent({ models: [tier('stall'), top()], keepOrder: true, timeouts: { idleMs: 300 } });
+    const { result, events } = await collect(agent.stream(QUERY));
+    assert.equal(result.modelUsed, 'ok');
+    assert.equal(result.attempts[0].error.code, 'E_TIMEOUT');
+    assert.match(result.attempts[0].error.message, /idleMs/);
+    assert.ok(events.some((e) => e.type === 'escalated'));
+  });
+
+  test('timeoutMs stays the budget of the whole run', async () => {
+    const agent = new CascadeAgent({ models: [tier('hang'), tier('hang', { inputCost: 1 })], keepOrder: true });
+    const e = await rejection(() => agent.run(QUERY, { timeoutMs: 250 }));
+    assert.equal(e.code, 'E_TIMEOUT');
+  });
+
+  test('a custom fetch that never settles and ignores its signal cannot hang the run', async () => {
+    const never = () => new Promise(() => {});
+    const agent = new CascadeAgent({ models: [tier('ok')], fetch: never });
+    const e = await rejection(() => agent.run(QUERY, { timeoutMs: 200 }));
+    assert.equal(e.code, 'E_TIMEOUT');
+    const e2 = await rejection(() => new CascadeAgent({ models: [tier('ok')], fetch: never, timeouts: { attemptMs: 200 } }).run(QUERY));
+    assert.equal(e2.code, 'E_TIMEOUT');
+  });
+
+  test('a custom provider that never settles is timed out by attemptMs, and the next tier answers', async () => {
+    const stuck = { name: 'stuck', complete: () => new Promise(() => {}) };
+    const agent = new CascadeAgent({
+      models: [{ name: 's', provider: stuck, inputCost: 0.1, outputCost: 0.1 }, top()],
+      timeouts: { attemptMs: 200 },
+    });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(r.attempts[0].error.code, 'E_TIMEOUT');
+  });
+
+  test('timeoutMs beyond setTimeout range, or Infinity, does not fire at once; defaults.timeoutMs applies', async () => {
+    const agent = new CascadeAgent([tier('ok')]);
+    for (const timeoutMs of [2 ** 31, 2 ** 40, Infinity]) {
+      assert.equal((await agent.run(QUERY, { timeoutMs })).content, ANSWER, String(timeoutMs));
+    }
+    const withDefault = new CascadeAgent({ models: [tier('hang')], defaults: { timeoutMs: 200 } });
+    assert.equal((await rejection(() => withDefault.run(QUERY))).code, 'E_TIMEOUT');
+  });
+});
+
+describe('limits', () => {
+  const memory = () => glue.__memoryBytes();
+
+  test('a 50 MB answer fails cleanly, escalates, and never reaches wasm memory', async () => {
+    const before = memory();
+    const agent = new CascadeAgent({ models: [tier('huge'), top()], keepOrder: true });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(r.attempts[0].error.code, 'E_BAD_RESPONSE');
+    assert.match(r.attempts[0].error.message, /maxResponseBytes/);
+    assert.ok(memory() - before < 16 * 1024 * 1024, `wasm memory grew by ${memory() - before} bytes`);
+  });
+
+  test('a gzip bomb is stopped at the limit while it inflates', async () => {
+    const agent = new CascadeAgent({ models: [tier('bomb'), top()], keepOrder: true });
+    const r = await agent.run(QUERY);
+    assert.equal(r.attempts[0].error.code, 'E_BAD_RESPONSE');
+    assert.equal(r.modelUsed, 'ok');
+  });
+
+  test('a stream of huge events is cut at the limit, and memory stays bounded', async () => {
+    const before = memory();
+    const agent = new CascadeAgent({ models: [tier('bigevents'), top()], keepOrder: true, limits: { maxResponseBytes: 4 * 1024 * 1024 } });
+    const { result } = await collect(agent.stream(QUERY));
+    assert.equal(result.modelUsed, 'ok');
+    assert.equal(result.attempts[0].error.code, 'E_BAD_RESPONSE');
+    assert.ok(memory() - before < 32 * 1024 * 1024, `wasm memory grew by ${memory() - before} bytes`);
+  });
+
+  test('limits and timeouts are validated, naming the field', () => {
+    assert.throws(() => new CascadeAgent({ models: [tier('ok')], limits: { maxResponseByte: 5 } }), /config\.limits\.maxResponseByte: unknown option \(did you mean `maxResponseBytes`\?/);
+    assert.throws(() => new CascadeAgent({ models: [tier('ok')], timeouts: { idleMs: 'soon' } }), /config\.timeouts\.idleMs: expected a positive number/);
+  });
+});
+
+describe('abandoned streams', () => {
+  test('breaking out of the loop cancels the provider request', async () => {
+    const agent = new CascadeAgent([tier('slow')]);
+    const s = agent.stream(QUERY, { mode: 'live' });
+    let chunks = 0;
+    for await (const e of s) {
+      if (e.type === 'chunk' && ++chunks === 3) break;
+    }
+    const e = await rejection(() => s.result);
+    assert.equal(e.code, 'E_ABORTED');
+    assert.equal(e.attempts[0].outcome, 'cancelled');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(srv.log[0].closedEarly, true, 'the server saw the request cancelled');
+    assert.equal(srv.log[0].finished, false);
+  });
+
+  test('cancelling toSSEResponse() cancels the provider request', async () => {
+    const agent = new CascadeAgent([tier('slow')]);
+    const res = agent.stream(QUERY, { mode: 'live' }).toSSEResponse();
+    const reader = res.body.getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(srv.log[0].closedEarly, true);
+  });
+});
+
+describe('no key in any output', () => {
+  const CANARY = 'sk-canary-9f8e7d6c5b4a3210fedcba98';
+  const placements = {
+    apiKey: (name) => tier(name, { apiKey: CANARY }),
+    'headers.Authorization': (name) => tier(name, { apiKey: undefined, headers: { Authorization: `Bearer ${CANARY}` } }),
+    'headers.x-api-key': (name) => tier(name, { apiKey: undefined, headers: { 'x-api-key': CANARY } }),
+    'headers.api-key': (name) => tier(name, { apiKey: undefined, headers: { 'api-key': CANARY } }),
+    'a custom header': (name) => tier(name, { headers: { 'x-gateway-token': CANARY } }),
+    'baseUrl ?key=': (name) => tier(name, { baseUrl: `${srv.url}?key=${CANARY}` }),
+  };
+
+  function surfaces(err, agent, events) {
+    return [
+      ['message', err.message],
+      ['JSON.stringify(error)', JSON.stringify(err)],
+      ['inspect(error)', inspect(err, { depth: 8 })],
+      ['cause', inspect(err.cause, { depth: 8 })],
+      ['attempts', JSON.stringify(err.attempts)],
+      ['events', JSON.stringify(events ?? [], (_, v) => (v instanceof Error ? { message: v.message, ...v } : v))],
+      ['models', JSON.stringify(agent.models)],
+    ];
+  }
+
+  for (const [where, make] of Object.entries(placements)) {
+    for (const name of ['echo401', 'echo500']) {
+      test(`${where}, ${name}: nowhere in errors, attempts, events or models`, async () => {
+        const agent = new CascadeAgent({ models: [make(name)] });
+        const err = await rejection(() => agent.run(QUERY));
+        const { events, error } = await collect(agent.stream(QUERY));
+        assert.ok(srv.log.some((e) => JSON.stringify(e.headers).includes(CANARY) || e.url.includes(CANARY)), 'the key was sent');
+        for (const [surface, text] of [...surfaces(err, agent), ...surfaces(error, agent, events)]) {
+          assert.ok(!text.includes(CANARY), `${surface} holds the key: ${text.slice(0, 400)}`);
+          assert.ok(!text.includes(CANARY.slice(0, 14)), `${surface} holds part of the key: ${text.slice(0, 400)}`);
+        }
+      });
+    }
+  }
+
+  test('user:secret@ in baseUrl: not in the network error, nor in models', async () => {
+    const agent = new CascadeAgent([tier('ok', { baseUrl: `http://user:${CANARY}@127.0.0.1:9/v1` })]);
+    const err = await rejection(() => agent.run(QUERY));
+    for (const [surface, text] of surfaces(err, agent)) assert.ok(!text.includes(CANARY), `${surface}: ${text.slice(0, 300)}`);
+  });
+
+  test('header injection is refused before anything is sent', async () => {
+    for (const bad of [{ headers: { 'x-team': 'a\r\nx-injected: yes' } }, { apiKey: 'sk-a\nx-injected: yes' }, { name: 'ok\nx-injected: yes' }]) {
+      assert.throws(() => new CascadeAgent([tier('ok', bad)]), ConfigError);
+    }
+    assert.equal(srv.log.length, 0);
+  });
+});
+
+describe('a crashed engine is replaced', () => {
+  test('after an injected panic: one E_INTERNAL, then 1,000 normal calls on old and new agents', async () => {
+    const old = new CascadeAgent([tier('ok')]);
+    assert.equal((await old.run(QUERY)).content, ANSWER);
+    // Trap the instance for real, then hand the trap to the wrapper the way
+    // each of its calls into wasm does (every one catches through fromEngine).
+    let trap;
+    try {
+      glue.__panicForTests();
+    } catch (e) {
+      trap = e;
+    }
+    assert.ok(trap instanceof WebAssembly.RuntimeError, `expected a trap, got ${trap}`);
+    const internal = pkg.fromEngine(trap);
+    assert.ok(internal instanceof pkg.InternalError);
+    assert.equal(internal.code, 'E_INTERNAL');
+    assert.match(internal.message, /restarted/);
+    const fresh = new CascadeAgent([tier('ok')]);
+    for (let i = 0; i < 1000; i++) {
+      if (i % 10 === 0) {
+        const agent = i % 20 === 0 ? old : fresh;
+        assert.equal((await agent.run(QUERY)).content, ANSWER, `run ${i}`);
+      } else {
+        assert.equal(typeof scoreDraft(QUERY, ANSWER).score, 'number', `scoreDraft ${i}`);
+      }
+    }
+    assert.equal(old.models[0].name, 'ok');
+  });
+
+  test('a run in flight when the engine crashes ends with E_INTERNAL, not with another run\'s answer', async () => {
+    const agent = new CascadeAgent([tier('slow')]);
+    const pending = agent.run(QUERY);
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      glue.__panicForTests();
+    } catch (e) {
+      pkg.fromEngine(e);
+    }
+    assert.equal(typeof scoreDraft(QUERY, ANSWER).score, 'number');
+    const e = await rejection(() => pending);
+    assert.equal(e.code, 'E_INTERNAL');
+  });
+});
