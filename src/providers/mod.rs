@@ -11,11 +11,12 @@ pub mod ollama;
 pub mod openai;
 pub mod openrouter;
 pub mod probe;
+pub mod retry_after;
 mod sse_wire;
 mod status;
 pub mod url;
 
-pub use status::error_from_status;
+pub use status::{error_from_status, error_from_status_at};
 
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
