@@ -286,3 +286,89 @@ fn mid_stream_errors_name_the_configured_provider() {
     let e = parse("groq", br#"{"error":{"message":"model decommissioned"}}"#).err().unwrap_or_else(|| panic!("accepted"));
     assert!(e.message.starts_with("groq: "), "{}", e.message);
 }
+
+// 1 and 2, through to the result: what a caller sees.
+
+fn raw_blocks(r: &CascadeResult) -> Vec<serde_json::Value> {
+    r.raw_blocks.iter().map(|b| serde_json::from_str(&b.json).unwrap_or_else(|e| panic!("{e}: {}", b.json))).collect()
+}
+
+#[test]
+fn server_tool_blocks_reach_the_result_with_their_streamed_input() {
+    let r = streamed("anthropic", include_bytes!("fixtures/codecs/anthropic_stream_web_search.sse"));
+    let blocks = raw_blocks(&r);
+    let kinds: Vec<&str> = r.raw_blocks.iter().map(|b| b.kind.as_str()).collect();
+    assert_eq!(kinds, ["server_tool_use", "web_search_tool_result"]);
+    assert_eq!(
+        blocks[0],
+        json!({"type": "server_tool_use", "id": "srvtoolu_01WYG3ziw53XMcoyKL4XcZmE", "name": "web_search",
+               "input": {"query": "weather Paris today"}})
+    );
+    assert_eq!(blocks[1]["content"][0]["url"], "https://weather.example.org/paris");
+
+    let r = streamed("anthropic", include_bytes!("fixtures/codecs/anthropic_stream_code_mcp.sse"));
+    let kinds: Vec<&str> = r.raw_blocks.iter().map(|b| b.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "server_tool_use",
+            "bash_code_execution_tool_result",
+            "server_tool_use",
+            "text_editor_code_execution_tool_result",
+            "mcp_tool_use",
+            "mcp_tool_result",
+            "container_snapshot_2027",
+        ]
+    );
+    let blocks = raw_blocks(&r);
+    assert_eq!(blocks[0]["input"], json!({"command": "python3 -c 'print(6*7)'"}));
+    assert_eq!(blocks[1]["content"]["stdout"], "42\n");
+    assert_eq!(blocks[4]["input"], json!({"name": "answer"}));
+    assert_eq!(blocks[4]["server_name"], "math-server");
+
+    // The JSON form of the result carries them, in order, as the provider sent them.
+    let out: serde_json::Value = serde_json::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
+    assert_eq!(out["rawBlocks"].as_array().map(Vec::len), Some(7));
+    assert_eq!(out["rawBlocks"][5]["content"][0]["text"], "42");
+    assert!(out.get("toolCalls").is_none());
+}
+
+#[test]
+fn server_tool_blocks_of_a_message_are_kept_in_order() {
+    let c = parse("anthropic", include_bytes!("fixtures/codecs/anthropic_message_server_tools.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kinds: Vec<&str> = c.raw_blocks.iter().map(|b| b.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "server_tool_use",
+            "web_search_tool_result",
+            "server_tool_use",
+            "web_fetch_tool_result",
+            "server_tool_use",
+            "code_execution_tool_result",
+            "mcp_tool_use",
+            "mcp_tool_result",
+            "hologram_2027",
+        ]
+    );
+    let first: serde_json::Value = serde_json::from_str(&c.raw_blocks[0].json).unwrap_or_default();
+    assert_eq!(first["input"], json!({"query": "weather Paris today"}));
+}
+
+#[test]
+fn refusals_are_carried_apart_from_the_answer() {
+    let c = parse("openai", include_bytes!("fixtures/codecs/openai_chat_refusal.json")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.refusal.as_deref(), Some("I'm sorry, I can't help with that."));
+    assert_eq!(c.content, "");
+
+    let body = include_bytes!("fixtures/codecs/openai_stream_refusal.sse");
+    let ds = deltas("openai", body, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text_of(&ds), "");
+    let r = streamed("openai", body);
+    assert_eq!(r.refusal.as_deref(), Some("I'm sorry, I can't help with that."));
+    assert_eq!(r.content, "");
+    assert_eq!(r.finish_reason, FinishReason::ContentFilter);
+    let out: serde_json::Value = serde_json::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
+    assert_eq!(out["refusal"], "I'm sorry, I can't help with that.");
+}
