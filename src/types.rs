@@ -122,14 +122,53 @@ pub struct ToolCall {
 }
 
 impl ToolCall {
+    /// A call made without arguments comes as `""`, `null` or nothing at
+    /// all depending on the wire; it becomes `{}` here, once for every
+    /// codec and both paths, so `arguments_raw` is always JSON a caller can
+    /// parse and send back.
     pub fn new(id: impl Into<String>, name: impl Into<String>, raw: impl Into<String>) -> Self {
-        let raw = raw.into();
-        let arguments = if raw.trim().is_empty() {
-            Some(Value::Object(Default::default()))
-        } else {
-            serde_json::from_str(&raw).ok()
-        };
+        let mut raw = raw.into();
+        if raw.trim().is_empty() {
+            raw = "{}".to_string();
+        }
+        let arguments = serde_json::from_str(&raw).ok();
         ToolCall { id: id.into(), name: name.into(), arguments_raw: raw, arguments }
+    }
+}
+
+/// Servers differ in how a tool's name streams: OpenAI sends it once,
+/// OpenRouter routing to Novita repeats it whole in every delta, a few
+/// servers resend the name so far, and some split it. A piece that starts
+/// with what is stored (the same name again, or a longer prefix of it)
+/// replaces it; anything else continues it. The one case this reads wrong,
+/// a split whose second half starts with the whole first half ("ab" then
+/// "abc" meaning "ababc"), no known server produces.
+pub fn merge_tool_name(stored: &mut String, piece: &str) {
+    if piece.starts_with(stored.as_str()) {
+        piece.clone_into(stored);
+    } else {
+        stored.push_str(piece);
+    }
+}
+
+/// A content block the engine passes through without acting on it:
+/// Anthropic's server-side tools (web search, web fetch, code execution),
+/// MCP connector calls, their results, and block types added after this
+/// code. The caller never defined those tools, so they must not come back
+/// as `ToolCall`s to run; they are kept whole so a caller can still see
+/// what the provider did (sources searched, code run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawBlock {
+    /// The block's `type` (`server_tool_use`, `web_search_tool_result`, ...).
+    pub kind: String,
+    /// The whole block as JSON text, streamed `input` included.
+    pub json: String,
+}
+
+/// The block as the provider sent it: an object with its `type`.
+impl ToJson for RawBlock {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw(&self.json);
     }
 }
 
@@ -266,6 +305,12 @@ pub struct Completion {
     pub logprobs: Option<Vec<TokenLogprob>>,
     /// Extended-thinking / reasoning text: never the answer, kept apart.
     pub thinking: Option<String>,
+    /// The model declined (OpenAI's `refusal`): its words, apart from
+    /// `content`, which stays empty, so a judge can tell a refusal from an
+    /// empty answer and a caller can show why there is none.
+    pub refusal: Option<String>,
+    /// Blocks passed through untouched (see `RawBlock`), in answer order.
+    pub raw_blocks: Vec<RawBlock>,
     /// The model id the provider says answered, if it says.
     pub model: Option<String>,
 }
@@ -275,6 +320,13 @@ pub struct Completion {
 pub enum StreamDelta {
     Text(String),
     Thinking(String),
+    /// A piece of the model's refusal (never part of the answer text).
+    Refusal(String),
+    /// Pass-through block number `index` (counting such blocks only) began;
+    /// `json` is the block as it started, its `input` still to stream.
+    RawBlock { index: usize, kind: String, json: String },
+    /// A fragment of the `input` JSON of pass-through block `index`.
+    RawBlockInput { index: usize, partial_json: String },
     /// A fragment of tool call number `index`; `id` and `name` come once.
     ToolCall {
         index: usize,

@@ -18,6 +18,9 @@ struct Assembled {
     usage: Usage,
     finish: Option<FinishReason>,
     logprob_tokens: Vec<String>,
+    refusal: String,
+    /// (kind, block JSON as it started, streamed input) per pass-through block.
+    raw: Vec<(String, String, String)>,
     done: usize,
 }
 
@@ -26,6 +29,21 @@ impl Assembled {
         match d {
             StreamDelta::Text(t) => self.text.push_str(&t),
             StreamDelta::Thinking(t) => self.thinking.push_str(&t),
+            StreamDelta::Refusal(t) => self.refusal.push_str(&t),
+            StreamDelta::RawBlock { index, kind, json } => {
+                while self.raw.len() <= index {
+                    self.raw.push(Default::default());
+                }
+                if let Some(slot) = self.raw.get_mut(index) {
+                    slot.0 = kind;
+                    slot.1 = json;
+                }
+            }
+            StreamDelta::RawBlockInput { index, partial_json } => {
+                if let Some(slot) = self.raw.get_mut(index) {
+                    slot.2.push_str(&partial_json);
+                }
+            }
             StreamDelta::ToolCall { index, id, name, arguments } => {
                 while self.tools.len() <= index {
                     self.tools.push(Default::default());

@@ -168,5 +168,9 @@ export function readResult(text: string): CascadeResult {
   if (thinking !== undefined) r.thinking = thinking;
   const parsed = t.json();
   if (parsed !== undefined) r.parsed = parsed;
+  const refusal = t.opt();
+  if (refusal !== undefined) r.refusal = refusal;
+  const rawBlocks = t.json();
+  if (rawBlocks !== undefined) r.rawBlocks = rawBlocks as CascadeResult['rawBlocks'];
   return r;
 }

@@ -250,6 +250,16 @@ export interface Attempt {
   step?: number;
 }
 
+/**
+ * A content block passed through untouched, e.g. `server_tool_use`,
+ * `web_search_tool_result`, `code_execution_tool_result`, `mcp_tool_use`,
+ * `mcp_tool_result`, or a block type newer than this package.
+ */
+export interface RawBlock {
+  type: string;
+  [field: string]: unknown;
+}
+
 export interface CascadeResult {
   content: string;
   modelUsed: string;
@@ -270,6 +280,17 @@ export interface CascadeResult {
   toolCalls?: ToolCall[];
   thinking?: string;
   parsed?: unknown;
+  /**
+   * The model declined to answer (OpenAI's `refusal`): its words. `content`
+   * is then empty and `finishReason` is `'content_filter'`.
+   */
+  refusal?: string;
+  /**
+   * Tools the provider ran itself (Anthropic web search, web fetch, code
+   * execution, MCP connector) and their results, as the provider sent them,
+   * in answer order. They are not `toolCalls`: nothing here is for you to run.
+   */
+  rawBlocks?: RawBlock[];
   /**
    * Cascade runs this result covers: 1, or more in a tool loop, where
    * costs, savings, usage and `attempts` are summed over every step and

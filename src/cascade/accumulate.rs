@@ -1,13 +1,21 @@
 //! Folding stream deltas into one `Completion`, so a streamed answer is
 //! judged, priced and returned exactly like a non-streamed one.
 
-use crate::types::{Completion, FinishReason, StreamDelta, ToolCall, Usage};
+use serde_json::Value;
+
+use crate::types::{merge_tool_name, Completion, FinishReason, RawBlock, StreamDelta, ToolCall, Usage};
+
+/// A stream announcing more tool calls or pass-through blocks than this is
+/// not one to trust: further ones are dropped rather than allocated.
+const MAX_PARTS: usize = 1024;
 
 #[derive(Default)]
 pub struct Accumulator {
     content: String,
     thinking: String,
+    refusal: String,
     tools: Vec<PartialTool>,
+    raw: Vec<PartialRaw>,
     logprobs: Vec<crate::types::TokenLogprob>,
     usage: Option<Usage>,
     finish: Option<FinishReason>,
@@ -21,28 +29,64 @@ struct PartialTool {
     args: String,
 }
 
+#[derive(Default)]
+struct PartialRaw {
+    kind: String,
+    json: String,
+    input: String,
+}
+
+/// The slot for part `index`, growing `parts` up to it; `None` past the cap.
+fn slot<T: Default>(parts: &mut Vec<T>, index: usize) -> Option<&mut T> {
+    if index >= MAX_PARTS {
+        return None;
+    }
+    while parts.len() <= index {
+        parts.push(T::default());
+    }
+    parts.get_mut(index)
+}
+
+/// A pass-through block with its streamed `input` put in place. Input that
+/// does not parse is kept as text rather than lost.
+fn finished_block(raw: PartialRaw) -> RawBlock {
+    let mut json = raw.json;
+    if !raw.input.trim().is_empty() {
+        if let Ok(Value::Object(mut block)) = serde_json::from_str::<Value>(&json) {
+            let input = serde_json::from_str(&raw.input).unwrap_or(Value::String(raw.input));
+            block.insert("input".to_string(), input);
+            json = Value::Object(block).to_string();
+        }
+    }
+    RawBlock { kind: raw.kind, json }
+}
+
 impl Accumulator {
     pub fn push(&mut self, delta: &StreamDelta) {
         match delta {
             StreamDelta::Text(t) => self.content.push_str(t),
             StreamDelta::Thinking(t) => self.thinking.push_str(t),
+            StreamDelta::Refusal(t) => self.refusal.push_str(t),
             StreamDelta::ToolCall { index, id, name, arguments } => {
-                // Bounded by the number of calls a provider announces; a
-                // hostile index cannot make us allocate without limit.
-                if *index > 1024 {
-                    return;
-                }
-                while self.tools.len() <= *index {
-                    self.tools.push(PartialTool::default());
-                }
-                if let Some(t) = self.tools.get_mut(*index) {
+                if let Some(t) = slot(&mut self.tools, *index) {
                     if let Some(id) = id {
                         t.id = id.clone();
                     }
                     if let Some(n) = name {
-                        t.name.push_str(n);
+                        merge_tool_name(&mut t.name, n);
                     }
                     t.args.push_str(arguments);
+                }
+            }
+            StreamDelta::RawBlock { index, kind, json } => {
+                if let Some(b) = slot(&mut self.raw, *index) {
+                    b.kind = kind.clone();
+                    b.json = json.clone();
+                }
+            }
+            StreamDelta::RawBlockInput { index, partial_json } => {
+                if let Some(b) = slot(&mut self.raw, *index) {
+                    b.input.push_str(partial_json);
                 }
             }
             StreamDelta::Logprobs(l) => self.logprobs.extend(l.iter().cloned()),
@@ -92,6 +136,8 @@ impl Accumulator {
             usage: self.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0),
             logprobs: if self.logprobs.is_empty() { None } else { Some(self.logprobs) },
             thinking: if self.thinking.is_empty() { None } else { Some(self.thinking) },
+            refusal: if self.refusal.is_empty() { None } else { Some(self.refusal) },
+            raw_blocks: self.raw.into_iter().filter(|b| !b.json.is_empty()).map(finished_block).collect(),
             model: None,
         }
     }
@@ -144,6 +190,67 @@ mod tests {
         assert_eq!(c.tool_calls[1].arguments, Some(serde_json::json!({"x": 1})));
         let u = c.usage.unwrap();
         assert_eq!((u.input_tokens, u.output_tokens), (12, 5));
+    }
+
+    #[test]
+    fn a_repeated_name_is_one_name_and_a_split_name_is_joined() {
+        let mut a = Accumulator::default();
+        let piece = |index: usize, name: &str, arguments: &str| StreamDelta::ToolCall {
+            index,
+            id: None,
+            name: Some(name.into()),
+            arguments: arguments.into(),
+        };
+        for d in [
+            piece(0, "llm_version", ""),
+            piece(0, "llm_version", "{\"a\""),
+            piece(0, "llm_version", ":1}"),
+            piece(1, "get_", ""),
+            piece(1, "weather", "{}"),
+            piece(2, "look", ""),
+            piece(2, "lookup", ""),
+        ] {
+            a.push(&d);
+        }
+        let c = a.into_completion();
+        let names: Vec<&str> = c.tool_calls.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["llm_version", "get_weather", "lookup"]);
+        assert_eq!(c.tool_calls.first().map(|t| t.arguments_raw.as_str()), Some("{\"a\":1}"));
+        assert_eq!(c.tool_calls.get(2).map(|t| t.arguments_raw.as_str()), Some("{}"), "no arguments is {{}}");
+    }
+
+    #[test]
+    fn refusal_and_raw_blocks_are_carried_apart_from_the_answer() {
+        let mut a = Accumulator::default();
+        for d in [
+            StreamDelta::Refusal("I'm sorry, ".into()),
+            StreamDelta::Refusal("no.".into()),
+            StreamDelta::RawBlock {
+                index: 0,
+                kind: "server_tool_use".into(),
+                json: r#"{"type":"server_tool_use","id":"s1","name":"web_search","input":{}}"#.into(),
+            },
+            StreamDelta::RawBlockInput { index: 0, partial_json: "{\"query\": ".into() },
+            StreamDelta::RawBlockInput { index: 0, partial_json: "\"paris\"}".into() },
+            StreamDelta::RawBlock { index: 1, kind: "odd".into(), json: r#"{"type":"odd","input":{}}"#.into() },
+            StreamDelta::RawBlockInput { index: 1, partial_json: "{cut".into() },
+            StreamDelta::RawBlockInput { index: usize::MAX, partial_json: "x".into() },
+        ] {
+            a.push(&d);
+        }
+        let c = a.into_completion();
+        assert_eq!(c.content, "");
+        assert_eq!(c.refusal.as_deref(), Some("I'm sorry, no."));
+        assert!(c.tool_calls.is_empty());
+        let blocks: Vec<Value> = c.raw_blocks.iter().map(|b| serde_json::from_str(&b.json).unwrap()).collect();
+        assert_eq!(
+            blocks,
+            [
+                serde_json::json!({"type":"server_tool_use","id":"s1","name":"web_search","input":{"query":"paris"}}),
+                serde_json::json!({"type":"odd","input":"{cut"}),
+            ]
+        );
+        assert_eq!(c.raw_blocks[0].kind, "server_tool_use");
     }
 
     #[test]

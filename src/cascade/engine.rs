@@ -371,6 +371,8 @@ impl<C: Clock> Engine<C> {
             tool_calls: completion.tool_calls,
             thinking: completion.thinking,
             parsed,
+            refusal: completion.refusal,
+            raw_blocks: completion.raw_blocks,
             steps: 1,
             attempts,
         }

@@ -8,7 +8,7 @@ use crate::json_out::{JsonOut, ToJson};
 use crate::shape::{Shape, Sink};
 use crate::pricing::Price;
 use crate::quality::{Complexity, Domain, Verdict};
-use crate::types::{FinishReason, ToolCall, Usage};
+use crate::types::{FinishReason, RawBlock, ToolCall, Usage};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsageSummary {
@@ -94,6 +94,11 @@ pub struct CascadeResult {
     pub thinking: Option<String>,
     /// Structured output, parsed, when a JSON response format was asked for.
     pub parsed: Option<Value>,
+    /// The model's refusal, when it declined (`content` is then empty).
+    pub refusal: Option<String>,
+    /// Server-side tool calls and results the provider ran itself (web
+    /// search, code execution, MCP), as it sent them; see `RawBlock`.
+    pub raw_blocks: Vec<RawBlock>,
     /// Cascade runs this result covers: 1, or more in a tool loop.
     pub steps: usize,
     pub attempts: Vec<Attempt>,
@@ -158,12 +163,23 @@ impl Shape for CascadeResult {
         s.optional_json("toolCalls", Some(&calls).filter(|c| !c.0.is_empty()));
         s.optional_str("thinking", self.thinking.as_deref());
         s.optional_json("parsed", self.parsed.as_ref());
+        s.optional_str("refusal", self.refusal.as_deref());
+        let blocks = RawBlocks(&self.raw_blocks);
+        s.optional_json("rawBlocks", Some(&blocks).filter(|b| !b.0.is_empty()));
     }
 }
 
 struct ToolCalls<'a>(&'a [ToolCall]);
 
 impl ToJson for ToolCalls<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.each(self.0);
+    }
+}
+
+struct RawBlocks<'a>(&'a [RawBlock]);
+
+impl ToJson for RawBlocks<'_> {
     fn write_json(&self, o: &mut JsonOut) {
         o.each(self.0);
     }
@@ -213,8 +229,10 @@ fn round_usd(v: f64) -> f64 {
 pub fn sum_usage(attempts: &[Attempt]) -> UsageSummary {
     let mut out = UsageSummary { input_tokens: 0, output_tokens: 0, estimated: false };
     for u in attempts.iter().filter_map(|a| a.usage.as_ref()) {
-        out.input_tokens += u.input_tokens + u.cache_read_tokens + u.cache_write_tokens;
-        out.output_tokens += u.output_tokens;
+        // Saturating: counts come from providers, and a sum past u64 is no count anyone pays.
+        let input = u.input_tokens.saturating_add(u.cache_read_tokens).saturating_add(u.cache_write_tokens);
+        out.input_tokens = out.input_tokens.saturating_add(input);
+        out.output_tokens = out.output_tokens.saturating_add(u.output_tokens);
         out.estimated |= u.estimated;
     }
     out

@@ -12,7 +12,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Value};
 
-use super::common::{arguments_object, base_headers, default_header, envelope_error, read_json, u64_at};
+use super::common::{arguments_object, base_headers, count_at, default_header, envelope_error, read_json};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -20,7 +20,7 @@ use crate::error::CascadeError;
 use crate::http::HttpRequest;
 use crate::json_in::Json;
 use crate::json_out::{JsonOut, ToJson};
-use crate::types::{ChatRequest, Completion, FinishReason, Message, ResponseFormat, Role, ToolCall, Usage};
+use crate::types::{ChatRequest, Completion, FinishReason, Message, RawBlock, ResponseFormat, Role, ToolCall, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
 /// Anthropic answers CORS preflights only for requests carrying this header.
@@ -288,6 +288,11 @@ fn tool_choice(choice: &Value) -> Option<Value> {
     }
 }
 
+/// Text blocks (with or without `citations`) make the answer; `tool_use`
+/// blocks are the caller's tool calls. Server-side tools (web search, web
+/// fetch, code execution), MCP connector calls, their results and block
+/// types added later are kept whole as `RawBlock`s: the caller defined none
+/// of those tools, so running them is not its job.
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let v = read_json(body, "anthropic")?;
     if let Some(msg) = envelope_error(&v) {
@@ -300,26 +305,37 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let mut content = String::new();
     let mut thinking: Vec<&str> = Vec::new();
     let mut tool_calls = Vec::new();
+    let mut raw_blocks = Vec::new();
     for b in blocks {
-        match b.get("type").and_then(Json::as_str) {
-            Some("text") => content.push_str(b.get("text").and_then(Json::as_str).unwrap_or("")),
-            Some("thinking") => thinking.extend(b.get("thinking").and_then(Json::as_str)),
-            Some("tool_use") => {
+        let kind = b.get("type").and_then(Json::as_str).ok_or_else(|| {
+            CascadeError::bad_response("anthropic: a content block is not an object with a type")
+        })?;
+        match kind {
+            "text" => match b.get("text") {
+                Some(Json::String(t)) => content.push_str(t),
+                _ => return Err(CascadeError::bad_response("anthropic: a text block's text is not a string")),
+            },
+            "thinking" => thinking.extend(b.get("thinking").and_then(Json::as_str)),
+            // Encrypted reasoning: nothing anyone can read.
+            "redacted_thinking" => {}
+            "tool_use" => {
                 let input = b.get("input").map(Json::to_json).unwrap_or_default();
                 let id = b.get("id").and_then(Json::as_str).unwrap_or("");
                 let name = b.get("name").and_then(Json::as_str).unwrap_or("");
                 tool_calls.push(ToolCall::new(id, name, input));
             }
-            _ => {}
+            other => raw_blocks.push(RawBlock { kind: other.to_string(), json: b.to_json() }),
         }
     }
     Ok(Completion {
         content,
         tool_calls,
         finish_reason: map_stop(v.get("stop_reason")),
-        usage: v.get("usage").filter(|u| u.is_object()).map(usage),
+        usage: v.get("usage").filter(|u| u.is_object()).map(usage).transpose()?,
         logprobs: None,
         thinking: if thinking.is_empty() { None } else { Some(thinking.join("\n")) },
+        refusal: None,
+        raw_blocks,
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
@@ -335,13 +351,14 @@ pub(crate) fn map_stop(v: Option<&Json>) -> FinishReason {
 }
 
 /// Anthropic already reports cached tokens apart from `input_tokens`.
-pub(crate) fn usage(u: &Json) -> Usage {
-    Usage {
-        input_tokens: u64_at(u, "/input_tokens"),
-        output_tokens: u64_at(u, "/output_tokens"),
+pub(crate) fn usage(u: &Json) -> Result<Usage, CascadeError> {
+    let count = |path: &str| count_at(u, path, "anthropic");
+    Ok(Usage {
+        input_tokens: count("/input_tokens")?,
+        output_tokens: count("/output_tokens")?,
         reasoning_tokens: 0,
-        cache_read_tokens: u64_at(u, "/cache_read_input_tokens"),
-        cache_write_tokens: u64_at(u, "/cache_creation_input_tokens"),
+        cache_read_tokens: count("/cache_read_input_tokens")?,
+        cache_write_tokens: count("/cache_creation_input_tokens")?,
         estimated: false,
-    }
+    })
 }

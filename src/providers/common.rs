@@ -77,6 +77,8 @@ pub(crate) fn envelope_error(v: &Json) -> Option<String> {
 /// A failure reported inside an otherwise healthy stream: the provider broke
 /// mid-answer, so another tier is worth trying.
 pub(crate) fn stream_error(wire: &str, message: &str) -> CascadeError {
+    // `wire` is the configured provider's name for OpenAI-compatible
+    // services, so a Groq failure does not read as OpenAI's.
     CascadeError::new(ErrorCode::Stream, format!("{wire}: stream reported an error: {message}"))
         .with_class(FailureClass::Server)
 }
@@ -89,8 +91,36 @@ pub(crate) fn oversized_event(wire: &str) -> CascadeError {
     .with_class(FailureClass::Server)
 }
 
-pub(crate) fn u64_at(v: &Json, path: &str) -> u64 {
-    v.pointer(path).and_then(Json::as_u64).unwrap_or(0)
+/// A token count at `path`. Absent or `null` is 0: servers leave out what
+/// they do not track. Anything else must be a whole, non-negative number
+/// that a float can still tell apart from its neighbours (`7.0` is seven).
+/// A count such as `1e400`, `-3`, `12.5`, a million digits or a string means
+/// the body is not what the wire promises; reading it as 0 would price a
+/// paid call as free and reading it as "huge" would blow a budget, so the
+/// whole response is rejected as malformed and the cascade moves on, the
+/// same way for every codec and both paths.
+pub(crate) fn count_at(v: &Json, path: &str, wire: &str) -> Result<u64, CascadeError> {
+    match v.pointer(path) {
+        None | Some(Json::Null) => Ok(0),
+        Some(n) => whole_count(n).ok_or_else(|| {
+            CascadeError::bad_response(format!(
+                "{wire}: token count {path} is {}, not a whole non-negative number",
+                preview(&n.to_json(), 40)
+            ))
+        }),
+    }
+}
+
+/// 2^53: past it, a float no longer names a single whole number.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
+pub(crate) fn whole_count(n: &Json) -> Option<u64> {
+    if let Some(u) = n.as_u64() {
+        return Some(u);
+    }
+    let f = n.as_f64()?;
+    // In range and whole, so the conversion is exact.
+    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= MAX_EXACT_FLOAT).then_some(f as u64)
 }
 
 pub(crate) fn str_at<'v>(v: &'v Json, path: &str) -> Option<&'v str> {
@@ -170,12 +200,26 @@ mod tests {
     #[test]
     fn paths_walk_objects_and_arrays() {
         let v = Json::parse(br#"{"a": {"b": [10, {"c": "x"}]}, "": 1}"#).unwrap();
-        assert_eq!(u64_at(&v, "/a/b/0"), 10);
+        assert_eq!(count_at(&v, "/a/b/0", "t").ok(), Some(10));
         assert_eq!(str_at(&v, "/a/b/1/c"), Some("x"));
-        assert_eq!(u64_at(&v, "/a/b/0/c"), 0);
+        assert_eq!(count_at(&v, "/a/b/0/c", "t").ok(), Some(0));
+        assert!(count_at(&v, "/a/b/1/c", "t").is_err());
         assert_eq!(str_at(&v, "/a/b/2"), None);
         assert_eq!(v.pointer("/a/b/x"), None);
         assert_eq!(v.pointer(""), Some(&v));
+    }
+
+    #[test]
+    fn counts_are_whole_non_negative_numbers_or_malformed() {
+        let count = |n: &str| count_at(&Json::parse_str(&format!("{{\"n\": {n}}}")).unwrap(), "/n", "t").ok();
+        assert_eq!(count("12"), Some(12));
+        assert_eq!(count("7.0"), Some(7));
+        assert_eq!(count("1e3"), Some(1000));
+        assert_eq!(count("null"), Some(0));
+        assert_eq!(count("18446744073709551615"), Some(u64::MAX));
+        for bad in ["1e400", "-3", "12.5", "18446744073709551616", "1e300", "\"12\"", "true", "[1]"] {
+            assert_eq!(count(bad), None, "{bad}");
+        }
     }
 
     #[test]

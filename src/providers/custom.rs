@@ -6,7 +6,7 @@
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_in::Json;
-use crate::providers::common::raw_arguments;
+use crate::providers::common::{raw_arguments, whole_count};
 use crate::json_out::{JsonOut, ToJson};
 use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, TokenLogprob, ToolCall, TopLogprob, Usage};
 
@@ -61,15 +61,20 @@ fn finish_reason(v: Option<&Json>) -> FinishReason {
     }
 }
 
-fn usage(v: Option<&Json>) -> Option<Usage> {
-    let u = v.filter(|u| u.is_object())?;
-    let n = |k: &str| u.get(k).and_then(Json::as_u64).unwrap_or(0);
+/// Counts follow the built-in codecs' rule (see `common::count_at`): a
+/// count that is not a whole non-negative number fails the answer.
+fn usage(model: &ModelConfig, v: Option<&Json>) -> Result<Option<Usage>, CascadeError> {
+    let Some(u) = v.filter(|u| u.is_object()) else { return Ok(None) };
+    let n = |k: &str| match u.get(k) {
+        None | Some(Json::Null) => Ok(0),
+        Some(c) => whole_count(c).ok_or_else(|| bad(model, format!("usage.{k} must be a whole non-negative number"))),
+    };
     let out = Usage {
-        input_tokens: n("inputTokens").max(n("promptTokens")),
-        output_tokens: n("outputTokens").max(n("completionTokens")),
+        input_tokens: n("inputTokens")?.max(n("promptTokens")?),
+        output_tokens: n("outputTokens")?.max(n("completionTokens")?),
         ..Default::default()
     };
-    (out.input_tokens > 0 || out.output_tokens > 0).then_some(out)
+    Ok((out.input_tokens > 0 || out.output_tokens > 0).then_some(out))
 }
 
 fn tool_call(v: &Json, i: usize) -> Option<ToolCall> {
@@ -79,12 +84,7 @@ fn tool_call(v: &Json, i: usize) -> Option<ToolCall> {
         .and_then(Json::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("call_{i}"));
-    let raw = match v.get("arguments") {
-        Some(Json::String(s)) => s.to_string(),
-        Some(other) => other.to_json(),
-        None => "{}".into(),
-    };
-    Some(ToolCall::new(id, name, raw))
+    Some(ToolCall::new(id, name, raw_arguments(v.get("arguments"))))
 }
 
 /// `[{token, logprob, topLogprobs?: [{token, logprob}]}]`; one malformed
@@ -137,9 +137,11 @@ pub fn parse_completion(model: &ModelConfig, text: &str) -> Result<Completion, C
         content,
         tool_calls,
         finish_reason: finish,
-        usage: usage(v.get("usage")),
+        usage: usage(model, v.get("usage"))?,
         logprobs: v.get("logprobs").and_then(logprobs),
         thinking: v.get("thinking").and_then(Json::as_str).map(str::to_string),
+        refusal: v.get("refusal").and_then(Json::as_str).filter(|r| !r.is_empty()).map(str::to_string),
+        raw_blocks: Vec::new(),
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
@@ -153,12 +155,12 @@ pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, 
     Ok(match kind {
         "text" => vec![StreamDelta::Text(v.get("text").and_then(Json::as_str).unwrap_or("").to_string())],
         "toolCall" => vec![StreamDelta::ToolCall {
-            index: v.get("index").and_then(Json::as_u64).unwrap_or(0) as usize,
+            index: v.get("index").and_then(Json::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(0),
             id: v.get("id").and_then(Json::as_str).map(str::to_string),
             name: v.get("name").and_then(Json::as_str).map(str::to_string),
             arguments: raw_arguments(v.get("arguments")),
         }],
-        "usage" => usage(v.get("usage")).map(StreamDelta::Usage).into_iter().collect(),
+        "usage" => usage(model, v.get("usage"))?.map(StreamDelta::Usage).into_iter().collect(),
         "finish" => vec![StreamDelta::Finish(finish_reason(v.get("finishReason"))), StreamDelta::Done],
         other => return Err(bad(model, format!("unknown stream item type {other:?}"))),
     })

@@ -11,11 +11,12 @@ pub mod ollama;
 pub mod openai;
 pub mod openrouter;
 pub mod probe;
+pub mod retry_after;
 mod sse_wire;
 mod status;
 pub mod url;
 
-pub use status::error_from_status;
+pub use status::{error_from_status, error_from_status_at};
 
 use crate::config::ModelConfig;
 use crate::error::CascadeError;
@@ -98,7 +99,7 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
 /// Parse a successful (2xx) body.
 pub fn parse_response(model: &ModelConfig, body: &[u8]) -> Result<Completion, CascadeError> {
     match model.wire {
-        OpenAi => openai::parse_response(body),
+        OpenAi => openai::parse_response_as(body, &model.provider),
         Anthropic => anthropic::parse_response(body),
         Ollama => ollama::parse_response(body),
         Custom => Err(unregistered(model)),
@@ -115,7 +116,7 @@ pub trait StreamDecoder {
 
 pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, CascadeError> {
     let inner: Box<dyn StreamDecoder> = match model.wire {
-        OpenAi => Box::new(openai::StreamParser::default()),
+        OpenAi => Box::new(openai::stream_parser(&model.provider)),
         Anthropic => Box::new(anthropic::StreamParser::default()),
         Ollama => Box::new(ollama::StreamParser::default()),
         Custom => return Err(unregistered(model)),

@@ -11,7 +11,7 @@ pub use stream::StreamParser;
 
 use serde_json::{json, Map, Value};
 
-use super::common::{arguments_object, base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
+use super::common::{arguments_object, base_headers, count_at, envelope_error, raw_arguments, read_json, str_at};
 use super::url::ollama_chat_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -124,21 +124,33 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let message = v.get("message").filter(|m| m.is_object()).ok_or_else(|| {
         CascadeError::bad_response("ollama: response has no message object (expected an /api/chat answer)")
     })?;
-    let tool_calls: Vec<ToolCall> = message
-        .get("tool_calls")
-        .and_then(Json::as_array)
-        .map(|calls| calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect())
-        .unwrap_or_default();
+    let tool_calls: Vec<ToolCall> = match message.get("tool_calls") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(Json::Array(calls)) => calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect(),
+        Some(_) => return Err(CascadeError::bad_response("ollama: message.tool_calls is not an array")),
+    };
     let finish_reason = map_done(v.get("done_reason"), !tool_calls.is_empty());
     Ok(Completion {
-        content: str_at(message, "/content").unwrap_or("").to_string(),
+        content: content(message)?.to_string(),
         finish_reason,
         tool_calls,
-        usage: usage(&v),
+        usage: usage(&v)?,
         logprobs: None,
         thinking: str_at(message, "/thinking").filter(|t| !t.is_empty()).map(str::to_string),
+        refusal: None,
+        raw_blocks: Vec::new(),
         model: str_at(&v, "/model").map(str::to_string),
     })
+}
+
+/// `content` is text, or absent / `null` beside tool calls. Any other type
+/// is a malformed answer, not an empty one the judge might accept.
+pub(crate) fn content<'v>(message: &'v Json) -> Result<&'v str, CascadeError> {
+    match message.get("content") {
+        None | Some(Json::Null) => Ok(""),
+        Some(Json::String(s)) => Ok(s),
+        Some(_) => Err(CascadeError::bad_response("ollama: message.content is not a string")),
+    }
 }
 
 /// Ollama gives arguments as an object and usually no id; ids are made up
@@ -161,12 +173,12 @@ pub(crate) fn map_done(v: Option<&Json>, has_tool_calls: bool) -> FinishReason {
 }
 
 /// `None` when Ollama reported nothing, so the engine estimates instead of
-/// recording a free call.
-pub(crate) fn usage(v: &Json) -> Option<Usage> {
-    let input = u64_at(v, "/prompt_eval_count");
-    let output = u64_at(v, "/eval_count");
+/// recording a free call; an unreadable count is an error (see `count_at`).
+pub(crate) fn usage(v: &Json) -> Result<Option<Usage>, CascadeError> {
+    let input = count_at(v, "/prompt_eval_count", "ollama")?;
+    let output = count_at(v, "/eval_count", "ollama")?;
     if input == 0 && output == 0 {
-        return None;
+        return Ok(None);
     }
-    Some(Usage { input_tokens: input, output_tokens: output, ..Usage::default() })
+    Ok(Some(Usage { input_tokens: input, output_tokens: output, ..Usage::default() }))
 }

@@ -7,11 +7,11 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
-pub use stream::StreamParser;
+pub use stream::{stream_parser, StreamParser};
 
 use serde_json::{json, Value};
 
-use super::common::{base_headers, envelope_error, raw_arguments, read_json, str_at, u64_at};
+use super::common::{base_headers, count_at, envelope_error, raw_arguments, read_json, str_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
@@ -44,7 +44,7 @@ pub fn is_reasoning_model(name: &str) -> bool {
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
     let reasoning = is_reasoning_model(&model.name);
     let params = &model.parameters;
-    let ours = |key: &str| !params.contains_key(key) && !(reasoning && REASONING_FORBIDDEN.contains(&key));
+    let ours = |key: &str| !(params.contains_key(key) || reasoning && REASONING_FORBIDDEN.contains(&key));
     let mut o = JsonOut::with_capacity(256);
     o.begin_object();
     o.str_field("model", &model.name);
@@ -212,50 +212,111 @@ fn schema_name(name: Option<&str>) -> String {
 }
 
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
-    let v = read_json(body, "openai")?;
+    parse_response_as(body, "openai")
+}
+
+/// `parse_response` for an OpenAI-compatible `provider`, named in errors
+/// so that a Groq or OpenRouter failure does not read as OpenAI's.
+///
+/// A body of the wrong shape (no message object, `content: 42`) is a
+/// malformed response, never an empty answer: an empty answer would be
+/// judged, and maybe accepted, as if the model had said nothing.
+pub fn parse_response_as(body: &[u8], provider: &str) -> Result<Completion, CascadeError> {
+    let v = read_json(body, provider)?;
     if let Some(msg) = envelope_error(&v) {
-        return Err(CascadeError::bad_response(format!("openai: response is an error: {msg}")));
+        return Err(CascadeError::bad_response(format!("{provider}: response is an error: {msg}")));
     }
     let choice =
-        v.get("choices").and_then(Json::as_array).and_then(|c| c.first()).ok_or_else(|| {
-            CascadeError::bad_response("openai: response has no choices[0] (expected a chat.completion)")
-        })?;
-    let message = choice.field("message");
+        v.get("choices").and_then(Json::as_array).and_then(|c| c.first()).filter(|c| c.is_object()).ok_or_else(
+            || CascadeError::bad_response(format!("{provider}: response has no choices[0] (expected a chat.completion)")),
+        )?;
+    let message = choice.get("message").filter(|m| m.is_object()).ok_or_else(|| {
+        CascadeError::bad_response(format!("{provider}: choices[0] has no message object (expected a chat.completion)"))
+    })?;
 
-    let mut tool_calls: Vec<ToolCall> = message
-        .get("tool_calls")
-        .and_then(Json::as_array)
-        .map(|calls| calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect())
-        .unwrap_or_default();
+    let mut tool_calls: Vec<ToolCall> = match message.get("tool_calls") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(Json::Array(calls)) => calls.iter().enumerate().map(|(i, c)| tool_call(c, i)).collect(),
+        Some(_) => return Err(wrong_type(provider, "message.tool_calls", "an array")),
+    };
     // The pre-2024 single `function_call` some servers still emit.
     if let Some(f) = message.get("function_call").filter(|f| f.is_object()) {
         let name = str_at(f, "/name").unwrap_or("");
         tool_calls.push(ToolCall::new(format!("call_{}", tool_calls.len()), name, raw_arguments(f.get("arguments"))));
     }
+    let parts = content_parts(message.get("content"))
+        .ok_or_else(|| wrong_type(provider, "message.content", "a string, null or an array of parts"))?;
+    let refusal = refusal_text(message);
 
     Ok(Completion {
-        content: content_text(message.get("content")),
+        content: parts.text,
         tool_calls,
-        finish_reason: if refused(message) {
-            FinishReason::ContentFilter
-        } else {
-            map_finish(choice.get("finish_reason"))
-        },
-        usage: v.get("usage").filter(|u| u.is_object()).map(usage),
+        finish_reason: if refusal.is_some() { FinishReason::ContentFilter } else { map_finish(choice.get("finish_reason")) },
+        usage: v.get("usage").filter(|u| u.is_object()).map(|u| usage(u, provider)).transpose()?,
         logprobs: choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()),
-        thinking: reasoning_text(message),
+        thinking: reasoning_text(message).or(Some(parts.thinking).filter(|t| !t.is_empty())),
+        refusal,
+        raw_blocks: Vec::new(),
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
     })
 }
 
-/// Content is a string, `null` (tool calls only), or on some servers an
-/// array of `{type:'text', text}` parts.
-fn content_text(v: Option<&Json>) -> String {
+pub(crate) fn wrong_type(provider: &str, field: &str, expected: &str) -> CascadeError {
+    CascadeError::bad_response(format!("{provider}: {field} is not {expected}"))
+}
+
+/// Content split into the answer and any reasoning that came inside it.
+#[derive(Default)]
+pub(crate) struct Parts {
+    pub text: String,
+    pub thinking: String,
+}
+
+/// Content is a string, `null` (tool calls or a refusal only), or an array
+/// of parts: `{type:'text', text}` on many servers, and on Mistral's
+/// reasoning models `{type:'thinking', thinking: [{type:'text', text}]}`
+/// before the answer, which must not be read as the answer. Parts of other
+/// types (images, references) are skipped. `None`: the content is of a
+/// type no server sends, so the body is malformed.
+pub(crate) fn content_parts(v: Option<&Json>) -> Option<Parts> {
+    let mut out = Parts::default();
     match v {
-        Some(Json::String(s)) => s.to_string(),
-        Some(Json::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Json::as_str)).collect(),
-        _ => String::new(),
+        None | Some(Json::Null) => {}
+        Some(Json::String(s)) => out.text.push_str(s),
+        Some(Json::Array(parts)) => {
+            for p in parts {
+                if !p.is_object() {
+                    return None;
+                }
+                match p.get("type").and_then(Json::as_str) {
+                    Some("thinking") => push_text_parts(&mut out.thinking, p.get("thinking"))?,
+                    Some("text") | None => push_text_parts(&mut out.text, p.get("text"))?,
+                    Some(_) => {}
+                }
+            }
+        }
+        Some(_) => return None,
     }
+    Some(out)
+}
+
+/// A part's text: a string, or (Mistral's thinking) an array of text parts.
+fn push_text_parts(out: &mut String, v: Option<&Json>) -> Option<()> {
+    match v {
+        None | Some(Json::Null) => {}
+        Some(Json::String(s)) => out.push_str(s),
+        Some(Json::Array(items)) => {
+            for item in items {
+                match item.get("text") {
+                    Some(Json::String(s)) => out.push_str(s),
+                    None | Some(Json::Null) => {}
+                    Some(_) => return None,
+                }
+            }
+        }
+        Some(_) => return None,
+    }
+    Some(())
 }
 
 /// DeepSeek sends `reasoning_content`, OpenRouter and vLLM `reasoning`.
@@ -284,29 +345,30 @@ pub(crate) fn map_finish(v: Option<&Json>) -> FinishReason {
     }
 }
 
-/// A refusal (structured outputs) arrives as `refusal` text with
+/// A refusal arrives as `refusal` text beside `content: null`, with
 /// `finish_reason: "stop"`; it is a filtered answer, not a finished one.
-pub(crate) fn refused(message: &Json) -> bool {
-    message.get("refusal").and_then(Json::as_str).is_some_and(|r| !r.is_empty())
+pub(crate) fn refusal_text(message: &Json) -> Option<String> {
+    message.get("refusal").and_then(Json::as_str).filter(|r| !r.is_empty()).map(str::to_string)
 }
 
 /// Cached prompt tokens are part of `prompt_tokens` but priced apart, so
 /// they move out of `input_tokens` rather than being billed twice.
-pub(crate) fn usage(u: &Json) -> Usage {
-    let prompt = u64_at(u, "/prompt_tokens");
-    let cached = match u64_at(u, "/prompt_tokens_details/cached_tokens") {
-        0 => u64_at(u, "/prompt_cache_hit_tokens"), // DeepSeek's spelling
+pub(crate) fn usage(u: &Json, provider: &str) -> Result<Usage, CascadeError> {
+    let count = |path: &str| count_at(u, path, provider);
+    let prompt = count("/prompt_tokens")?;
+    let cached = match count("/prompt_tokens_details/cached_tokens")? {
+        0 => count("/prompt_cache_hit_tokens")?, // DeepSeek's spelling
         n => n,
     }
     .min(prompt);
-    Usage {
-        input_tokens: prompt - cached,
-        output_tokens: u64_at(u, "/completion_tokens"),
-        reasoning_tokens: u64_at(u, "/completion_tokens_details/reasoning_tokens"),
+    Ok(Usage {
+        input_tokens: prompt.saturating_sub(cached),
+        output_tokens: count("/completion_tokens")?,
+        reasoning_tokens: count("/completion_tokens_details/reasoning_tokens")?,
         cache_read_tokens: cached,
         cache_write_tokens: 0,
         estimated: false,
-    }
+    })
 }
 
 /// `logprobs.content[]`; entries missing a token or a number are skipped.

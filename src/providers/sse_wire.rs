@@ -1,6 +1,7 @@
 //! What every SSE wire shares: decoding the bytes into events, refusing a
-//! stream whose events outgrow the decoder's limit, and the loop over
-//! events. A wire says only what one event means (`SseWire::event`).
+//! stream whose events outgrow the decoder's limit, the loop over events,
+//! and ignoring whatever follows the wire's terminator. A wire says only
+//! what one event means (`SseWire::event`).
 
 use super::common::oversized_event;
 use super::StreamDecoder;
@@ -9,8 +10,9 @@ use crate::stream::sse::{SseDecoder, SseEvent};
 use crate::types::StreamDelta;
 
 pub trait SseWire {
-    /// For messages: "openai", "anthropic".
-    const NAME: &'static str;
+    /// For messages: "anthropic", or the configured provider on the
+    /// OpenAI wire ("groq", "openrouter"), so errors name who failed.
+    fn name(&self) -> &str;
     fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError>;
 }
 
@@ -19,16 +21,28 @@ pub trait SseWire {
 pub struct SseStream<W> {
     sse: SseDecoder,
     wire: W,
+    /// The wire sent its terminator (`Done`). Nothing after it counts: a
+    /// proxy that appends a debug line or a second answer after `[DONE]`
+    /// must not change the answer, nor fail it.
+    ended: bool,
 }
 
 impl<W: SseWire> SseStream<W> {
+    pub fn new(wire: W) -> Self {
+        SseStream { sse: SseDecoder::default(), wire, ended: false }
+    }
+
     fn deltas(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamDelta>, CascadeError> {
         if self.sse.overflowed() {
-            return Err(oversized_event(W::NAME));
+            return Err(oversized_event(self.wire.name()));
         }
         let mut out = Vec::new();
         for ev in &events {
             self.wire.event(ev, &mut out)?;
+            if out.last() == Some(&StreamDelta::Done) {
+                self.ended = true;
+                break;
+            }
         }
         Ok(out)
     }
@@ -36,11 +50,17 @@ impl<W: SseWire> SseStream<W> {
 
 impl<W: SseWire> StreamDecoder for SseStream<W> {
     fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.ended {
+            return Ok(Vec::new());
+        }
         let events = self.sse.push(bytes);
         self.deltas(events)
     }
 
     fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.ended {
+            return Ok(Vec::new());
+        }
         let events = self.sse.finish();
         self.deltas(events)
     }

@@ -5,12 +5,24 @@ use crate::json_in::Json;
 
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
-use crate::http::find_header;
 
 /// Build the error for a non-2xx answer. The provider's message is kept,
 /// shortened and with the key masked, since it is usually the most useful
 /// thing a user can read ("model not found", "max_tokens too large").
 pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, String)], body: &[u8]) -> CascadeError {
+    error_from_status_at(model, status, headers, body, None)
+}
+
+/// `error_from_status` with the wall clock (Unix ms), so that a
+/// `Retry-After` given as an HTTP date becomes a wait; without it such a
+/// date leaves `retry_after_ms` unset.
+pub fn error_from_status_at(
+    model: &ModelConfig,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    now_epoch_ms: Option<f64>,
+) -> CascadeError {
     let mut detail = provider_message(body);
     let (code, class, what) = match status {
         400 | 404 | 413 | 422 => (ErrorCode::ProviderStatus, FailureClass::Client, "rejected the request"),
@@ -43,11 +55,7 @@ pub fn error_from_status(model: &ModelConfig, status: u16, headers: &[(String, S
         .with_status(status)
         .for_model(&model.provider, &model.name)
         .redacted(&model.secrets());
-    err.retry_after_ms = find_header(headers, "retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .map(|ms| ms as u64)
-        .or_else(|| find_header(headers, "retry-after").and_then(parse_retry_after));
+    err.retry_after_ms = super::retry_after::from_headers(headers, now_epoch_ms);
     err
 }
 
@@ -71,12 +79,6 @@ fn upstream_provider(body: &[u8]) -> Option<String> {
     let v = Json::parse(body).ok()?;
     let name = v.pointer("/error/metadata/provider_name")?.as_str()?;
     Some(name.chars().take(60).collect())
-}
-
-/// `Retry-After` in seconds (fractions allowed).
-fn parse_retry_after(v: &str) -> Option<u64> {
-    let s: f64 = v.trim().parse().ok()?;
-    (s.is_finite() && s >= 0.0).then_some((s * 1000.0) as u64)
 }
 
 /// The human part of an error body, in any of the common envelopes.
@@ -153,5 +155,14 @@ mod tests {
         let m = ModelConfig::new("gpt-4o-mini", "openai").unwrap();
         let h = vec![("retry-after-ms".to_string(), "250".to_string()), ("Retry-After".to_string(), "1".to_string())];
         assert_eq!(error_from_status(&m, 429, &h, b"").retry_after_ms, Some(250));
+    }
+
+    #[test]
+    fn retry_after_dates_need_the_wall_clock() {
+        let m = ModelConfig::new("gpt-4o-mini", "openai").unwrap();
+        let h = vec![("Retry-After".to_string(), "Wed, 21 Oct 2026 07:28:00 GMT".to_string())];
+        assert_eq!(error_from_status(&m, 429, &h, b"").retry_after_ms, None);
+        let now = 1_792_567_680_000.0 - 12_000.0;
+        assert_eq!(error_from_status_at(&m, 429, &h, b"", Some(now)).retry_after_ms, Some(12_000));
     }
 }

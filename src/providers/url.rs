@@ -11,10 +11,13 @@ fn split(base: &str) -> (&str, &str, &str) {
         Some(i) => base.split_at(i),
         None => (base, ""),
     };
-    let host_start = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start =
-        base.get(host_start..).and_then(|rest| rest.find('/')).map(|i| i + host_start).unwrap_or(base.len());
-    let (origin, path) = base.split_at(path_start);
+    let host_start = base.find("://").and_then(|i| i.checked_add(3)).unwrap_or(0);
+    let path_start = base
+        .get(host_start..)
+        .and_then(|rest| rest.find('/'))
+        .and_then(|i| i.checked_add(host_start))
+        .unwrap_or(base.len());
+    let (origin, path) = base.split_at_checked(path_start).unwrap_or((base, ""));
     (origin, path.trim_end_matches('/'), query)
 }
 

@@ -2,12 +2,15 @@
 //! `content_block_start/delta/stop`, `message_delta`, `message_stop`).
 //!
 //! Tool-call indexes count `tool_use` blocks only, not the raw block index:
-//! a text block before the first tool must not make it "tool 1".
-
+//! a text block before the first tool must not make it "tool 1". Blocks
+//! passed through (server tools and their results, see `RawBlock`) are
+//! numbered the same way among themselves, and their streamed `input`
+//! follows them, never a tool call.
 
 use super::{map_stop, usage};
 use crate::error::CascadeError;
 use crate::json_in::Json;
+use crate::json_out::ToJson;
 use crate::providers::common::{envelope_error, raw_arguments, str_at, stream_error};
 use crate::providers::sse_wire::{SseStream, SseWire};
 use crate::stream::preview;
@@ -17,6 +20,7 @@ use crate::types::StreamDelta;
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Block {
     Tool(usize),
+    Raw(usize),
     Other,
 }
 
@@ -27,10 +31,13 @@ pub struct Events {
     /// Raw block index → what it is, for the deltas that refer to it.
     blocks: Vec<(u64, Block)>,
     tools_seen: usize,
+    raw_seen: usize,
 }
 
 impl SseWire for Events {
-    const NAME: &'static str = "anthropic";
+    fn name(&self) -> &str {
+        "anthropic"
+    }
 
     fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
         let data = ev.data.trim();
@@ -51,14 +58,14 @@ impl SseWire for Events {
         match kind {
             "message_start" => {
                 if let Some(u) = v.pointer("/message/usage").filter(|u| u.is_object()) {
-                    out.push(StreamDelta::Usage(usage(u)));
+                    out.push(StreamDelta::Usage(usage(u)?));
                 }
             }
             "content_block_start" => self.block_start(&v, out),
-            "content_block_delta" => self.block_delta(&v, out)?,
+            "content_block_delta" => self.block_delta(&v, out),
             "message_delta" => {
                 if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
-                    out.push(StreamDelta::Usage(usage(u)));
+                    out.push(StreamDelta::Usage(usage(u)?));
                 }
                 if let Some(reason) = v.pointer("/delta/stop_reason").filter(|r| !r.is_null()) {
                     out.push(StreamDelta::Finish(map_stop(Some(reason))));
@@ -72,14 +79,21 @@ impl SseWire for Events {
     }
 }
 
+/// Take the next number of a count; the count cannot realistically reach
+/// `usize::MAX`, and saturating keeps a hostile stream from panicking.
+fn next(count: &mut usize) -> usize {
+    let n = *count;
+    *count = n.saturating_add(1);
+    n
+}
+
 impl Events {
     fn block_start(&mut self, v: &Json, out: &mut Vec<StreamDelta>) {
         let index = v.get("index").and_then(Json::as_u64).unwrap_or(0);
         let block = v.field("content_block");
         let kind = match block.get("type").and_then(Json::as_str) {
             Some("tool_use") => {
-                let tool = self.tools_seen;
-                self.tools_seen += 1;
+                let tool = next(&mut self.tools_seen);
                 // The input normally streams as deltas and starts as `{}`;
                 // a proxy that sends it whole here is honoured.
                 let input = block.get("input").filter(|i| matches!(i, Json::Object(fields) if !fields.is_empty()));
@@ -103,13 +117,23 @@ impl Events {
                 }
                 Block::Other
             }
-            _ => Block::Other,
+            Some("redacted_thinking") | None => Block::Other,
+            // server_tool_use, *_tool_result, mcp_tool_use, mcp_tool_result,
+            // and whatever block type comes next: passed through.
+            Some(other) => {
+                let raw = next(&mut self.raw_seen);
+                out.push(StreamDelta::RawBlock { index: raw, kind: other.to_string(), json: block.to_json() });
+                Block::Raw(raw)
+            }
         };
         self.blocks.retain(|(i, _)| *i != index);
         self.blocks.push((index, kind));
     }
 
-    fn block_delta(&mut self, v: &Json, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+    /// Deltas of a type this code does not know, or for a block it does not
+    /// track, are skipped: the API adds both over time, and an answer must
+    /// not be lost to a field the engine does not use.
+    fn block_delta(&mut self, v: &Json, out: &mut Vec<StreamDelta>) {
         let index = v.get("index").and_then(Json::as_u64).unwrap_or(0);
         let delta = v.field("delta");
         match delta.get("type").and_then(Json::as_str) {
@@ -124,25 +148,18 @@ impl Events {
                 }
             }
             Some("input_json_delta") => {
-                let tool = self.blocks.iter().find(|(i, _)| *i == index).and_then(|(_, b)| match b {
-                    Block::Tool(t) => Some(*t),
-                    Block::Other => None,
-                });
-                let tool = tool.ok_or_else(|| {
-                    CascadeError::bad_response(format!(
-                        "anthropic: input_json_delta for content block {index}, which did not start as tool_use"
-                    ))
-                })?;
-                out.push(StreamDelta::ToolCall {
-                    index: tool,
-                    id: None,
-                    name: None,
-                    arguments: str_at(delta, "/partial_json").unwrap_or("").to_string(),
-                });
+                let partial = str_at(delta, "/partial_json").unwrap_or("").to_string();
+                match self.blocks.iter().find(|(i, _)| *i == index).map(|(_, b)| *b) {
+                    Some(Block::Tool(tool)) => {
+                        out.push(StreamDelta::ToolCall { index: tool, id: None, name: None, arguments: partial })
+                    }
+                    Some(Block::Raw(raw)) => out.push(StreamDelta::RawBlockInput { index: raw, partial_json: partial }),
+                    Some(Block::Other) | None => {}
+                }
             }
-            // signature_delta, citations_delta: nothing the engine uses.
+            // signature_delta, citations_delta (the cited text is already in
+            // the answer), and delta types added later.
             _ => {}
         }
-        Ok(())
     }
 }

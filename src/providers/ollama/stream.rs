@@ -1,7 +1,7 @@
 //! Ollama streaming: one JSON object per line, the last with `done: true`
 //! and the token counts.
 
-use super::{map_done, tool_call, usage};
+use super::{content, map_done, tool_call, usage};
 use crate::error::CascadeError;
 use crate::json_in::Json;
 use crate::providers::common::{envelope_error, str_at};
@@ -14,15 +14,23 @@ pub struct StreamParser {
     lines: NdjsonDecoder,
     /// Tool calls arrive whole, one line each; this numbers them.
     tools_seen: usize,
+    /// The `done: true` line came: nothing after it counts.
+    ended: bool,
 }
 
 impl StreamDecoder for StreamParser {
     fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.ended {
+            return Ok(Vec::new());
+        }
         let lines = self.lines.push(bytes);
         self.lines_to_deltas(lines)
     }
 
     fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
+        if self.ended {
+            return Ok(Vec::new());
+        }
         let lines = self.lines.finish();
         self.lines_to_deltas(lines)
     }
@@ -32,6 +40,9 @@ impl StreamParser {
     fn lines_to_deltas(&mut self, lines: Vec<Result<NdjsonLine, CascadeError>>) -> Result<Vec<StreamDelta>, CascadeError> {
         let mut out = Vec::new();
         for line in lines {
+            if self.ended {
+                break;
+            }
             let in_ollama = |e: CascadeError| CascadeError::bad_response(format!("ollama: {}", e.message));
             let line = line.map_err(in_ollama)?;
             self.line(&line.json().map_err(in_ollama)?, &mut out)?;
@@ -47,12 +58,13 @@ impl StreamParser {
         if let Some(t) = str_at(message, "/thinking").filter(|t| !t.is_empty()) {
             out.push(StreamDelta::Thinking(t.to_string()));
         }
-        if let Some(t) = str_at(message, "/content").filter(|t| !t.is_empty()) {
-            out.push(StreamDelta::Text(t.to_string()));
+        let text = content(message)?;
+        if !text.is_empty() {
+            out.push(StreamDelta::Text(text.to_string()));
         }
         for call in message.get("tool_calls").and_then(Json::as_array).unwrap_or(&[]) {
             let index = self.tools_seen;
-            self.tools_seen += 1;
+            self.tools_seen = index.saturating_add(1);
             let tc = tool_call(call, index);
             out.push(StreamDelta::ToolCall {
                 index,
@@ -62,11 +74,12 @@ impl StreamParser {
             });
         }
         if v.get("done").and_then(Json::as_bool) == Some(true) {
-            if let Some(u) = usage(v) {
+            if let Some(u) = usage(v)? {
                 out.push(StreamDelta::Usage(u));
             }
             out.push(StreamDelta::Finish(map_done(v.get("done_reason"), self.tools_seen > 0)));
             out.push(StreamDelta::Done);
+            self.ended = true;
         }
         Ok(())
     }

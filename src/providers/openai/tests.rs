@@ -272,10 +272,15 @@ fn refusals_are_content_filtered() {
     let b = br#"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}"#;
     let c = parse_response(b).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.finish_reason, FinishReason::ContentFilter);
+    assert_eq!(c.refusal.as_deref(), Some("I can't help with that."));
+    assert_eq!(c.content, "");
     let got = stream_all(
         "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"No.\"}}]}\n\n\
          data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(got, vec![StreamDelta::Finish(FinishReason::ContentFilter), StreamDelta::Done]);
+    assert_eq!(
+        got,
+        vec![StreamDelta::Refusal("No.".into()), StreamDelta::Finish(FinishReason::ContentFilter), StreamDelta::Done]
+    );
 }
