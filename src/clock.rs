@@ -4,6 +4,12 @@
 pub trait Clock {
     /// Milliseconds since an arbitrary fixed origin (monotonic where possible).
     fn now_ms(&self) -> f64;
+
+    /// Wall time as Unix milliseconds, where the host has it: only to read
+    /// a `Retry-After` given as an HTTP date. `None` leaves such a date unread.
+    fn epoch_ms(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// A clock tests can drive by hand.

@@ -17,7 +17,7 @@ use crate::error::CascadeError;
 use crate::pricing::{self, Price};
 use crate::providers::{self, ProviderInfo, WireFormat};
 use crate::quality::{Complexity, Domain, QualityConfig};
-use crate::suggest::unknown_key;
+use crate::suggest::{unknown_field, unknown_key};
 
 /// One tier as the user configured it, resolved against the provider table.
 #[derive(Clone, Debug, PartialEq)]
@@ -317,7 +317,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
     for (k, v) in raw {
         let key = canonical_key(k);
         if !MODEL_KEYS.contains(&key) {
-            return Err(unknown_key(path, k, MODEL_KEYS));
+            return Err(unknown_field(path, k, MODEL_KEYS));
         }
         obj.insert(key.to_string(), v.clone());
     }

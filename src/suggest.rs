@@ -50,14 +50,23 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[1].last().copied().unwrap_or(0)
 }
 
-/// The error for an unknown key at `path`: names it, suggests the nearest
-/// known key, and lists them all.
+/// The error for an unknown option at `path`: names it, suggests the
+/// nearest known one, and lists them all.
 pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> CascadeError {
+    unknown(path, key, known, "option")
+}
+
+/// The same for a field of a model.
+pub fn unknown_field(path: &str, key: &str, known: &[&str]) -> CascadeError {
+    unknown(path, key, known, "field")
+}
+
+fn unknown(path: &str, key: &str, known: &[&str], noun: &str) -> CascadeError {
     let hint = match closest(key, known) {
         Some(k) => format!("did you mean `{k}`? "),
         None => String::new(),
     };
-    CascadeError::config(format!("{path}.{key}: unknown option ({hint}expected one of {})", known.join(", ")))
+    CascadeError::config(format!("{path}.{key}: unknown {noun} ({hint}expected one of {})", known.join(", ")))
 }
 
 #[cfg(test)]

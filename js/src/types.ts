@@ -238,7 +238,8 @@ export interface Attempt {
   tier: number;
   model: string;
   provider: string;
-  outcome: 'accepted' | 'rejected' | 'failed' | 'skipped';
+  /** `cancelled`: the caller aborted, or a stream's consumer stopped reading. */
+  outcome: 'accepted' | 'rejected' | 'failed' | 'skipped' | 'cancelled';
   /** USD; null when the model's price is unknown. */
   cost: number | null;
   latencyMs: number;

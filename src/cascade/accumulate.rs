@@ -113,6 +113,12 @@ impl Accumulator {
         self.done
     }
 
+    /// Whether anything of the answer itself has come (text, a refusal, a
+    /// tool call), as opposed to reasoning, usage or keep-alives.
+    pub fn has_output(&self) -> bool {
+        !self.content.is_empty() || !self.refusal.is_empty() || !self.tools.is_empty()
+    }
+
     pub fn into_completion(self) -> Completion {
         let tool_calls: Vec<ToolCall> = self
             .tools

@@ -3,7 +3,7 @@
 //! sends; codecs stay pure on either side of it.
 
 use crate::clock::Clock;
-use crate::config::ModelConfig;
+use crate::config::{AgentConfig, ModelConfig};
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::{ByteStream, HttpClient};
 use crate::providers::openrouter::{self, PriceList};
@@ -17,8 +17,22 @@ use super::accumulate::Accumulator;
 /// make us buffer without limit.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn call_once<H: HttpClient>(
+/// What an attempt needs besides the request: the clock (for the first
+/// token's deadline and for `Retry-After` dates) and the agent's limits.
+pub struct CallEnv<'a, C> {
+    pub clock: &'a C,
+    pub config: &'a AgentConfig,
+}
+
+impl<C: Clock> CallEnv<'_, C> {
+    fn status_error(&self, model: &ModelConfig, status: u16, headers: &[(String, String)], body: &[u8]) -> CascadeError {
+        providers::error_from_status_at(model, status, headers, body, self.clock.epoch_ms())
+    }
+}
+
+pub async fn call_once<H: HttpClient, C: Clock>(
     http: &H,
+    at: &CallEnv<'_, C>,
     model: &ModelConfig,
     req: &ChatRequest,
 ) -> Result<Completion, CascadeError> {
@@ -33,7 +47,7 @@ pub async fn call_once<H: HttpClient>(
     let request = providers::build_request(model, req, false).map_err(|e| tag(e, model))?;
     let resp = http.send(request).await.map_err(|e| tag(e, model))?;
     if !(200..300).contains(&resp.status) {
-        return Err(providers::error_from_status(model, resp.status, &resp.headers, &resp.body));
+        return Err(at.status_error(model, resp.status, &resp.headers, &resp.body));
     }
     providers::parse_response(model, &resp.body).map_err(|e| tag(e, model))
 }
@@ -44,8 +58,9 @@ pub async fn call_once<H: HttpClient>(
 /// exception is `stop_early`: when it says the text so far already settles
 /// the verdict (a draft that must be rejected), reading stops there and the
 /// partial text is returned for judging; the body is dropped, which cancels it.
-pub async fn call_streaming<H: HttpClient>(
+pub async fn call_streaming<H: HttpClient, C: Clock>(
     http: &H,
+    at: &CallEnv<'_, C>,
     model: &ModelConfig,
     req: &ChatRequest,
     on_delta: &mut dyn FnMut(&StreamDelta),
@@ -64,6 +79,7 @@ pub async fn call_streaming<H: HttpClient>(
         };
     }
     let request = providers::build_request(model, req, true).map_err(|e| tag(e, model))?;
+    let started = at.clock.now_ms();
     let mut resp = http.open_stream(request).await.map_err(|e| tag(e, model))?;
     if !(200..300).contains(&resp.status) {
         let mut body = Vec::new();
@@ -73,21 +89,42 @@ pub async fn call_streaming<H: HttpClient>(
                 break;
             }
         }
-        return Err(providers::error_from_status(model, resp.status, &resp.headers, &body));
+        return Err(at.status_error(model, resp.status, &resp.headers, &body));
     }
     let mut decoder = providers::stream_decoder(model).map_err(|e| tag(e, model))?;
+    decoder.limit_events(usize::try_from(at.config.limits.max_event_bytes).unwrap_or(usize::MAX));
+    let first_token_by = at.config.timeouts.first_token_ms.map(|ms| started + ms);
     loop {
         let (deltas, end) = match resp.body.next_chunk().await {
             Some(Ok(bytes)) => (decoder.feed(&bytes), false),
             // The caller's abort or the run's deadline is not a broken stream:
             // keep its code (E_ABORTED / E_TIMEOUT) so it is reported as such.
             Some(Err(e)) if e.failure_class() == FailureClass::Aborted => return Err(stopped(model, &acc, e)),
+            // A deadline or a size limit keeps its own code: it is not a broken connection.
+            Some(Err(e)) if matches!(e.failure_class(), FailureClass::Timeout | FailureClass::Malformed) => {
+                return Err(stopped(model, &acc, e))
+            }
             Some(Err(e)) => return Err(cut(model, &acc, &e.message, e.failure_class())),
             None => (decoder.finish(), true),
         };
         for d in &deltas.map_err(|e| tag(e, model))? {
             acc.push(d);
             on_delta(d);
+        }
+        // Pings and comments keep a silent stream alive; this deadline
+        // does not count them, only answer text or a tool call.
+        if let Some(by) = first_token_by {
+            if !acc.has_output() && at.clock.now_ms() > by {
+                let ms = at.config.timeouts.first_token_ms.unwrap_or(0.0);
+                return Err(tag(
+                    CascadeError::new(
+                        ErrorCode::Timeout,
+                        format!("no answer text within timeouts.firstTokenMs ({ms} ms) of sending"),
+                    )
+                    .with_class(FailureClass::Timeout),
+                    model,
+                ));
+            }
         }
         if !end && !acc.saw_terminator() && stop_early(acc.text()) {
             return Ok(acc.into_completion());
@@ -150,13 +187,15 @@ fn cut(model: &ModelConfig, acc: &Accumulator, why: &str, class: FailureClass) -
     .redacted(&model.secrets())
 }
 
+/// The stream was stopped on purpose (the caller, a deadline, a limit): the
+/// error keeps its code and class, with how far the answer had got.
 fn stopped(model: &ModelConfig, acc: &Accumulator, e: CascadeError) -> CascadeError {
     let shown = acc.text().chars().count();
     let mut out = CascadeError::new(
         e.code,
         format!("{} ({}) stream stopped after {shown} characters: {}", model.provider, model.name, e.message),
     )
-    .with_class(FailureClass::Aborted);
+    .with_class(e.failure_class());
     out.status = e.status;
     tag(out, model)
 }

@@ -12,7 +12,7 @@ use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
-use super::call::{call_once, call_streaming};
+use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
@@ -165,6 +165,7 @@ impl<C: Clock> Engine<C> {
             });
         }
         let started = self.clock.now_ms();
+        let call_env = CallEnv { clock: &self.clock, config: &self.config };
         let last = models.len() - 1;
         let mut attempts: Vec<Attempt> = Vec::with_capacity(models.len());
 
@@ -182,7 +183,7 @@ impl<C: Clock> Engine<C> {
             let mut stopped_early: Option<String> = None;
             let mut checked_upto = 0usize;
             let outcome = match mode {
-                None => call_once(http, model, &req).await,
+                None => call_once(http, &call_env, model, &req).await,
                 Some(_) => {
                     let mut on_delta = |d: &StreamDelta| {
                         if show {
@@ -204,7 +205,7 @@ impl<C: Clock> Engine<C> {
                             None => false,
                         }
                     };
-                    call_streaming(http, model, &req, &mut on_delta, &mut stop_early).await
+                    call_streaming(http, &call_env, model, &req, &mut on_delta, &mut stop_early).await
                 }
             };
             let latency_ms = (self.clock.now_ms() - t0).max(0.0);
@@ -245,7 +246,11 @@ impl<C: Clock> Engine<C> {
             let mut verdict = quality::judge_read(
                 &JudgeInput {
                     query: &query,
-                    answer: &completion.content,
+                    // A refusal is the answer the judge must see (and refuse).
+                    answer: match (&completion.refusal, completion.content.is_empty()) {
+                        (Some(r), true) => r,
+                        _ => &completion.content,
+                    },
                     finish_reason: completion.finish_reason,
                     logprobs: completion.logprobs.as_deref(),
                     tool_calls: &completion.tool_calls,

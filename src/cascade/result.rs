@@ -24,6 +24,9 @@ pub enum AttemptOutcome {
     Rejected,
     /// The call failed (see `error`).
     Failed,
+    /// Stopped by the caller (their AbortSignal, or a stream consumer that
+    /// stopped reading): the request was cancelled, not failed by the provider.
+    Cancelled,
     /// Skipped before the call (pre-routing); no cost.
     Skipped,
 }
@@ -34,6 +37,7 @@ impl AttemptOutcome {
             AttemptOutcome::Accepted => "accepted",
             AttemptOutcome::Rejected => "rejected",
             AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Cancelled => "cancelled",
             AttemptOutcome::Skipped => "skipped",
         }
     }
@@ -201,7 +205,11 @@ pub fn summarise_cost(attempts: &[Attempt], answer_usage: &Usage, top_price: Opt
         total = match (total, a.cost) {
             (Some(t), Some(c)) => Some(t + c),
             // A failed call with no usage cost nothing we can see.
-            (Some(t), None) if a.outcome == AttemptOutcome::Failed && a.usage.is_none() => Some(t),
+            (Some(t), None)
+                if matches!(a.outcome, AttemptOutcome::Failed | AttemptOutcome::Cancelled) && a.usage.is_none() =>
+            {
+                Some(t)
+            }
             _ => None,
         };
     }

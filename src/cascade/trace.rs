@@ -90,7 +90,7 @@ pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, 
         tier,
         model: model.name.clone(),
         provider: model.provider.clone(),
-        outcome: AttemptOutcome::Failed,
+        outcome: if e.code == ErrorCode::Aborted { AttemptOutcome::Cancelled } else { AttemptOutcome::Failed },
         cost: None,
         latency_ms,
         usage: None,
@@ -136,6 +136,7 @@ pub(super) fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String
             AttemptOutcome::Failed => {
                 format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error"))
             }
+            AttemptOutcome::Cancelled => format!("{} cancelled", a.model),
             AttemptOutcome::Skipped => format!("{} {}", a.model, a.reason),
             _ => format!("{} rejected ({})", a.model, a.reason),
         })

@@ -86,9 +86,9 @@ pub(crate) fn stream_error(wire: &str, message: &str) -> CascadeError {
 pub(crate) fn oversized_event(wire: &str) -> CascadeError {
     CascadeError::new(
         ErrorCode::Stream,
-        format!("{wire}: a stream event exceeded {} bytes and was dropped", crate::stream::MAX_EVENT_BYTES),
+        format!("{wire}: a stream event was larger than limits.maxEventBytes; the stream was stopped"),
     )
-    .with_class(FailureClass::Server)
+    .with_class(FailureClass::Malformed)
 }
 
 /// A token count at `path`. Absent or `null` is 0: servers leave out what

@@ -112,6 +112,9 @@ pub trait StreamDecoder {
     fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError>;
     /// The body ended: flush what is buffered.
     fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError>;
+    /// The largest event to hold (`limits.maxEventBytes`), before the first
+    /// `feed`. Decoders without a buffer of their own ignore it.
+    fn limit_events(&mut self, _max_bytes: usize) {}
 }
 
 pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, CascadeError> {
@@ -141,6 +144,9 @@ struct Tagged {
 impl StreamDecoder for Tagged {
     fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamDelta>, CascadeError> {
         self.inner.feed(bytes).map_err(|e| tag(&self.model, e))
+    }
+    fn limit_events(&mut self, max_bytes: usize) {
+        self.inner.limit_events(max_bytes);
     }
     fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
         self.inner.finish().map_err(|e| tag(&self.model, e))

@@ -64,4 +64,8 @@ impl<W: SseWire> StreamDecoder for SseStream<W> {
         let events = self.sse.finish();
         self.deltas(events)
     }
+
+    fn limit_events(&mut self, max_bytes: usize) {
+        self.sse = SseDecoder::with_limit(max_bytes);
+    }
 }

@@ -16,4 +16,8 @@ impl Clock for JsClock {
     fn now_ms(&self) -> f64 {
         performance_now()
     }
+
+    fn epoch_ms(&self) -> Option<f64> {
+        Some(js_sys::Date::now())
+    }
 }

@@ -34,6 +34,10 @@ impl StreamDecoder for StreamParser {
         let lines = self.lines.finish();
         self.lines_to_deltas(lines)
     }
+
+    fn limit_events(&mut self, max_bytes: usize) {
+        self.lines = NdjsonDecoder::with_limit(max_bytes);
+    }
 }
 
 impl StreamParser {
