@@ -51,7 +51,7 @@ fn tool_deltas(ds: &[StreamDelta]) -> usize {
 /// One streamed run on a single tier (so the judge cannot swap the answer),
 /// the stream cut into 5-byte pieces: what the engine assembles.
 fn streamed(provider: &str, body: &[u8]) -> CascadeResult {
-    let cfg = parse_agent(&json!([{"name": "m", "provider": provider}])).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = parse_agent(&json!([{"name": "m", "provider": provider, "apiKey": "sk-test"}])).unwrap_or_else(|e| panic!("{e}"));
     let engine = Engine::new(cfg, ManualClock::default());
     let text = String::from_utf8_lossy(body).into_owned();
     let http = Scripted::new(vec![Reply::Stream { status: 200, chunks: pieces(&text, 5), cut: false }]);

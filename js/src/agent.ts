@@ -211,7 +211,8 @@ export async function ready(): Promise<void> {
 function build(eng: Engine, p: Prepared): WasmAgent {
   for (const slot of p.keySlots) {
     const filled = withEnvKey(eng, slot, p.env);
-    if (filled !== slot) slot.apiKey = filled.apiKey;
+    if (filled.apiKey !== undefined) slot.apiKey = filled.apiKey;
+    if (filled.baseUrl !== undefined) slot.baseUrl = filled.baseUrl;
   }
   try {
     // The config keeps the keys (in the agent's private field) so that the
@@ -301,7 +302,7 @@ function resolveModel(
   } else if (typeof model.provider === 'string') {
     const reg = registered(model.provider);
     if (reg) custom[model.provider] = reg;
-    else if (out.apiKey === undefined) keySlots.push(out);
+    else if (out.apiKey === undefined || out.baseUrl === undefined) keySlots.push(out);
   } else if (model.provider !== undefined) {
     throw new ConfigError(
       'E_CONFIG',

@@ -8,6 +8,8 @@ import type { Engine } from './runtime.js';
 export interface ProviderRow {
   id: string;
   envVar: string | null;
+  /** Read for a base URL when the model has none (`OPENAI_BASE_URL`), as the official SDKs do. */
+  baseUrlEnvVar: string | null;
   defaultBaseUrl: string | null;
   wire: 'openai' | 'anthropic' | 'ollama';
   auth: 'bearer' | 'x-api-key';
@@ -28,16 +30,21 @@ export function findProvider(eng: Engine, id: string): ProviderRow | undefined {
 }
 
 /**
- * Give `model` the key its provider's variable holds in `env`, unless it
- * has one. Returns a copy; the caller's object is never changed.
+ * Give `model` the key (and base URL) its provider's variables hold in
+ * `env`, where it sets none. Returns a copy; the caller's object is never changed.
  */
-export function withEnvKey<T extends { provider?: unknown; apiKey?: unknown }>(
+export function withEnvKey<T extends { provider?: unknown; apiKey?: unknown; baseUrl?: unknown }>(
   eng: Engine,
   model: T,
   env: Record<string, unknown>,
 ): T {
-  if (model.apiKey !== undefined || typeof model.provider !== 'string') return model;
-  const envVar = findProvider(eng, model.provider)?.envVar;
-  const key = envVar ? env[envVar] : undefined;
-  return typeof key === 'string' && key ? { ...model, apiKey: key } : model;
+  if (typeof model.provider !== 'string') return model;
+  const row = findProvider(eng, model.provider);
+  if (!row) return model;
+  const key = model.apiKey === undefined && row.envVar ? env[row.envVar] : undefined;
+  const url = model.baseUrl === undefined && row.baseUrlEnvVar ? env[row.baseUrlEnvVar] : undefined;
+  const out: T = { ...model };
+  if (typeof key === 'string' && key) out.apiKey = key;
+  if (typeof url === 'string' && url) out.baseUrl = url;
+  return out;
 }

@@ -19,7 +19,7 @@ pub mod url;
 pub use status::{error_from_status, error_from_status_at};
 
 use crate::config::ModelConfig;
-use crate::error::CascadeError;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::HttpRequest;
 use crate::types::{ChatRequest, Completion, StreamDelta};
 
@@ -47,6 +47,9 @@ pub struct ProviderInfo {
     pub default_base_url: Option<&'static str>,
     /// Where the Node wrapper looks for a key when the config has none.
     pub env_var: Option<&'static str>,
+    /// Where it looks for a base URL when the config has none, as the
+    /// official SDKs do (`OPENAI_BASE_URL`, `ANTHROPIC_BASE_URL`).
+    pub base_url_env_var: Option<&'static str>,
     pub auth: Auth,
     /// Whether the service returns token logprobs when asked.
     pub logprobs: bool,
@@ -60,15 +63,27 @@ const fn p(
     auth: Auth,
     logprobs: bool,
 ) -> ProviderInfo {
-    ProviderInfo { id, wire, default_base_url: base, env_var: env, auth, logprobs }
+    ProviderInfo { id, wire, default_base_url: base, env_var: env, base_url_env_var: None, auth, logprobs }
+}
+
+/// A provider whose official SDK reads its base URL from `var`.
+const fn sdk_base_url(mut info: ProviderInfo, var: &'static str) -> ProviderInfo {
+    info.base_url_env_var = Some(var);
+    info
 }
 
 use Auth::*;
 use WireFormat::*;
 
 pub const PROVIDERS: &[ProviderInfo] = &[
-    p("openai", OpenAi, Some("https://api.openai.com/v1"), Some("OPENAI_API_KEY"), Bearer, true),
-    p("anthropic", Anthropic, Some("https://api.anthropic.com/v1"), Some("ANTHROPIC_API_KEY"), XApiKey, false),
+    sdk_base_url(
+        p("openai", OpenAi, Some("https://api.openai.com/v1"), Some("OPENAI_API_KEY"), Bearer, true),
+        "OPENAI_BASE_URL",
+    ),
+    sdk_base_url(
+        p("anthropic", Anthropic, Some("https://api.anthropic.com/v1"), Some("ANTHROPIC_API_KEY"), XApiKey, false),
+        "ANTHROPIC_BASE_URL",
+    ),
     p("ollama", Ollama, Some("http://localhost:11434"), None, Bearer, false),
     p("groq", OpenAi, Some("https://api.groq.com/openai/v1"), Some("GROQ_API_KEY"), Bearer, false),
     p("together", OpenAi, Some("https://api.together.xyz/v1"), Some("TOGETHER_API_KEY"), Bearer, true),
@@ -87,6 +102,9 @@ pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {
 
 /// Shape a request for `model`'s wire. `stream` selects the streaming form.
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
+    if let Some(e) = missing_key(model) {
+        return Err(e);
+    }
     match model.wire {
         OpenAi => openai::build_request(model, req, stream),
         Anthropic => anthropic::build_request(model, req, stream),
@@ -94,6 +112,37 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
         Custom => Err(unregistered(model)),
     }
     .map_err(|e| tag(model, e))
+}
+
+/// A hosted API called with no key would only answer 401, after a round
+/// trip and with a message that does not say where the key should have come
+/// from. Refuse before sending, naming the variable. Only for the
+/// provider's own endpoint: a custom `baseUrl` (a gateway, a local server)
+/// may well need none, and a key in `headers` counts.
+pub fn missing_key(model: &ModelConfig) -> Option<CascadeError> {
+    let info = lookup(&model.provider)?;
+    let var = info.env_var?;
+    let official = info.default_base_url == Some(model.base_url.as_str())
+        && !model.base_url.starts_with("http://localhost")
+        && !model.base_url.starts_with("http://127.0.0.1");
+    let in_headers = model
+        .headers
+        .iter()
+        .any(|(k, _)| ["authorization", "x-api-key", "api-key"].iter().any(|h| k.eq_ignore_ascii_case(h)));
+    if model.api_key.is_some() || in_headers || !official {
+        return None;
+    }
+    Some(
+        CascadeError::new(
+            ErrorCode::Auth,
+            format!(
+                "{} ({}): no API key. Set {var} in the environment (in a Cloudflare Worker or on Vercel Edge, pass the environment as `env`: new CascadeAgent({{ models, env }})), or give this model an `apiKey`",
+                model.provider, model.name
+            ),
+        )
+        .with_class(FailureClass::Auth)
+        .for_model(&model.provider, &model.name),
+    )
 }
 
 /// Parse a successful (2xx) body.

@@ -328,7 +328,8 @@ pub fn provider_table() -> String {
                 Auth::XApiKey => "x-api-key",
             };
             serde_json::json!({
-                "id": p.id, "envVar": p.env_var, "defaultBaseUrl": p.default_base_url, "wire": wire, "auth": auth,
+                "id": p.id, "envVar": p.env_var, "baseUrlEnvVar": p.base_url_env_var,
+                "defaultBaseUrl": p.default_base_url, "wire": wire, "auth": auth,
             })
         })
         .collect();

@@ -236,3 +236,37 @@ describe('a crashed engine is replaced', () => {
     assert.equal(e.code, 'E_INTERNAL');
   });
 });
+
+describe('keys and base URLs from the environment', () => {
+  test('a hosted provider with no key fails before sending, naming the variable', async () => {
+    const calls = [];
+    const spy = async (url) => {
+      calls.push(url);
+      throw new Error('must not be called');
+    };
+    const agent = new CascadeAgent({ models: [{ name: 'gpt-4o-mini', provider: 'openai' }], env: {}, fetch: spy });
+    const e = await rejection(() => agent.run(QUERY));
+    assert.equal(e.code, 'E_AUTH');
+    assert.match(e.message, /OPENAI_API_KEY/);
+    assert.match(e.message, /env/);
+    assert.deepEqual(calls, []);
+  });
+
+  test('a drafter without its key escalates to a verifier that has one', async () => {
+    const agent = new CascadeAgent({
+      models: [{ name: 'claude-haiku-4-5', provider: 'anthropic', inputCost: 0.1, outputCost: 0.1 }, top()],
+      keepOrder: true,
+      env: {},
+    });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(r.attempts[0].error.code, 'E_AUTH');
+    assert.match(r.attempts[0].error.message, /ANTHROPIC_API_KEY/);
+  });
+
+  test('OPENAI_BASE_URL is read like the official SDK reads it', async () => {
+    const agent = new CascadeAgent({ models: [{ name: 'ok', provider: 'openai' }], env: { OPENAI_BASE_URL: srv.url, OPENAI_API_KEY: 'sk-env' } });
+    assert.equal((await agent.run(QUERY)).content, ANSWER);
+    assert.equal(srv.log[0].headers.authorization, 'Bearer sk-env');
+  });
+});
