@@ -11,7 +11,20 @@ use cascade_edge::types::Message;
 use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
-fn engine(models: serde_json::Value) -> Engine<ManualClock> {
+/// An engine over `models`, each given a key unless it has one: a hosted
+/// provider without a key is refused before sending (tested on its own below).
+fn engine(mut models: serde_json::Value) -> Engine<ManualClock> {
+    fn keyed(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) if o.contains_key("provider") => {
+                o.entry("apiKey").or_insert_with(|| json!("sk-test-key"));
+            }
+            serde_json::Value::Object(o) => o.values_mut().for_each(keyed),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(keyed),
+            _ => {}
+        }
+    }
+    keyed(&mut models);
     Engine::new(parse_agent(&models).expect("valid config"), ManualClock::default())
 }
 
@@ -239,6 +252,21 @@ fn pre_routing_skips_the_drafter_for_hard_queries() {
     assert_eq!(r.model_used, "gpt-4o");
     assert_eq!(r.attempts.len(), 2);
     assert!(r.attempts[0].reason.contains("pre-routed"), "{}", r.attempts[0].reason);
+}
+
+#[test]
+fn a_hosted_provider_without_a_key_is_refused_before_sending() {
+    let e = Engine::new(parse_agent(&json!([{"name": "gpt-4o", "provider": "openai"}])).unwrap(), ManualClock::default());
+    let http = Scripted::new(vec![]);
+    let err = run(&e, &http, "Describe the water cycle.").unwrap_err();
+    assert_eq!(err.error.code, cascade_edge::ErrorCode::Auth);
+    assert!(err.error.message.contains("OPENAI_API_KEY"), "{}", err.error.message);
+    assert_eq!(http.calls(), 0);
+    // A gateway of the user's own, or a key given in the headers, needs none of ours.
+    let local = json!([{"name": "m", "provider": "openai", "baseUrl": "http://127.0.0.1:9/v1"}]);
+    let e = Engine::new(parse_agent(&local).unwrap(), ManualClock::default());
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("A full answer about the water cycle.", "stop", None))]);
+    assert!(run(&e, &http, "Describe the water cycle.").is_ok());
 }
 
 #[test]

@@ -44,6 +44,9 @@ pub async fn call_once<H: HttpClient, C: Clock>(
             Err(e) => Err(tag(e, model)),
         };
     }
+    if let Some(e) = providers::missing_key(model) {
+        return Err(e);
+    }
     let request = providers::build_request(model, req, false).map_err(|e| tag(e, model))?;
     let resp = http.send(request).await.map_err(|e| tag(e, model))?;
     if !(200..300).contains(&resp.status) {
@@ -77,6 +80,9 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
             Ok(None) => Ok(acc.into_completion()),
             Err(e) => Err(tag(e, model)),
         };
+    }
+    if let Some(e) = providers::missing_key(model) {
+        return Err(e);
     }
     let request = providers::build_request(model, req, true).map_err(|e| tag(e, model))?;
     let started = at.clock.now_ms();

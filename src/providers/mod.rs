@@ -102,9 +102,6 @@ pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {
 
 /// Shape a request for `model`'s wire. `stream` selects the streaming form.
 pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Result<HttpRequest, CascadeError> {
-    if let Some(e) = missing_key(model) {
-        return Err(e);
-    }
     match model.wire {
         OpenAi => openai::build_request(model, req, stream),
         Anthropic => anthropic::build_request(model, req, stream),
