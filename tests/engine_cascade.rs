@@ -11,21 +11,8 @@ use cascade_edge::types::Message;
 use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
-/// An engine over `models`, each given a key unless it has one: a hosted
-/// provider without a key is refused before sending (tested on its own below).
-fn engine(mut models: serde_json::Value) -> Engine<ManualClock> {
-    fn keyed(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(o) if o.contains_key("provider") => {
-                o.entry("apiKey").or_insert_with(|| json!("sk-test-key"));
-            }
-            serde_json::Value::Object(o) => o.values_mut().for_each(keyed),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(keyed),
-            _ => {}
-        }
-    }
-    keyed(&mut models);
-    Engine::new(parse_agent(&models).expect("valid config"), ManualClock::default())
+fn engine(models: serde_json::Value) -> Engine<ManualClock> {
+    Engine::new(parse_agent(&support::with_keys(models)).expect("valid config"), ManualClock::default())
 }
 
 fn two_tier() -> Engine<ManualClock> {

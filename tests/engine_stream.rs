@@ -12,10 +12,10 @@ use serde_json::json;
 use support::{block_on, openai_sse, pieces, Reply, Scripted};
 
 fn two_tier() -> Engine<ManualClock> {
-    let cfg = parse_agent(&json!([
+    let cfg = parse_agent(&support::with_keys(json!([
         {"name": "gpt-4o-mini", "provider": "openai"},
         {"name": "gpt-4o", "provider": "openai"}
-    ]))
+    ])))
     .unwrap();
     Engine::new(cfg, ManualClock::default())
 }

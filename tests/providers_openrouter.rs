@@ -27,7 +27,7 @@ fn catalogue() -> String {
 }
 
 fn engine(models: serde_json::Value) -> Engine<ManualClock> {
-    Engine::new(parse_agent(&models).unwrap_or_else(|e| panic!("{e}")), ManualClock::default())
+    Engine::new(parse_agent(&support::with_keys(models)).unwrap_or_else(|e| panic!("{e}")), ManualClock::default())
 }
 
 fn or_model(name: &str) -> serde_json::Value {

@@ -37,7 +37,7 @@ impl ToolExecutor for Tools {
 }
 
 fn engine(models: Value) -> Engine<ManualClock> {
-    Engine::new(parse_agent(&models).unwrap_or_else(|e| panic!("{e}")), ManualClock::default())
+    Engine::new(parse_agent(&support::with_keys(models)).unwrap_or_else(|e| panic!("{e}")), ManualClock::default())
 }
 
 fn opts(extra: Value) -> CallOptions {

@@ -136,3 +136,21 @@ pub fn openai_sse(content_parts: &[&str], finish: &str, usage: (u64, u64)) -> St
     s.push_str(&format!("data: {u}\n\ndata: [DONE]\n\n"));
     s
 }
+
+/// `config` with a key on every model that has none: a hosted provider
+/// without a key is refused before sending, and these tests script the
+/// provider's own endpoint.
+pub fn with_keys(mut config: serde_json::Value) -> serde_json::Value {
+    fn keyed(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) if o.contains_key("provider") => {
+                o.entry("apiKey").or_insert_with(|| serde_json::Value::String("sk-test-key".into()));
+            }
+            serde_json::Value::Object(o) => o.values_mut().for_each(keyed),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(keyed),
+            _ => {}
+        }
+    }
+    keyed(&mut config);
+    config
+}
