@@ -220,3 +220,23 @@ fn tool_results_already_in_the_conversation_allow_a_text_answer() {
     let v = judge_turn(&input, Turn { has_tool_results: true }, &cfg, None);
     assert!(v.accepted, "{}", v.reason);
 }
+
+#[test]
+fn a_lead_in_ending_in_a_colon_before_tool_calls_is_not_cut_off() {
+    let tools = vec![ToolSpec {
+        name: "update_list".into(),
+        description: "Replace the shopping list".into(),
+        parameters: json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array"}}}),
+    }];
+    let calls = vec![ToolCall::new("call_1", "update_list", r#"{"items": ["milk", "eggs"]}"#)];
+    let mut input = JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:");
+    input.tools = &tools;
+    input.tool_calls = &calls;
+    let v = judge(&input, &QualityConfig::default(), None);
+    assert!(v.checks.iter().all(|c| !c.veto), "{}", v.reason);
+    assert!(v.accepted, "{}", v.reason);
+    // With no tool call after it, the same text does promise more and stop.
+    let v = judge(&JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:"),
+        &QualityConfig::default(), None);
+    assert!(v.checks.iter().any(|c| c.name == "completeness" && c.veto), "{}", v.reason);
+}

@@ -25,7 +25,12 @@ pub(crate) fn completeness(ctx: &Ctx) -> CheckOutcome {
         _ => {}
     }
     if let Some(why) = cut_off(&ctx.answer) {
-        return outcome("completeness", 0.05, 1.0, true, format!("the draft stops mid-way ({why})"));
+        // "I will update the list:" followed by tool calls is a lead-in
+        // that the calls complete, not a sentence cut short.
+        let lead_in = !input.tool_calls.is_empty() && ctx.answer.raw.trim_end().ends_with(':');
+        if !lead_in {
+            return outcome("completeness", 0.05, 1.0, true, format!("the draft stops mid-way ({why})"));
+        }
     }
     outcome("completeness", 1.0, 0.0, false, String::new())
 }
