@@ -240,3 +240,14 @@ fn a_lead_in_ending_in_a_colon_before_tool_calls_is_not_cut_off() {
         &QualityConfig::default(), None);
     assert!(v.checks.iter().any(|c| c.name == "completeness" && c.veto), "{}", v.reason);
 }
+
+#[test]
+fn function_values_in_a_calculation_are_not_vetoed_as_wrong() {
+    let q = "Is x = 1 a root of f(x) = x^3 - 6x^2 + 11x - 6? And x = 2?";
+    let a = "Substitute each value.\nf(1) = 1 - 6 + 11 - 6 = 0, so x = 1 is a root.\n\
+             P(2) = 8 - 24 + 22 - 6 = 0, so x = 2 is a root too.";
+    let v = verdict(q, a);
+    assert!(v.checks.iter().all(|c| !c.veto), "{}", v.reason);
+    let v = verdict("What is 2 + 2?", "2 + 2 = 5");
+    assert!(v.checks.iter().any(|c| c.name == "arithmetic" && c.veto), "{}", v.reason);
+}

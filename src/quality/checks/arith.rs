@@ -43,6 +43,9 @@ pub(super) enum WordKind {
     Of,
     /// "times", "plus", "minus", "divided by"...
     OpWord(u8),
+    /// A name applied to what follows in brackets: `f(1)` is a value we
+    /// cannot compute, not the number 1 nor a product.
+    Call,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -154,6 +154,13 @@ impl Chain {
                 self.push(Atom::Op(b'*'), t);
                 self.units = 0;
             }
+            WordKind::Call => {
+                // `3 and f(1) = ...`: the number before stays checkable.
+                if operand {
+                    self.finish(toks, k, report);
+                }
+                self.tainted = true;
+            }
             WordKind::Var | WordKind::X => {
                 if !self.atoms.is_empty() || matches!(toks.get(k + 1).map(|n| n.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. })) {
                     self.tainted = true;

@@ -114,6 +114,9 @@ fn gap(t: &Text, mut i: usize, end: usize, base: usize, outer: bool, toks: &mut 
                 i += run;
             }
             b'(' | b'[' | b'{' => {
+                if b == b'(' && applies_a_name(bytes, i) {
+                    push(toks, Tk::Word(WordKind::Call), at, at);
+                }
                 push(toks, Tk::Open, at, at + 1);
                 i += 1;
             }
@@ -304,6 +307,16 @@ fn number_word(bytes: &[u8], start: usize, end: usize, base: usize, toks: &mut T
 fn glued_unit(letters: &[u8]) -> u8 {
     let h = letters.iter().fold(FNV_SEED, |h, b| fnv_step(h, b.to_ascii_lowercase()));
     lexicon::lookup(h, letters.len()).map_or(0, |e| e.unit)
+}
+
+/// Whether the `(` at byte `i` applies a name to arguments, as in `f(1)`,
+/// `P(2)` or `sqrt(16)`: letters right before it, not a LaTeX command
+/// (`\left(` only sizes the bracket).
+fn applies_a_name(bytes: &[u8], i: usize) -> bool {
+    let before = bytes.get(..i).unwrap_or(&[]);
+    let letters = before.iter().rev().take(32).take_while(|c| c.is_ascii_alphabetic()).count();
+    let start = i.saturating_sub(letters);
+    letters > 0 && start.checked_sub(1).and_then(|k| bytes.get(k)) != Some(&b'\\')
 }
 
 /// True when only spaces separate byte `i` from the start of its line.
