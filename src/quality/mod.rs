@@ -17,6 +17,7 @@ mod checks;
 mod complexity;
 mod config;
 mod domain;
+mod draft_options;
 pub mod calibrate;
 pub mod eval;
 mod intent;
@@ -29,7 +30,9 @@ mod unicode;
 mod vocab;
 
 pub use config::{QualityConfig, PRESETS};
+pub use checks::logprobs::MAX_LOGPROB_TOKENS;
 pub use domain::{detect_domain, Domain};
+pub use draft_options::{read_draft_options, DraftOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
