@@ -7,6 +7,13 @@
 //! then independent checks look for evidence of a bad draft (`checks`) and
 //! `judge` weighs that evidence into a score and a decision. `eval` holds
 //! the routing metrics used to measure all of this on labelled data.
+//!
+//! The judge reads whatever a provider or caller sends, so it must not
+//! panic on it. Integer arithmetic on byte offsets, word indexes and
+//! counts saturates: each such value is bounded by the length of a text
+//! already in memory, far below its type's limit, so saturating never
+//! changes a result; it only rules out an overflow panic (debug) or a
+//! silent wrap (release) should that bound ever be broken.
 
 use serde::Serialize;
 

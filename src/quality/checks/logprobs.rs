@@ -48,11 +48,11 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
         }
         let x = t.logprob.clamp(-30.0, 0.0);
         sum += x;
-        n += 1;
+        n = n.saturating_add(1);
         min = min.min(x);
         let b = ((-x / WIDTH) as usize).min(BUCKETS - 1);
         if let Some(h) = hist.get_mut(b) {
-            *h += 1;
+            *h = (*h).saturating_add(1);
         }
         if t.top_logprobs.len() >= 2 {
             let mut mass = 0.0;
@@ -71,7 +71,7 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
                 h -= rest * rest.ln();
             }
             ent_sum += h;
-            ent_n += 1;
+            ent_n = ent_n.saturating_add(1);
         }
     }
     if n == 0 {
@@ -82,7 +82,7 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
     let mut seen = 0u32;
     let mut low = 0.0;
     for (i, &c) in hist.iter().enumerate().rev() {
-        seen += c;
+        seen = seen.saturating_add(c);
         if seen >= target {
             low = -(i as f64) * WIDTH;
             break;
