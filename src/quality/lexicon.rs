@@ -212,7 +212,7 @@ pub(crate) struct Entry {
 /// Words carry it packed in one byte to keep the token small.
 #[inline]
 pub(crate) fn domain_vote(packed: u8) -> Option<(u8, u8)> {
-    (packed & 0x0f != 0).then(|| (((packed & 0x0f)).saturating_sub(1), packed >> 4))
+    (packed & 0x0f != 0).then(|| ((packed & 0x0f).saturating_sub(1), packed >> 4))
 }
 
 /// Look a word up by the hash of its lower-cased bytes and its length.
