@@ -44,80 +44,80 @@ impl Price {
     }
 }
 
-/// Known list prices (USD per 1M input / output tokens), matched by the
-/// longest prefix so dated ids (`gpt-4o-2024-08-06`, `claude-3-5-haiku-20241022`)
-/// find their family. Checked against the providers' price pages, 2025-26.
-const TABLE: &[(&str, f64, f64)] = &[
-    // OpenAI
-    ("gpt-4o-mini", 0.15, 0.60),
-    ("gpt-4o", 2.50, 10.00),
-    ("gpt-4.1-nano", 0.10, 0.40),
-    ("gpt-4.1-mini", 0.40, 1.60),
-    ("gpt-4.1", 2.00, 8.00),
-    ("gpt-4-turbo", 10.00, 30.00),
-    ("gpt-4", 30.00, 60.00),
-    ("gpt-3.5-turbo", 0.50, 1.50),
-    ("gpt-5-nano", 0.05, 0.40),
-    ("gpt-5-mini", 0.25, 2.00),
-    ("gpt-5", 1.25, 10.00),
-    ("o1-mini", 1.10, 4.40),
-    ("o1", 15.00, 60.00),
-    ("o3-mini", 1.10, 4.40),
-    ("o3", 2.00, 8.00),
-    ("o4-mini", 1.10, 4.40),
-    // Anthropic
-    ("claude-3-haiku", 0.25, 1.25),
-    ("claude-3-5-haiku", 0.80, 4.00),
-    ("claude-haiku-4-5", 1.00, 5.00),
-    ("claude-3-5-sonnet", 3.00, 15.00),
-    ("claude-3-7-sonnet", 3.00, 15.00),
-    ("claude-sonnet-4", 3.00, 15.00),
-    ("claude-3-opus", 15.00, 75.00),
-    ("claude-opus-4-5", 5.00, 25.00),
-    ("claude-opus-4", 15.00, 75.00),
-    // Groq
-    ("llama-3.1-8b-instant", 0.05, 0.08),
-    ("llama-3.3-70b-versatile", 0.59, 0.79),
-    ("llama-3.2-1b-preview", 0.04, 0.04),
-    ("llama-3.2-3b-preview", 0.06, 0.06),
-    ("mixtral-8x7b-32768", 0.24, 0.24),
-    ("gemma2-9b-it", 0.20, 0.20),
-    // Together (ids as Together spells them)
-    ("meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88, 0.88),
-    ("meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", 0.18, 0.18),
-    ("meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", 0.88, 0.88),
-    ("Qwen/Qwen2.5-72B-Instruct-Turbo", 1.20, 1.20),
-    ("mistralai/Mixtral-8x7B-Instruct-v0.1", 0.60, 0.60),
-    // DeepSeek
-    ("deepseek-chat", 0.27, 1.10),
-    ("deepseek-reasoner", 0.55, 2.19),
-];
+mod spelling;
+mod table;
+
+use table::{ALIASES, TABLE};
 
 /// Providers that run on the user's own hardware: no per-token bill.
 const SELF_HOSTED: &[&str] = &["ollama", "vllm"];
 
 /// The list price of `model` at `provider`, if known.
+///
+/// Only a model's exact id (any case) or a documented form of it is
+/// priced: a date suffix (`-2024-08-06`, `-20241022`, Vertex's
+/// `@20241022`), `-latest`, a router's `vendor/` prefix (OpenRouter,
+/// LiteLLM), or an alias the provider publishes. Matching by prefix priced
+/// `o3-pro` as `o3` and a typo as the model it resembles; an unknown price
+/// is reported as such instead.
 pub fn lookup(provider: &str, model: &str) -> Option<Price> {
     if SELF_HOSTED.contains(&provider) {
         return Some(Price::per_million(0.0, 0.0));
     }
-    find(model).or_else(|| {
-        // Routers name models `vendor/model` (OpenRouter, LiteLLM): try the model part.
-        model.rsplit_once('/').and_then(|(_, m)| find(m))
-    })
+    find(model)
 }
 
 fn find(model: &str) -> Option<Price> {
     let m = model.trim();
-    TABLE
-        .iter()
-        .filter(|(id, _, _)| {
-            m.len() >= id.len()
-                && m[..id.len()].eq_ignore_ascii_case(id)
-                && (m.len() == id.len() || matches!(m.as_bytes()[id.len()], b'-' | b':' | b'@' | b'.'))
-        })
-        .max_by_key(|(id, _, _)| id.len())
-        .map(|&(_, i, o)| Price::per_million(i, o))
+    router_forms(m).find_map(|c| exact(c).or_else(|| undated(c).and_then(exact)))
+}
+
+/// `m`, then what follows each `/` in it: `openrouter/openai/gpt-4o` is
+/// tried whole, as `openai/gpt-4o`, and as `gpt-4o`. The whole name comes
+/// first because Together's own ids contain a slash.
+fn router_forms(m: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(m), |s| s.split_once('/').map(|(_, rest)| rest)).filter(|s| !s.is_empty())
+}
+
+fn exact(name: &str) -> Option<Price> {
+    let id = ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map_or(name, |&(_, id)| id);
+    TABLE.iter().find(|(known, _, _)| known.eq_ignore_ascii_case(id)).map(|&(_, i, o)| Price::per_million(i, o))
+}
+
+/// `name` without the one documented suffix that names a version of the
+/// same model at the same price: a snapshot date or `-latest`.
+fn undated(name: &str) -> Option<&str> {
+    let bytes = name.as_bytes();
+    let cut = |n: usize| name.len().checked_sub(n);
+    if let Some(k) = cut(7).filter(|&k| bytes.get(k..).is_some_and(|t| t.eq_ignore_ascii_case(b"-latest"))) {
+        return name.get(..k);
+    }
+    let digits = |d: &[&u8]| d.iter().all(|c| c.is_ascii_digit());
+    if let Some(k) = cut(11) {
+        // -YYYY-MM-DD (OpenAI's snapshots)
+        if let Some([b'-' | b'@', y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2]) = bytes.get(k..) {
+            if digits(&[y1, y2, y3, y4, m1, m2, d1, d2]) {
+                return name.get(..k);
+            }
+        }
+    }
+    if let Some(k) = cut(9) {
+        // -YYYYMMDD (Anthropic), @YYYYMMDD (Vertex AI)
+        if let Some([b'-' | b'@', date @ ..]) = bytes.get(k..) {
+            if date.iter().all(u8::is_ascii_digit) {
+                return name.get(..k);
+            }
+        }
+    }
+    None
+}
+
+/// The priced model whose name is closest to `model`, when `model` looks
+/// like a typo of it (`gpt-4o-mnii` for `gpt-4o-mini`).
+pub fn suggest(model: &str) -> Option<&'static str> {
+    let m = model.trim();
+    let known = || TABLE.iter().map(|&(id, _, _)| id).chain(ALIASES.iter().map(|&(alias, _)| alias));
+    router_forms(m).find_map(|c| spelling::nearest(c, known()))
 }
 
 /// Rough token count for text a provider did not count for us: about four
@@ -135,19 +135,77 @@ pub fn estimate_tokens(text: &str) -> u64 {
 mod tests {
     use super::*;
 
+    fn price(model: &str) -> Option<(f64, f64)> {
+        lookup("openai", model).map(|p| (p.input_per_m, p.output_per_m))
+    }
+
     #[test]
-    fn longest_prefix_wins_and_dated_ids_match() {
-        assert_eq!(lookup("openai", "gpt-4o-mini").unwrap().input_per_m, 0.15);
-        assert_eq!(lookup("openai", "gpt-4o-2024-08-06").unwrap().input_per_m, 2.50);
-        assert_eq!(lookup("anthropic", "claude-3-5-haiku-20241022").unwrap().output_per_m, 4.00);
-        assert_eq!(lookup("openai", "o1-mini").unwrap().input_per_m, 1.10);
-        assert_eq!(lookup("openrouter", "openai/gpt-4o-mini").unwrap().input_per_m, 0.15);
+    fn exact_and_dated_ids_match() {
+        assert_eq!(price("gpt-4o-mini"), Some((0.15, 0.60)));
+        assert_eq!(price("GPT-4o"), Some((2.50, 10.00)));
+        assert_eq!(price("gpt-4o-2024-08-06"), Some((2.50, 10.00)));
+        assert_eq!(price("gpt-4o-mini-2024-07-18"), Some((0.15, 0.60)));
+        assert_eq!(price("claude-3-5-haiku-20241022"), Some((0.80, 4.00)));
+        assert_eq!(price("claude-3-5-haiku-latest"), Some((0.80, 4.00)));
+        assert_eq!(price("claude-sonnet-4-20250514"), Some((3.00, 15.00)));
+        assert_eq!(price("claude-sonnet-4-0"), Some((3.00, 15.00)));
+        assert_eq!(price("claude-opus-4-1-20250805"), Some((15.00, 75.00)));
+        assert_eq!(price("claude-3-5-sonnet-v2@20241022"), Some((3.00, 15.00)));
+        assert_eq!(price("claude-opus-4-5@20251101"), Some((5.00, 25.00)));
+        assert_eq!(price("o1-mini"), Some((1.10, 4.40)));
+        assert_eq!(price("deepseek-coder"), price("deepseek-chat"));
+        assert_eq!(price("meta-llama/Llama-3.2-3B-Instruct-Turbo"), Some((0.06, 0.06)));
+    }
+
+    #[test]
+    fn a_snapshot_priced_apart_keeps_its_own_price() {
+        assert_eq!(price("gpt-4o-2024-05-13"), Some((5.00, 15.00)));
+        assert_eq!(price("chatgpt-4o-latest"), Some((5.00, 15.00)));
+    }
+
+    #[test]
+    fn router_prefixes_name_the_same_model() {
+        assert_eq!(lookup("openrouter", "openai/gpt-4o-mini").map(|p| p.input_per_m), Some(0.15));
+        assert_eq!(lookup("litellm", "anthropic/claude-3-5-haiku-latest").map(|p| p.input_per_m), Some(0.80));
+        assert_eq!(lookup("openrouter", "anthropic/claude-sonnet-4.5").map(|p| p.input_per_m), Some(3.00));
+        assert_eq!(price("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"), Some((0.88, 0.88)));
+    }
+
+    #[test]
+    fn a_longer_name_is_not_priced_as_its_prefix() {
+        // Each of these was once priced as a shorter, cheaper id.
+        assert_eq!(price("o3-pro"), Some((20.00, 80.00)));
+        assert_eq!(price("o3-pro-2025-06-10"), Some((20.00, 80.00)));
+        assert_eq!(price("o1-pro"), Some((150.00, 600.00)));
+        assert_eq!(price("gpt-5-pro"), Some((15.00, 120.00)));
+        assert_eq!(price("gpt-4.5-preview"), Some((75.00, 150.00)));
+        assert_eq!(price("gpt-4o-mnii"), None);
+        assert_eq!(price("gpt-4o-audio-preview"), None);
+        assert_eq!(price("o3-deep-research"), None);
+        assert_eq!(price("gpt-4o:free"), None);
+    }
+
+    #[test]
+    fn multibyte_names_are_unknown_not_a_panic() {
+        for name in ["aé", "é", "gé", "o3é", "日本語-latest", "gpt-4o-2024-08-0é", "é-20241022", "/é/", "a/"] {
+            assert_eq!(price(name), None, "{name}");
+            let _ = suggest(name);
+        }
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(suggest("gpt-4o-mnii"), Some("gpt-4o-mini"));
+        assert_eq!(suggest("openai/gpt4o"), Some("gpt-4o"));
+        assert_eq!(suggest("claude-sonet-4-5"), Some("claude-sonnet-4-5"));
+        assert_eq!(suggest("my-finetune"), None);
     }
 
     #[test]
     fn unknown_is_none_and_local_is_free() {
         assert!(lookup("openai", "my-finetune").is_none());
         assert!(lookup("openai", "gpt-4omega").is_none());
+        assert!(lookup("openai", "").is_none());
         assert_eq!(lookup("ollama", "llama3.2:3b").unwrap().blended(), 0.0);
     }
 

@@ -220,3 +220,34 @@ fn tool_results_already_in_the_conversation_allow_a_text_answer() {
     let v = judge_turn(&input, Turn { has_tool_results: true }, &cfg, None);
     assert!(v.accepted, "{}", v.reason);
 }
+
+#[test]
+fn a_lead_in_ending_in_a_colon_before_tool_calls_is_not_cut_off() {
+    let tools = vec![ToolSpec {
+        name: "update_list".into(),
+        description: "Replace the shopping list".into(),
+        parameters: json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array"}}}),
+    }];
+    let calls = vec![ToolCall::new("call_1", "update_list", r#"{"items": ["milk", "eggs"]}"#)];
+    let mut input = JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:");
+    input.tools = &tools;
+    input.tool_calls = &calls;
+    let v = judge(&input, &QualityConfig::default(), None);
+    assert!(v.checks.iter().all(|c| !c.veto), "{}", v.reason);
+    assert!(v.accepted, "{}", v.reason);
+    // With no tool call after it, the same text does promise more and stop.
+    let v = judge(&JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:"),
+        &QualityConfig::default(), None);
+    assert!(v.checks.iter().any(|c| c.name == "completeness" && c.veto), "{}", v.reason);
+}
+
+#[test]
+fn function_values_in_a_calculation_are_not_vetoed_as_wrong() {
+    let q = "Is x = 1 a root of f(x) = x^3 - 6x^2 + 11x - 6? And x = 2?";
+    let a = "Substitute each value.\nf(1) = 1 - 6 + 11 - 6 = 0, so x = 1 is a root.\n\
+             P(2) = 8 - 24 + 22 - 6 = 0, so x = 2 is a root too.";
+    let v = verdict(q, a);
+    assert!(v.checks.iter().all(|c| !c.veto), "{}", v.reason);
+    let v = verdict("What is 2 + 2?", "2 + 2 = 5");
+    assert!(v.checks.iter().any(|c| c.name == "arithmetic" && c.veto), "{}", v.reason);
+}

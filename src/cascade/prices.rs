@@ -64,8 +64,9 @@ impl Priced<'_> {
     }
 }
 
-/// Fill in the price of every OpenRouter tier that has none. Borrows the
-/// tiers untouched (no clone, no request) when there is nothing to fill.
+/// Fill in the price of every OpenRouter tier that has none, and say why
+/// any other unpriced tier's cost will be unknown. Borrows the tiers
+/// untouched (no clone, no request) when there is nothing to fill.
 /// With `keep_order` false the tiers are sorted again once priced: at
 /// configuration time a tier priced only by the catalogue had no price and
 /// went last.
@@ -76,28 +77,51 @@ pub async fn resolve<'m, H: HttpClient, C: Clock>(
     models: &'m [ModelConfig],
     keep_order: bool,
 ) -> Priced<'m> {
-    let needs = |m: &ModelConfig| m.price.is_none() && openrouter::is_openrouter(m);
-    if !models.iter().any(needs) {
+    // Every tier priced (the usual case): nothing to fill, note or copy.
+    if models.iter().all(|m| m.price.is_some()) {
         return Priced { models: Cow::Borrowed(models), notes: Vec::new() };
     }
-    let mut notes = vec![None; models.len()];
+    let needs = |m: &ModelConfig| m.price.is_none() && openrouter::is_openrouter(m);
+    let mut notes: Vec<Option<String>> =
+        models.iter().map(|m| (m.price.is_none() && !needs(m)).then(|| no_list_price(&m.name))).collect();
+    if !models.iter().any(needs) {
+        return Priced { models: Cow::Borrowed(models), notes };
+    }
     let mut owned = models.to_vec();
     for (i, m) in owned.iter_mut().enumerate() {
         if !needs(m) {
             continue;
         }
-        match load(cache, clock, http, m).await {
+        let note = match load(cache, clock, http, m).await {
             Ok(list) => match openrouter::price_for(&list, &m.name) {
-                Some(p) => m.price = Some(p),
-                None => notes[i] = Some(format!("cost unknown: {:?} is not in OpenRouter's price list", m.name)),
+                Some(p) => {
+                    m.price = Some(p);
+                    None
+                }
+                None => Some(format!("cost unknown: {:?} is not in OpenRouter's price list", m.name)),
             },
-            Err(why) => notes[i] = Some(format!("cost unknown: OpenRouter prices could not be loaded ({why})")),
+            Err(why) => Some(format!("cost unknown: OpenRouter prices could not be loaded ({why})")),
+        };
+        if let Some(slot) = notes.get_mut(i) {
+            *slot = note;
         }
     }
     if !keep_order {
         crate::config::sort_tiers(&mut owned, |i, j| notes.swap(i, j));
     }
     Priced { models: Cow::Owned(owned), notes }
+}
+
+/// Why a tier outside OpenRouter has no cost: its name is not in the
+/// price table (self-hosted tiers are always priced, at zero). A typo is
+/// the usual cause, so the nearest priced name is offered.
+fn no_list_price(model: &str) -> String {
+    match crate::pricing::suggest(model) {
+        Some(near) => {
+            format!("cost unknown: no list price for {model:?} (set inputCost/outputCost; did you mean {near:?}?)")
+        }
+        None => format!("cost unknown: no list price for {model:?} (set inputCost/outputCost)"),
+    }
 }
 
 async fn load<H: HttpClient, C: Clock>(

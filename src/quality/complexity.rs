@@ -14,7 +14,7 @@ use super::Complexity;
 pub(crate) fn score(q: &Text, has_arithmetic: bool) -> f64 {
     let cjk = q.words.iter().filter(|w| w.is(K_CJK)).count();
     // Ideographs pack about two to a word.
-    let words = (q.len() - cjk) as f64 + cjk as f64 / 2.0;
+    let words = q.len().saturating_sub(cjk) as f64 + cjk as f64 / 2.0;
     let mut s = if words < 6.0 {
         0.0
     } else if words <= 15.0 {
@@ -29,16 +29,16 @@ pub(crate) fn score(q: &Text, has_arithmetic: bool) -> f64 {
     let (mut reason, mut deep, mut tech, mut digits, mut code) = (0u32, 0u32, 0u32, 0u32, false);
     for w in &q.words {
         code |= w.has(CODELANG);
-        reason += u32::from(w.has(REASON));
-        deep += u32::from(w.has(DEEP));
-        tech += u32::from(w.has(TECH));
-        digits += u32::from(w.is(K_DIGITS));
+        reason = reason.saturating_add(u32::from(w.has(REASON)));
+        deep = deep.saturating_add(u32::from(w.has(DEEP)));
+        tech = tech.saturating_add(u32::from(w.has(TECH)));
+        digits = digits.saturating_add(u32::from(w.is(K_DIGITS)));
     }
     if reason > 0 {
-        s += 0.45 + 0.25 * f64::from((reason - 1).min(2));
+        s += 0.45 + 0.25 * f64::from(reason.saturating_sub(1).min(2));
     }
     if deep > 0 {
-        s += 1.1 + 0.4 * f64::from((deep - 1).min(2));
+        s += 1.1 + 0.4 * f64::from(deep.saturating_sub(1).min(2));
     }
     s += 0.35 * f64::from(tech.min(3));
     // Several questions or an enumerated list: a multi-part task.
@@ -80,15 +80,15 @@ fn relations(q: &Text) -> usize {
     const TIMES: u32 = hash("times");
     const AFTER_TIMES: [u32; 4] = [hash("as"), hash("more"), hash("less"), hash("fewer")];
     let bytes = q.raw.as_bytes();
-    let mut n = 0;
+    let mut n = 0usize;
     for (i, w) in q.words.iter().enumerate() {
-        let next = q.words.get(i + 1).map_or(0, |x| x.hash);
-        n += usize::from(w.has(RELATION));
-        n += usize::from(w.has(COMPARATIVE) && next == THAN);
-        n += usize::from(w.hash == TIMES && any_of(next, &AFTER_TIMES));
+        let next = q.words.get(i.saturating_add(1)).map_or(0, |x| x.hash);
+        n = n.saturating_add(usize::from(w.has(RELATION)));
+        n = n.saturating_add(usize::from(w.has(COMPARATIVE) && next == THAN));
+        n = n.saturating_add(usize::from(w.hash == TIMES && any_of(next, &AFTER_TIMES)));
         // A written fraction "1/4".
         let slash = bytes.get(w.end as usize) == Some(&b'/');
-        n += usize::from(w.is(K_DIGITS) && slash && q.words.get(i + 1).is_some_and(|x| x.start == w.end + 1 && x.is(K_DIGITS)));
+        n = n.saturating_add(usize::from(w.is(K_DIGITS) && slash && q.words.get(i.saturating_add(1)).is_some_and(|x| x.start == w.end.saturating_add(1) && x.is(K_DIGITS))));
     }
     n
 }

@@ -86,7 +86,7 @@ pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
     for w in &q.words {
         if let Some((d, weight)) = super::lexicon::domain_vote(w.domain) {
             if let Some(v) = votes.get_mut(d as usize) {
-                *v += u32::from(weight);
+                *v = (*v).saturating_add(u32::from(weight));
             }
         }
     }
@@ -103,23 +103,23 @@ pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
     let keyword = q.words.iter().any(|w| any_of(w.hash, &CODE_WORDS));
     let symbols = (bytes.contains(&b'(') && raw.contains("();")) || (bytes.contains(&b'>') && raw.contains("=>"));
     if ticks >= 6 || symbols || keyword {
-        votes[0] += 4;
+        votes[0] = (votes[0]).saturating_add(4);
     } else if ticks >= 2 {
-        votes[0] += 2;
+        votes[0] = (votes[0]).saturating_add(2);
     }
     let digits = q.words.iter().filter(|w| w.is(K_DIGITS)).count();
     let asks_amount = q.words.windows(2).any(|p| p[0].hash == HOW && any_of(p[1].hash, &AMOUNT));
     if asks_amount && digits >= 2 {
-        votes[1] += 5;
+        votes[1] = (votes[1]).saturating_add(5);
     } else if digits >= 2 && q.words.iter().any(|w| w.has(super::lexicon::QUANTITY)) && q.raw.contains('?') {
         // "What percentage ...?", "What is the total cost ...?" with figures.
-        votes[1] += 3;
+        votes[1] = (votes[1]).saturating_add(3);
     }
     if open_expr {
-        votes[1] += 4;
+        votes[1] = (votes[1]).saturating_add(4);
     }
     if digits >= 3 {
-        votes[1] += 1;
+        votes[1] = (votes[1]).saturating_add(1);
     }
     // "in French", "into Spanish": a target language.
     let target = q
@@ -127,11 +127,11 @@ pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
         .windows(2)
         .any(|p| any_of(p[0].hash, &TO) && p[1].has(super::lexicon::LANGNAME) && p[1].hash != LANGUAGE);
     if target {
-        votes[7] += 2;
+        votes[7] = (votes[7]).saturating_add(2);
     }
     // A long pasted text with a short instruction is usually to be condensed.
     if q.len() > 150 && votes[8] > 0 {
-        votes[8] += 2;
+        votes[8] = (votes[8]).saturating_add(2);
     }
     let mut best = (Domain::General, 0u32);
     for (i, &v) in votes.iter().enumerate() {

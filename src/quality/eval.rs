@@ -73,7 +73,7 @@ pub fn curve(records: &[EvalRecord]) -> Vec<CurvePoint> {
     let mut order: Vec<&EvalRecord> = records.iter().collect();
     order.sort_by(|a, b| key(b).total_cmp(&key(a)));
     let pgr = |q: f64| g.map_or(0.0, |g| (q - dq) / g);
-    let mut out = Vec::with_capacity(n + 1);
+    let mut out = Vec::with_capacity(n.saturating_add(1));
     out.push(CurvePoint { share: 0.0, quality: dq, pgr: 0.0 });
     let mut correct = records.iter().filter(|r| r.draft_correct).count() as i64;
     let mut i = 0;
@@ -81,8 +81,8 @@ pub fn curve(records: &[EvalRecord]) -> Vec<CurvePoint> {
         let k = order.get(i).map_or(0.0, |r| key(r));
         let mut j = i;
         while let Some(r) = order.get(j).filter(|r| key(r) == k) {
-            correct += i64::from(r.verifier_correct) - i64::from(r.draft_correct);
-            j += 1;
+            correct = correct.saturating_add(i64::from(r.verifier_correct)).saturating_sub(i64::from(r.draft_correct));
+            j = j.saturating_add(1);
         }
         let q = correct as f64 / n as f64;
         out.push(CurvePoint { share: j as f64 / n as f64, quality: q, pgr: pgr(q) });
@@ -135,8 +135,8 @@ pub fn at_decision(records: &[EvalRecord], escalate: &[bool]) -> Decision {
     let mut sent = 0usize;
     let mut correct = 0usize;
     for (r, &e) in records.iter().zip(escalate) {
-        sent += usize::from(e);
-        correct += usize::from(if e { r.verifier_correct } else { r.draft_correct });
+        sent = sent.saturating_add(usize::from(e));
+        correct = correct.saturating_add(usize::from(if e { r.verifier_correct } else { r.draft_correct }));
     }
     let quality = correct as f64 / n;
     let (d, _, g) = gap(records);

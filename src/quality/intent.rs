@@ -66,7 +66,7 @@ pub(crate) fn read(q: &Text) -> Intent {
             && w[1].is(K_DIGITS)
             && !inside(passage, &w[0])
             && q.raw.as_bytes().get(w[0].end as usize) == Some(&b'.')
-            && w[1].start == w[0].end + 1
+            && w[1].start == (w[0].end).saturating_add(1)
     });
     // Only a short query with a number in it can be a bare calculation.
     let short = q.len() <= 14 && passage.is_none() && q.words.iter().any(|w| w.is(K_DIGITS));
@@ -96,11 +96,11 @@ pub(crate) fn read(q: &Text) -> Intent {
             let near = |k: usize| ["as", "in", "valid", "return", "output", "only", "format", "respond", "object", "using"]
                 .iter()
                 .any(|c| q.word_at(k).eq_ignore_ascii_case(c));
-            wants_json |= (i > 0 && near(i - 1)) || near(i + 1) || (i > 1 && near(i - 2));
+            wants_json |= (i > 0 && near(i.saturating_sub(1))) || near(i.saturating_add(1)) || (i > 1 && near(i.saturating_sub(2)));
         }
         if w.has(CODELANG) {
             // "Port this Python to Rust": the language after "to" is the one wanted.
-            let toward = i > 0 && ["to", "into", "in"].iter().any(|p| q.word_at(i - 1).eq_ignore_ascii_case(p));
+            let toward = i > 0 && ["to", "into", "in"].iter().any(|p| q.word_at(i.saturating_sub(1)).eq_ignore_ascii_case(p));
             if code_lang.is_none() || (toward && passage.is_some()) {
                 code_lang = canonical_language(q.word(w)).or(code_lang);
             }
@@ -143,28 +143,28 @@ fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
             continue;
         }
         let word = q.word(w).to_ascii_lowercase();
-        let next = q.word_at(i + 1).to_ascii_lowercase();
+        let next = q.word_at(i.saturating_add(1)).to_ascii_lowercase();
         let opens = w.is(K_SENT) || i == 0;
         match word.as_str() {
             "how" if next == "many" => {
                 // "How many kilometres": a measure, which may well be 42.2.
-                *measure = measured(q, i + 2).unwrap_or(COUNT);
+                *measure = measured(q, i.saturating_add(2)).unwrap_or(COUNT);
                 return Expect::Number;
             }
             "how" if matches!(next.as_str(), "much" | "long" | "old" | "far" | "tall" | "often" | "fast" | "big" | "heavy" | "large") => {
                 return Expect::Number
             }
             "what" | "which" | "in" if matches!(next.as_str(), "year" | "century" | "decade") => return Expect::Year,
-            "when" if opens && asked(q, i) && q.words.get(i + 1).is_some_and(|n| n.has(AUX)) => return Expect::Year,
+            "when" if opens && asked(q, i) && q.words.get(i.saturating_add(1)).is_some_and(|n| n.has(AUX)) => return Expect::Year,
             "who" if opens && asked(q, i) && next != "are" => return Expect::Person,
             "where" if opens && asked(q, i) => return Expect::Place,
             "what" | "which" => {
                 // "what is the total ...", "what percentage ...": an amount.
-                let window = (i + 1..(i + 5).min(n)).any(|k| q.words.get(k).is_some_and(|x| x.has(QUANTITY)));
+                let window = (i.saturating_add(1)..i.saturating_add(5).min(n)).any(|k| q.words.get(k).is_some_and(|x| x.has(QUANTITY)));
                 if window && q.words.iter().any(|x| x.is(K_DIGITS) && !inside(passage, x)) {
                     return Expect::Number;
                 }
-                let place = (i + 1..(i + 5).min(n)).any(|k| {
+                let place = (i.saturating_add(1)..i.saturating_add(5).min(n)).any(|k| {
                     let t = q.word_at(k);
                     ["capital", "country", "city", "continent", "ocean", "river", "state"].iter().any(|p| t.eq_ignore_ascii_case(p))
                 });
@@ -194,7 +194,7 @@ fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
 /// kilometres", "how many square feet"), so the amount need not be whole.
 fn measured(q: &Text, k: usize) -> Option<u8> {
     const SKIP: [u32; 6] = [hash("more"), hash("fewer"), hash("less"), hash("total"), hash("extra"), hash("additional")];
-    let w = (k..k + 3).filter_map(|i| q.words.get(i)).find(|w| !any_of(w.hash, &SKIP))?;
+    let w = (k..k.saturating_add(3)).filter_map(|i| q.words.get(i)).find(|w| !any_of(w.hash, &SKIP))?;
     // Years, months, weeks and days are counted like things; hours and
     // shorter spans, and the other families, are measured.
     ((1..=6).contains(&(w.unit >> 4)) && !(0x11..=0x14).contains(&w.unit)).then_some(w.unit)
@@ -221,7 +221,7 @@ pub(crate) fn content_word(q: &Text, i: usize) -> bool {
     use super::lexicon::{DEEP, INSTR, NUMWORD, REASON};
     q.words.get(i).is_some_and(|w| {
         let meta = w.flags & (STOP | INSTR | REASON | DEEP | NUMWORD) != 0;
-        !meta && !w.is(K_DIGITS) && (w.end - w.start) >= 3
+        !meta && !w.is(K_DIGITS) && w.end.saturating_sub(w.start) >= 3
     })
 }
 

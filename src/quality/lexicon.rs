@@ -76,16 +76,16 @@ const SLOTS: usize = 4096;
 const EMPTY: u16 = u16::MAX;
 
 const fn total_words() -> usize {
-    let mut n = 0;
-    let mut g = 0;
+    let mut n = 0usize;
+    let mut g = 0usize;
     while g < GROUPS.len() {
-        n += GROUPS[g].0.len();
-        g += 1;
+        n = n.saturating_add(GROUPS[g].0.len());
+        g = g.saturating_add(1);
     }
     let mut u = 0;
     while u < UNITS.len() {
-        n += UNITS[u].0.len();
-        u += 1;
+        n = n.saturating_add(UNITS[u].0.len());
+        u = u.saturating_add(1);
     }
     n
 }
@@ -123,7 +123,7 @@ const fn fnv(bytes: &[u8]) -> u32 {
     let mut i = 0;
     while i < bytes.len() {
         h = fnv_step(h, bytes[i]);
-        i += 1;
+        i = i.saturating_add(1);
     }
     h
 }
@@ -150,12 +150,12 @@ const fn build() -> Table {
     };
     let mut len = 0usize;
     let mut g = 0;
-    while g < GROUPS.len() + UNITS.len() {
+    while g < GROUPS.len().saturating_add(UNITS.len()) {
         let (list, flags, dom, unit) = if g < GROUPS.len() {
             let (list, flags, dom) = GROUPS[g];
             (list, flags, dom, 0)
         } else {
-            let (list, unit) = UNITS[g - GROUPS.len()];
+            let (list, unit) = UNITS[g.saturating_sub(GROUPS.len())];
             (list, 0, 0, unit)
         };
         let mut i = 0;
@@ -172,7 +172,7 @@ const fn build() -> Table {
                     t.domain[len] = dom;
                     t.unit[len] = unit;
                     t.slots[s] = len as u16;
-                    len += 1;
+                    len = len.saturating_add(1);
                     break;
                 }
                 let j = idx as usize;
@@ -187,11 +187,11 @@ const fn build() -> Table {
                     }
                     break;
                 }
-                s = (s + 1) & (SLOTS - 1);
+                s = s.saturating_add(1) & (SLOTS - 1);
             }
-            i += 1;
+            i = i.saturating_add(1);
         }
-        g += 1;
+        g = g.saturating_add(1);
     }
     t
 }
@@ -212,7 +212,7 @@ pub(crate) struct Entry {
 /// Words carry it packed in one byte to keep the token small.
 #[inline]
 pub(crate) fn domain_vote(packed: u8) -> Option<(u8, u8)> {
-    (packed & 0x0f != 0).then(|| ((packed & 0x0f) - 1, packed >> 4))
+    (packed & 0x0f != 0).then(|| ((packed & 0x0f).saturating_sub(1), packed >> 4))
 }
 
 /// Look a word up by the hash of its lower-cased bytes and its length.
@@ -229,7 +229,7 @@ pub(crate) fn lookup(hash: u32, len: usize) -> Option<Entry> {
         if *TABLE.hashes.get(j)? == hash && usize::from(*TABLE.lens.get(j)?) == len {
             return Some(Entry { flags: *TABLE.flags.get(j)?, domain: *TABLE.domain.get(j)?, unit: *TABLE.unit.get(j)? });
         }
-        s = (s + 1) & (SLOTS - 1);
+        s = s.saturating_add(1) & (SLOTS - 1);
     }
     None
 }

@@ -7,6 +7,13 @@
 //! then independent checks look for evidence of a bad draft (`checks`) and
 //! `judge` weighs that evidence into a score and a decision. `eval` holds
 //! the routing metrics used to measure all of this on labelled data.
+//!
+//! The judge reads whatever a provider or caller sends, so it must not
+//! panic on it. Integer arithmetic on byte offsets, word indexes and
+//! counts saturates: each such value is bounded by the length of a text
+//! already in memory, far below its type's limit, so saturating never
+//! changes a result; it only rules out an overflow panic (debug) or a
+//! silent wrap (release) should that bound ever be broken.
 
 use serde::Serialize;
 
@@ -17,6 +24,7 @@ mod checks;
 mod complexity;
 mod config;
 mod domain;
+mod draft_options;
 pub mod calibrate;
 pub mod eval;
 mod intent;
@@ -29,7 +37,9 @@ mod unicode;
 mod vocab;
 
 pub use config::{QualityConfig, PRESETS};
+pub use checks::logprobs::MAX_LOGPROB_TOKENS;
 pub use domain::{detect_domain, Domain};
+pub use draft_options::{read_draft_options, DraftOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

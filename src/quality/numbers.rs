@@ -57,15 +57,15 @@ pub(crate) fn parse_number(bytes: &[u8], i: usize) -> Option<NumLit> {
     while j < bytes.len() {
         let b = bytes[j];
         if b.is_ascii_digit() {
-            int = int * 10.0 + f64::from(b - b'0');
-            j += 1;
+            int = int * 10.0 + f64::from(b.saturating_sub(b'0'));
+            j = j.saturating_add(1);
         } else if b == b',' && j > i {
-            let group = bytes.get(j + 1..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+            let group = bytes.get(j.saturating_add(1)..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
             if group == 3 {
-                j += 1;
+                j = j.saturating_add(1);
             } else {
                 // "88,00" at the very end of a text reads as a number cut short.
-                broken = (1..3).contains(&group) && j + 1 + group >= bytes.len();
+                broken = (1..3).contains(&group) && j.saturating_add(1).saturating_add(group) >= bytes.len();
                 break;
             }
         } else {
@@ -74,22 +74,22 @@ pub(crate) fn parse_number(bytes: &[u8], i: usize) -> Option<NumLit> {
     }
     let mut value = int;
     let mut decimals = 0u8;
-    if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()) {
-        j += 1;
+    if bytes.get(j) == Some(&b'.') && bytes.get(j.saturating_add(1)).is_some_and(|b| b.is_ascii_digit()) {
+        j = j.saturating_add(1);
         let mut scale = 0.1;
         while let Some(&b) = bytes.get(j) {
             if !b.is_ascii_digit() {
                 break;
             }
-            value += f64::from(b - b'0') * scale;
+            value += f64::from(b.saturating_sub(b'0')) * scale;
             scale /= 10.0;
             decimals = decimals.saturating_add(1);
-            j += 1;
+            j = j.saturating_add(1);
         }
     }
     let percent = bytes.get(j) == Some(&b'%');
     if percent {
-        j += 1;
+        j = j.saturating_add(1);
     }
     Some(NumLit { value, start: i, end: j, decimals, percent, broken })
 }
@@ -121,7 +121,7 @@ pub(crate) fn each_number(text: &Text, skip: Option<Span>, mut f: impl FnMut(f64
         let more = if w.is(K_DIGITS) {
             // Only at the start of a literal: skip the fraction part of "1.5".
             let prev = s.checked_sub(1).and_then(|p| bytes.get(p)).copied();
-            if matches!(prev, Some(b'.') | Some(b',')) && s >= 2 && bytes.get(s - 2).is_some_and(|b| b.is_ascii_digit())
+            if matches!(prev, Some(b'.') | Some(b',')) && s >= 2 && bytes.get(s.saturating_sub(2)).is_some_and(|b| b.is_ascii_digit())
             {
                 continue;
             }

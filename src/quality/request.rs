@@ -45,8 +45,8 @@ pub(crate) fn passage(q: &Text) -> Option<Span> {
     // "Summarise in one sentence: <text>", "Fix this:\n<code>". A colon must
     // be followed by a space or a line break, so "5:30" is not one.
     let after = bytes.get(ve..).unwrap_or(&[]).iter().enumerate().find_map(|(k, &b)| {
-        let open = b == b'\n' || (b == b':' && bytes.get(ve + k + 1).is_none_or(u8::is_ascii_whitespace));
-        open.then_some(ve + k + 1)
+        let open = b == b'\n' || (b == b':' && bytes.get(ve.saturating_add(k).saturating_add(1)).is_none_or(u8::is_ascii_whitespace));
+        open.then_some(ve.saturating_add(k).saturating_add(1))
     });
     if let Some(s) = after {
         if raw.get(s..).is_some_and(|r| !r.trim().is_empty()) {
@@ -65,7 +65,7 @@ fn quotation(raw: &str) -> Option<Span> {
     let mut best: Option<Span> = None;
     for (open, close) in PAIRS {
         let Some(s) = raw.find(open) else { continue };
-        let from = s + open.len_utf8();
+        let from = s.saturating_add(open.len_utf8());
         let Some(e) = raw.rfind(close).filter(|&e| e > from) else { continue };
         if best.is_none_or(|b| from < b.0) {
             best = Some((from, e));
@@ -80,14 +80,14 @@ fn quotation(raw: &str) -> Option<Span> {
 /// ASCII single quotes, told apart from apostrophes ("what's", "Dijkstra's")
 /// by what stands on their outer side.
 fn single_quotes(b: &[u8]) -> Option<Span> {
-    let opens = |i: usize| i == 0 || b.get(i - 1).is_some_and(|c| matches!(c, b' ' | b':' | b'(' | b'\n' | b'\t'));
-    let s = (0..b.len()).find(|&i| b.get(i) == Some(&b'\'') && opens(i) && b.get(i + 1).is_some_and(|c| !c.is_ascii_whitespace()))?;
-    let e = (s + 2..b.len()).rev().find(|&i| {
+    let opens = |i: usize| i == 0 || b.get(i.saturating_sub(1)).is_some_and(|c| matches!(c, b' ' | b':' | b'(' | b'\n' | b'\t'));
+    let s = (0..b.len()).find(|&i| b.get(i) == Some(&b'\'') && opens(i) && b.get(i.saturating_add(1)).is_some_and(|c| !c.is_ascii_whitespace()))?;
+    let e = (s.saturating_add(2)..b.len()).rev().find(|&i| {
         b.get(i) == Some(&b'\'')
-            && !b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-            && b.get(i - 1).is_some_and(|c| !c.is_ascii_whitespace())
+            && !b.get(i.saturating_add(1)).is_some_and(u8::is_ascii_alphanumeric)
+            && b.get(i.saturating_sub(1)).is_some_and(|c| !c.is_ascii_whitespace())
     })?;
-    Some((s + 1, e))
+    Some((s.saturating_add(1), e))
 }
 
 /// The language the answer must be in, when the query both names one as a

@@ -159,7 +159,7 @@ const fn classes() -> [u8; 256] {
         } else {
             0
         };
-        b += 1;
+        b = b.saturating_add(1);
     }
     t
 }
@@ -182,7 +182,7 @@ impl<'a> Text<'a> {
         // slot is a bounds check and a store, where `push` is a call per
         // word in a size-optimised build. Texts denser than one word per
         // five bytes fall back to pushing.
-        let mut words = vec![Word::default(); n / 5 + 4];
+        let mut words = vec![Word::default(); (n / 5).saturating_add(4)];
         let mut count = 0usize;
         let mut scripts = [0u32; SCRIPTS];
         let mut langs = [0u16; 6];
@@ -200,18 +200,18 @@ impl<'a> Text<'a> {
                         sent = true;
                     }
                     symbols |= SYM_WIDE;
-                    i += len;
+                    i = i.saturating_add(len);
                     continue;
                 }
                 let script = script_of(ch);
                 if is_cjk(script) {
-                    scripts[script as usize] += 1;
+                    scripts[script as usize] = (scripts[script as usize]).saturating_add(1);
                     let kind = K_ALPHA | K_CJK | if sent { K_SENT } else { 0 };
                     let h = ch as u32;
-                    let w = Word { start: i as u32, end: (i + len) as u32, hash: h, stem: h, flags: 0, domain: 0, kind, unit: 0 };
+                    let w = Word { start: i as u32, end: i.saturating_add(len) as u32, hash: h, stem: h, flags: 0, domain: 0, kind, unit: 0 };
                     store(&mut words, &mut count, w);
                     sent = false;
-                    i += len;
+                    i = i.saturating_add(len);
                     continue;
                 }
             } else if c & C_WORD == 0 {
@@ -220,10 +220,10 @@ impl<'a> Text<'a> {
                     sent = true;
                 } else if c & C_SENT != 0 {
                     // "1.5" is a number, not a sentence break.
-                    let decimal = b == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    let decimal = b == b'.' && bytes.get(i.saturating_add(1)).is_some_and(u8::is_ascii_digit);
                     sent |= !decimal;
                 }
-                i += 1;
+                i = i.saturating_add(1);
                 continue;
             }
             let start = i;
@@ -241,11 +241,11 @@ impl<'a> Text<'a> {
                     }
                     // C_UPPER is 4: shifted to 0x20 it lower-cases the letter.
                     h = lexicon::fnv_step(h, b | ((c & C_UPPER) << 3));
-                    if i - start == 4 {
+                    if i.saturating_sub(start) == 4 {
                         stem = h;
                     }
-                    alpha += u32::from(c & C_ALPHA != 0);
-                    i += 1;
+                    alpha = alpha.saturating_add(u32::from(c & C_ALPHA != 0));
+                    i = i.saturating_add(1);
                 }
                 match bytes.get(i) {
                     Some(&b) if b >= 0x80 => {
@@ -257,28 +257,28 @@ impl<'a> Text<'a> {
                         if i == start && is_upper(ch) {
                             kind |= K_UPPER;
                         }
-                        alpha += 1;
+                        alpha = alpha.saturating_add(1);
                         // Counted apart so the ASCII total can be added at the end.
-                        latin_wide += 1;
+                        latin_wide = latin_wide.saturating_add(1);
                         if s != Script::Latin {
-                            scripts[s as usize] += 1;
+                            scripts[s as usize] = (scripts[s as usize]).saturating_add(1);
                         } else {
-                            latin += 1;
+                            latin = latin.saturating_add(1);
                         }
-                        for (n, x) in bytes.get(i..i + len).unwrap_or(&[]).iter().enumerate() {
+                        for (n, x) in bytes.get(i..i.saturating_add(len)).unwrap_or(&[]).iter().enumerate() {
                             h = lexicon::fnv_step(h, *x);
-                            if i + n - start == 4 {
+                            if i.saturating_add(n).saturating_sub(start) == 4 {
                                 stem = h;
                             }
                         }
-                        i += len;
+                        i = i.saturating_add(len);
                     }
                     _ => break,
                 }
             }
             if i == start {
                 // Defensive: never loop without progress.
-                i += 1;
+                i = i.saturating_add(1);
                 continue;
             }
             kind |= if alpha == 0 { K_DIGITS } else { K_ALPHA };
@@ -286,13 +286,13 @@ impl<'a> Text<'a> {
                 kind |= K_SENT;
             }
             sent = false;
-            latin += alpha - latin_wide;
-            if i - start < 5 {
+            latin = latin.saturating_add(alpha.saturating_sub(latin_wide));
+            if i.saturating_sub(start) < 5 {
                 stem = h;
             }
             let mut w = Word { start: start as u32, end: i as u32, hash: h, stem, flags: 0, domain: 0, kind, unit: 0 };
-            if alpha > 0 && i - start <= 16 {
-                if let Some(e) = lexicon::lookup(h, i - start) {
+            if alpha > 0 && i.saturating_sub(start) <= 16 {
+                if let Some(e) = lexicon::lookup(h, i.saturating_sub(start)) {
                     w.flags = e.flags;
                     w.domain = e.domain;
                     w.unit = e.unit;
@@ -358,7 +358,7 @@ impl<'a> Text<'a> {
         for s in ORDER {
             let n = self.scripts[s as usize];
             // Kana text is full of Han characters: count them together.
-            let n = if s == Script::Kana && n > 0 { n + self.scripts[Script::Han as usize] } else { n };
+            let n = if s == Script::Kana && n > 0 { n.saturating_add(self.scripts[Script::Han as usize]) } else { n };
             let better = match best {
                 Some((_, m)) => n > m,
                 None => n > 0,
@@ -376,7 +376,7 @@ impl<'a> Text<'a> {
 
     /// Whether the word sequence `phrase` (lower-case) starts at word `i`.
     pub fn phrase_at(&self, i: usize, phrase: &[&str]) -> bool {
-        phrase.iter().enumerate().all(|(k, p)| self.word_at(i + k).eq_ignore_ascii_case(p))
+        phrase.iter().enumerate().all(|(k, p)| self.word_at(i.saturating_add(k)).eq_ignore_ascii_case(p))
     }
 }
 
@@ -386,7 +386,7 @@ fn store(words: &mut Vec<Word>, count: &mut usize, w: Word) {
         Some(slot) => *slot = w,
         None => words.push(w),
     }
-    *count += 1;
+    *count = (*count).saturating_add(1);
 }
 
 /// Decode the character at byte `i`; `i` is always a char boundary here,

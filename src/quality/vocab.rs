@@ -8,7 +8,7 @@ use super::lexicon::*;
 
 /// Domain tags live in one byte: low nibble = domain index + 1, high = weight.
 const fn d(domain: u8, weight: u8) -> u8 {
-    (weight << 4) | (domain + 1)
+    (weight << 4) | domain.saturating_add(1)
 }
 // Indices follow `Domain`'s declaration order.
 pub(crate) const CODE: u8 = 0;

@@ -228,7 +228,9 @@ fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
 /// `{quality, qualityThreshold, finishReason, logprobs, toolCalls, tools, responseFormat}`.
 #[wasm_bindgen(js_name = scoreDraft)]
 pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<String, JsValue> {
-    let o = parse_json(options_json, "options")?;
+    // Read with the logprobs capped as they are parsed: see quality::read_draft_options.
+    let quality::DraftOptions { rest: o, logprobs } = quality::read_draft_options(options_json)
+        .map_err(|e| js_error::error(&CascadeError::config(format!("options: not valid JSON ({e})"))))?;
     let cfg = match o.get("quality") {
         Some(q) if !q.is_null() => {
             quality::QualityConfig::parse(q, "options.quality").map_err(|e| js_error::error(&e))?
@@ -237,8 +239,6 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
     };
     let threshold = o.get("qualityThreshold").and_then(|v| v.as_f64());
     let finish_reason = o.get("finishReason").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
-    let logprobs: Option<Vec<crate::types::TokenLogprob>> =
-        o.get("logprobs").and_then(|v| serde_json::from_value(v.clone()).ok());
     let tool_calls: Vec<ToolCall> = o
         .get("toolCalls")
         .and_then(|v| v.as_array())

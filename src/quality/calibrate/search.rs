@@ -56,21 +56,21 @@ fn candidates(group: &[Judged]) -> Vec<Cand> {
     let base_esc = vetoed.len();
     let base_ok = vetoed.iter().filter(|j| j.v).count();
     // Escalating none: every open draft stands.
-    let mut ok = base_ok + open.iter().filter(|j| j.d).count();
+    let mut ok = base_ok.saturating_add(open.iter().filter(|j| j.d).count());
     let mut out = vec![Cand { t: 0.0, esc: base_esc, ok }];
     for (i, j) in open.iter().enumerate() {
-        ok = ok + usize::from(j.v) - usize::from(j.d);
-        let next = open.get(i + 1).map(|n| n.score);
+        ok = (ok.saturating_add(usize::from(j.v))).saturating_sub(usize::from(j.d));
+        let next = open.get(i.saturating_add(1)).map(|n| n.score);
         match next {
             Some(n) if n == j.score => continue,
-            Some(n) => out.push(Cand { t: tidy(j.score, n), esc: base_esc + i + 1, ok }),
-            None if j.score < 1.0 => out.push(Cand { t: tidy(j.score, 1.0), esc: base_esc + i + 1, ok }),
+            Some(n) => out.push(Cand { t: tidy(j.score, n), esc: base_esc.saturating_add(i).saturating_add(1), ok }),
+            None if j.score < 1.0 => out.push(Cand { t: tidy(j.score, 1.0), esc: base_esc.saturating_add(i).saturating_add(1), ok }),
             None => {}
         }
     }
     if out.len() > MAX_CANDS {
-        let last = out.len() - 1;
-        out = (0..MAX_CANDS).filter_map(|k| out.get(k * last / (MAX_CANDS - 1)).copied()).collect();
+        let last = out.len().saturating_sub(1);
+        out = (0..MAX_CANDS).filter_map(|k| out.get(k.saturating_mul(last) / (MAX_CANDS - 1)).copied()).collect();
     }
     out
 }
@@ -115,9 +115,9 @@ fn search(records: &[Labelled], judged: &[Judged], opts: &CalibrateOptions, pric
     if !free.is_empty() {
         // Levels without enough records keep the single threshold.
         let fixed = judged.iter().filter(|j| !free.contains(&j.level));
-        let (fixed_esc, fixed_ok) = fixed.fold((0, 0), |(e, o), j| {
+        let (fixed_esc, fixed_ok) = fixed.fold((0usize, 0usize), |(e, o), j| {
             let esc = j.veto || j.score < g;
-            (e + usize::from(esc), o + usize::from(if esc { j.v } else { j.d }))
+            (e.saturating_add(usize::from(esc)), o.saturating_add(usize::from(if esc { j.v } else { j.d })))
         });
         let cands: Vec<Vec<Cand>> = free.iter().map(|&l| candidates(&groups[l])).collect();
         if let Some((choice, ok_met)) =
@@ -162,15 +162,15 @@ fn joint(
     min_gain: usize,
 ) -> Option<(Vec<usize>, bool)> {
     let max_esc: usize = cands.iter().map(|c| c.iter().map(|x| x.esc).max().unwrap_or(0)).sum();
-    let mut dp: Vec<Option<usize>> = vec![None; max_esc + 1];
+    let mut dp: Vec<Option<usize>> = vec![None; max_esc.saturating_add(1)];
     dp[0] = Some(0);
     let mut choice: Vec<Vec<u16>> = Vec::with_capacity(cands.len());
     for level in cands {
-        let mut next: Vec<Option<usize>> = vec![None; max_esc + 1];
-        let mut pick_here = vec![0u16; max_esc + 1];
+        let mut next: Vec<Option<usize>> = vec![None; max_esc.saturating_add(1)];
+        let mut pick_here = vec![0u16; max_esc.saturating_add(1)];
         for (e, ok) in dp.iter().enumerate().filter_map(|(e, o)| o.map(|o| (e, o))) {
             for (k, c) in level.iter().enumerate() {
-                let (ne, no) = (e + c.esc, ok + c.ok);
+                let (ne, no) = (e.saturating_add(c.esc), ok.saturating_add(c.ok));
                 if ne <= max_esc && next[ne].is_none_or(|cur| no > cur) {
                     next[ne] = Some(no);
                     pick_here[ne] = k as u16;
@@ -181,14 +181,14 @@ fn joint(
         choice.push(pick_here);
     }
     let totals: Vec<(usize, usize)> =
-        dp.iter().enumerate().map(|(e, o)| (e + fixed_esc, o.map_or(0, |o| o + fixed_ok))).collect();
+        dp.iter().enumerate().map(|(e, o)| (e.saturating_add(fixed_esc), o.map_or(0, |o| o.saturating_add(fixed_ok)))).collect();
     let reachable: Vec<usize> = (0..dp.len()).filter(|&e| dp[e].is_some()).collect();
     let opts: Vec<(usize, usize)> = reachable.iter().map(|&e| totals[e]).collect();
     let (i, met) = pick(&opts, need);
     let (esc, ok) = *opts.get(i)?;
     let single_met = single.1 as f64 >= need - 1e-9;
     let better = if met && single_met {
-        esc + min_gain <= single.0
+        esc.saturating_add(min_gain) <= single.0
     } else {
         ok > single.1 || (ok == single.1 && esc < single.0)
     };

@@ -21,13 +21,13 @@ fn name_like(a: &Text, i: usize) -> bool {
     if !w.is(K_UPPER) || !w.is(K_ALPHA) || w.has(STOP) {
         return false;
     }
-    let next_upper = a.words.get(i + 1).is_some_and(|n| n.is(K_UPPER) && n.start <= w.end + 1);
+    let next_upper = a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_UPPER) && n.start <= w.end.saturating_add(1));
     !w.is(K_SENT) || next_upper || a.len() <= 4
 }
 
 fn has_year(a: &Text) -> bool {
     a.words.iter().any(|w| {
-        let len = w.end - w.start;
+        let len = w.end.saturating_sub(w.start);
         (w.is(K_DIGITS) && (2..=4).contains(&len)) || w.has(MONTH)
     })
 }
@@ -105,7 +105,7 @@ fn topic_coverage(ctx: &Ctx) -> Option<(bool, usize)> {
         if let Some(slot) = seen.get_mut(topics) {
             *slot = h;
         }
-        topics += 1;
+        topics = topics.saturating_add(1);
     }
     if topics < 2 {
         return None;

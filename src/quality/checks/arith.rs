@@ -43,6 +43,9 @@ pub(super) enum WordKind {
     Of,
     /// "times", "plus", "minus", "divided by"...
     OpWord(u8),
+    /// A name applied to what follows in brackets: `f(1)` is a value we
+    /// cannot compute, not the number 1 nor a product.
+    Call,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -124,11 +127,11 @@ fn ends_sentence(bytes: &[u8], i: usize) -> bool {
     let digit = |k: Option<usize>| k.and_then(|k| bytes.get(k)).is_some_and(u8::is_ascii_digit);
     match bytes.get(i) {
         // Followed by a space or nothing: "1.5" and "e.g" do not end one.
-        Some(b'.' | b'?' | b'!' | b';') => matches!(bytes.get(i + 1), None | Some(b' ' | b'\n' | b'\r' | b'\t')),
-        Some(b',' | b':') => !(digit(i.checked_sub(1)) && digit(Some(i + 1))),
+        Some(b'.' | b'?' | b'!' | b';') => matches!(bytes.get(i.saturating_add(1)), None | Some(b' ' | b'\n' | b'\r' | b'\t')),
+        Some(b',' | b':') => !(digit(i.checked_sub(1)) && digit(Some(i.saturating_add(1)))),
         Some(b'\n') => {
             let before = bytes.get(..i).and_then(|r| r.iter().rev().find(|c| !c.is_ascii_whitespace()));
-            let after = bytes.get(i + 1..).and_then(|r| r.iter().find(|c| !c.is_ascii_whitespace()));
+            let after = bytes.get(i.saturating_add(1)..).and_then(|r| r.iter().find(|c| !c.is_ascii_whitespace()));
             !(before.is_some_and(|c| b"+-*/=(".contains(c)) || after == Some(&b'='))
         }
         _ => false,
@@ -145,32 +148,32 @@ fn clause_around(bytes: &[u8], m: usize) -> (usize, usize) {
     let mut s = m;
     loop {
         match bytes.get(floor..s).and_then(|r| r.iter().rposition(is_stop)) {
-            Some(p) if ends_sentence(bytes, floor + p) => {
-                s = floor + p + 1;
+            Some(p) if ends_sentence(bytes, floor.saturating_add(p)) => {
+                s = floor.saturating_add(p).saturating_add(1);
                 break;
             }
-            Some(p) => s = floor + p,
+            Some(p) => s = floor.saturating_add(p),
             None => {
                 s = floor;
                 break;
             }
         }
     }
-    let ceil = (m + REACH).min(bytes.len());
+    let ceil = m.saturating_add(REACH).min(bytes.len());
     let mut e = m;
     loop {
-        let next = bytes.get(e..ceil).and_then(|r| r.iter().position(|b| is_stop(b) || *b == b'<')).map(|p| e + p);
+        let next = bytes.get(e..ceil).and_then(|r| r.iter().position(|b| is_stop(b) || *b == b'<')).map(|p| e.saturating_add(p));
         match next {
             // Markup holds its own "=" and dots: skip it whole.
-            Some(p) if bytes.get(p..p + 2) == Some(b"<<") => {
+            Some(p) if bytes.get(p..p.saturating_add(2)) == Some(b"<<") => {
                 let close = bytes.get(p..ceil).and_then(|r| r.windows(2).position(|w| w == b">>"));
-                e = close.map_or(ceil, |c| p + c + 2);
+                e = close.map_or(ceil, |c| p.saturating_add(c).saturating_add(2));
             }
             Some(p) if ends_sentence(bytes, p) => {
-                e = p + 1;
+                e = p.saturating_add(1);
                 break;
             }
-            Some(p) => e = p + 1,
+            Some(p) => e = p.saturating_add(1),
             None => {
                 e = ceil;
                 break;
@@ -179,10 +182,10 @@ fn clause_around(bytes: &[u8], m: usize) -> (usize, usize) {
     }
     // Stay on character boundaries whatever the reach cut.
     while s > 0 && bytes.get(s).is_some_and(|b| (0x80..0xc0).contains(b)) {
-        s -= 1;
+        s = s.saturating_sub(1);
     }
     while e < bytes.len() && bytes.get(e).is_some_and(|b| (0x80..0xc0).contains(b)) {
-        e += 1;
+        e = e.saturating_add(1);
     }
     (s, e.min(bytes.len()))
 }

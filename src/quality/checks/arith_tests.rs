@@ -147,3 +147,20 @@ fn running_chains_labels_scales_and_units() {
     assert_eq!(checked("2 hours + 30 minutes = 150 minutes"), 0);
     assert_eq!(wrong("2 hours + 3 hours = 6 hours"), 1);
 }
+
+#[test]
+fn function_application_is_not_a_product_or_a_number() {
+    // `f(1)` names a value; reading it as the number 1 vetoed right work.
+    assert_eq!(wrong("f(1) = 1 - 6 + 11 - 6 = 0"), 0);
+    assert_eq!(checked("f(1) = 1 - 6 + 11 - 6 = 0"), 1, "the rest of the chain is still checked");
+    assert_eq!(wrong("P(2) = 8 - 12 + 4 = 0"), 0);
+    assert_eq!(wrong("So g(x+1) = 2(x+1) = 2x + 2."), 0);
+    assert_eq!(wrong("Then sqrt(16) = 4 and log(100) = 2."), 0);
+    assert_eq!(wrong("f(1) = 1 - 6 + 11 - 6 = 3"), 1, "a wrong step after it is still caught");
+    // Not function calls: a number or a space before the bracket, LaTeX sizing.
+    assert_eq!(wrong("2(3 + 4) = 14"), 0);
+    assert_eq!(wrong("2(3 + 4) = 15"), 1);
+    assert_eq!(wrong("The total is (3 + 4) = 8"), 1);
+    assert_eq!(wrong("\\left(3 + 4\\right) \\times 2 = 15"), 1);
+    assert_eq!(wrong("2 + 2 = 5"), 1);
+}

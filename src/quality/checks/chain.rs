@@ -74,7 +74,7 @@ impl Chain {
             return;
         }
         let Some(t) = toks.get(k) else { return };
-        let next = toks.get(k + 1).map(|n| n.kind);
+        let next = toks.get(k.saturating_add(1)).map(|n| n.kind);
         let next_operand = matches!(next, Some(Tk::Num(_)) | Some(Tk::Open));
         match t.kind {
             Tk::Num(n) => {
@@ -97,12 +97,12 @@ impl Chain {
             }
             Tk::Open => {
                 // "3 (cats) + 9 (dogs)": words alone in brackets label a number.
-                let label = toks.get(k + 1..).and_then(|r| {
+                let label = toks.get(k.saturating_add(1)..).and_then(|r| {
                     let words = r.iter().take_while(|t| matches!(t.kind, Tk::Word(WordKind::Unit { .. }))).count();
                     (words > 0 && matches!(r.get(words).map(|t| t.kind), Some(Tk::Close))).then_some(words)
                 });
                 if let (Some(words), true) = (label, self.last_is_operand()) {
-                    self.skip_to = k + words + 2;
+                    self.skip_to = k.saturating_add(words).saturating_add(2);
                     self.units = self.units.saturating_add(1);
                     return;
                 }
@@ -114,12 +114,12 @@ impl Chain {
                         self.push(Atom::Op(b'*'), t);
                     }
                 }
-                self.depth += 1;
+                self.depth = self.depth.saturating_add(1);
                 self.push(Atom::Open, t);
             }
             Tk::Close => {
                 if self.depth > 0 && !matches!(self.atoms.last(), Some(Atom::Op(_)) | Some(Atom::Open)) {
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     self.push(Atom::Close, t);
                 } else {
                     self.finish(toks, k, report);
@@ -154,8 +154,15 @@ impl Chain {
                 self.push(Atom::Op(b'*'), t);
                 self.units = 0;
             }
+            WordKind::Call => {
+                // `3 and f(1) = ...`: the number before stays checkable.
+                if operand {
+                    self.finish(toks, k, report);
+                }
+                self.tainted = true;
+            }
             WordKind::Var | WordKind::X => {
-                if !self.atoms.is_empty() || matches!(toks.get(k + 1).map(|n| n.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. })) {
+                if !self.atoms.is_empty() || matches!(toks.get(k.saturating_add(1)).map(|n| n.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. })) {
                     self.tainted = true;
                 }
             }
@@ -170,7 +177,7 @@ impl Chain {
                     if let WordKind::Unit { unit, .. } = kind {
                         self.note_unit(unit);
                     }
-                    self.units += 1;
+                    self.units = self.units.saturating_add(1);
                 } else if !self.atoms.is_empty() || !self.segs.is_empty() {
                     self.finish(toks, k, report);
                 }
@@ -282,9 +289,9 @@ impl Chain {
             if carried {
                 continue;
             }
-            report.checked += 1;
+            report.checked = report.checked.saturating_add(1);
             if !agrees(&a, &b, self.approx) {
-                report.wrong += 1;
+                report.wrong = report.wrong.saturating_add(1);
                 if report.first_wrong.is_none() {
                     let (claimed, actual) = if b.bare || !a.bare { (b.plain, a.frac) } else { (a.plain, b.frac) };
                     report.first_wrong = Some(Claim { start: a.start, end: b.end, claimed, actual });
@@ -323,7 +330,7 @@ fn agrees(a: &Seg, b: &Seg, approx: bool) -> bool {
         }
         match shown {
             Some(d) => {
-                let unit = 10f64.powi(-i32::from(d.min(12)));
+                let unit = 10f64.powi(i32::from(d.min(12)).wrapping_neg());
                 // Rounded half a unit either way, or truncated by one unit.
                 diff <= 0.5 * unit * 1.02 + 1e-9 * scale || (d > 0 && diff < unit && x.abs() >= y.abs())
             }
@@ -354,7 +361,7 @@ impl Parser<'_> {
     fn expr(&mut self) -> Option<f64> {
         let mut v = self.term()?;
         while let Some(Atom::Op(o @ (b'+' | b'-'))) = self.peek() {
-            self.pos += 1;
+            self.pos = self.pos.saturating_add(1);
             let r = self.term()?;
             v = if o == b'+' { v + r } else { v - r };
         }
@@ -364,7 +371,7 @@ impl Parser<'_> {
     fn term(&mut self) -> Option<f64> {
         let mut v = self.unary()?;
         while let Some(Atom::Op(o @ (b'*' | b'/'))) = self.peek() {
-            self.pos += 1;
+            self.pos = self.pos.saturating_add(1);
             let r = self.unary()?;
             v = if o == b'*' {
                 v * r
@@ -382,7 +389,7 @@ impl Parser<'_> {
         let mut negate = false;
         while let Some(Atom::Op(o @ (b'-' | b'+'))) = self.peek() {
             negate ^= o == b'-';
-            self.pos += 1;
+            self.pos = self.pos.saturating_add(1);
         }
         let v = self.power()?;
         Some(if negate { -v } else { v })
@@ -391,13 +398,13 @@ impl Parser<'_> {
     fn power(&mut self) -> Option<f64> {
         let base = self.primary()?;
         if let Some(Atom::Op(b'^')) = self.peek() {
-            self.pos += 1;
-            self.depth += 1;
+            self.pos = self.pos.saturating_add(1);
+            self.depth = self.depth.saturating_add(1);
             if self.depth > 32 {
                 return None;
             }
             let e = self.unary()?;
-            self.depth -= 1;
+            self.depth = self.depth.saturating_sub(1);
             if e.abs() > 64.0 {
                 return None;
             }
@@ -409,21 +416,21 @@ impl Parser<'_> {
     fn primary(&mut self) -> Option<f64> {
         match self.peek()? {
             Atom::Num { value, percent } => {
-                self.pos += 1;
+                self.pos = self.pos.saturating_add(1);
                 Some(if percent && self.frac { value / 100.0 } else { value })
             }
             Atom::Open => {
-                self.depth += 1;
+                self.depth = self.depth.saturating_add(1);
                 if self.depth > 32 {
                     return None;
                 }
-                self.pos += 1;
+                self.pos = self.pos.saturating_add(1);
                 let v = self.expr()?;
                 if self.peek() != Some(Atom::Close) {
                     return None;
                 }
-                self.pos += 1;
-                self.depth -= 1;
+                self.pos = self.pos.saturating_add(1);
+                self.depth = self.depth.saturating_sub(1);
                 Some(v)
             }
             _ => None,

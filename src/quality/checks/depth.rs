@@ -114,7 +114,7 @@ fn demand(ctx: &Ctx) -> Option<Demand> {
         if inside(passage, w) {
             continue;
         }
-        let next = q.words.get(i + 1);
+        let next = q.words.get(i.saturating_add(1));
         cue |= w.has(REASON | DEEP | ELABORATE);
         explain |= w.has(REASON | DEEP);
         d.strong |= w.has(ELABORATE) && !any_of(w.hash, &MILD);
@@ -132,12 +132,12 @@ fn demand(ctx: &Ctx) -> Option<Demand> {
         if opens_clause(q, i, first) && asks(q, i) {
             if asked && d.count < MAX_PARTS {
                 d.parts[d.count] = i;
-                d.count += 1;
+                d.count = d.count.saturating_add(1);
             }
             asked = true;
         }
         let gap = next.and_then(|n| q.raw.as_bytes().get(w.end as usize..n.start as usize)).unwrap_or(&[]);
-        commas += u32::from(gap.contains(&b',') && !asks(q, i + 1));
+        commas = commas.saturating_add(u32::from(gap.contains(&b',') && !asks(q, i.saturating_add(1))));
     }
     // A question after a value or a name is answered by that value or name,
     // however hard it is to find ("4", "Paris", "O(E log V)"), unless it
@@ -157,7 +157,7 @@ fn demand(ctx: &Ctx) -> Option<Demand> {
     if d.strong {
         words *= 1.4;
     }
-    words *= 1.0 + 0.3 * (d.count - 1) as f64;
+    words *= 1.0 + 0.3 * d.count.saturating_sub(1) as f64;
     words *= 1.0 + 0.08 * f64::from(commas.min(4));
     d.words = words.min(220.0);
     Some(d)
@@ -183,7 +183,7 @@ fn missing_parts(ctx: &Ctx, d: &Demand) -> usize {
         if !shared {
             stems[n] = w.stem;
             owner[n] = p;
-            n += 1;
+            n = n.saturating_add(1);
         }
     }
     let found = find_stems(&ctx.answer, stems.get(..n).unwrap_or(&[]), false);
@@ -199,7 +199,7 @@ fn missing_parts(ctx: &Ctx, d: &Demand) -> usize {
 /// Words of the draft, an ideograph counting as half a word.
 fn words(t: &Text) -> f64 {
     let cjk = t.words.iter().filter(|w| w.is(K_CJK)).count();
-    (t.len() - cjk) as f64 + cjk as f64 / 2.0
+    t.len().saturating_sub(cjk) as f64 + cjk as f64 / 2.0
 }
 
 pub(crate) fn depth(ctx: &Ctx) -> Option<CheckOutcome> {

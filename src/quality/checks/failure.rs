@@ -25,7 +25,12 @@ pub(crate) fn completeness(ctx: &Ctx) -> CheckOutcome {
         _ => {}
     }
     if let Some(why) = cut_off(&ctx.answer) {
-        return outcome("completeness", 0.05, 1.0, true, format!("the draft stops mid-way ({why})"));
+        // "I will update the list:" followed by tool calls is a lead-in
+        // that the calls complete, not a sentence cut short.
+        let lead_in = !input.tool_calls.is_empty() && ctx.answer.raw.trim_end().ends_with(':');
+        if !lead_in {
+            return outcome("completeness", 0.05, 1.0, true, format!("the draft stops mid-way ({why})"));
+        }
     }
     outcome("completeness", 1.0, 0.0, false, String::new())
 }
@@ -47,17 +52,17 @@ pub(crate) fn cut_off(t: &Text) -> Option<&'static str> {
     }
     match last {
         b'+' | b'=' | b'(' | b'[' | b'{' | b',' | b'\\' | b'<' => return Some("it ends on an open expression"),
-        b'-' if bytes.len() > 1 && bytes.get(bytes.len() - 2) == Some(&b' ') => {
+        b'-' if bytes.len() > 1 && bytes.get(bytes.len().saturating_sub(2)) == Some(&b' ') => {
             return Some("it ends on an open expression")
         }
-        b'*' if bytes.len() > 1 && bytes.get(bytes.len() - 2) == Some(&b' ') => {
+        b'*' if bytes.len() > 1 && bytes.get(bytes.len().saturating_sub(2)) == Some(&b' ') => {
             return Some("it ends on an open expression")
         }
         b':' if t.len() > 3 => return Some("it promises more and stops"),
         _ => {}
     }
     // A number cut in its digit groups: "88,00".
-    let tail_start = bytes.iter().rposition(|b| !(b.is_ascii_digit() || *b == b',' || *b == b'.')).map_or(0, |p| p + 1);
+    let tail_start = bytes.iter().rposition(|b| !(b.is_ascii_digit() || *b == b',' || *b == b'.')).map_or(0, |p| p.saturating_add(1));
     if bytes.get(tail_start).is_some_and(u8::is_ascii_digit) {
         if let Some(n) = parse_number(bytes, tail_start) {
             if n.broken {
@@ -152,14 +157,14 @@ fn find_phrase(t: &Text, set: &[Phrase], from: usize, to: usize) -> Option<usize
         .iter()
         .enumerate()
         .filter(|(_, w)| w.has(PHRASE))
-        .find(|&(k, w)| set.iter().any(|(h, p)| *h == w.hash && t.phrase_at(from + k, p)))
-        .map(|(k, _)| from + k)
+        .find(|&(k, w)| set.iter().any(|(h, p)| *h == w.hash && t.phrase_at(from.saturating_add(k), p)))
+        .map(|(k, _)| from.saturating_add(k))
 }
 
 /// The draft's words from `i`, a few of them, for a reason line.
 fn phrase_quote(a: &Text, i: usize) -> String {
     let start = a.words.get(i).map_or(0, |w| w.start as usize);
-    let end = a.words.get(i + 3).map_or(a.raw.len(), |w| w.end as usize);
+    let end = a.words.get(i.saturating_add(3)).map_or(a.raw.len(), |w| w.end as usize);
     super::quote(a.raw, start, end)
 }
 
@@ -205,14 +210,14 @@ pub(crate) fn hedging(ctx: &Ctx) -> Option<CheckOutcome> {
         if w.flags & (HEDGE | BACKTRACK) == 0 {
             continue;
         }
-        let precision = !exact_problem && w.has(APPROX) && a.words.get(i + 1).is_some_and(|n| n.is(K_DIGITS));
-        hedges += u32::from(w.has(HEDGE) && !precision);
-        backtracks += u32::from(exact && w.has(BACKTRACK));
+        let precision = !exact_problem && w.has(APPROX) && a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_DIGITS));
+        hedges = hedges.saturating_add(u32::from(w.has(HEDGE) && !precision));
+        backtracks = backtracks.saturating_add(u32::from(exact && w.has(BACKTRACK)));
     }
-    if hedges + backtracks == 0 {
+    if hedges.saturating_add(backtracks) == 0 {
         return None;
     }
-    let density = f64::from(hedges + 2 * backtracks) / (a.len().max(40) as f64);
+    let density = f64::from(hedges.saturating_add(backtracks.saturating_mul(2))) / (a.len().max(40) as f64);
     let score = 1.0 / (1.0 + 14.0 * density);
     let detail = format!("{hedges} hedge(s) and {backtracks} self-correction(s) in {} words", a.len());
     Some(outcome("hedging", score, 1.0, false, detail))
@@ -229,7 +234,7 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
     let mut max_run = 1u32;
     for w in a.words.windows(2) {
         if w[0].hash == w[1].hash && w[0].is(K_ALPHA) {
-            run += 1;
+            run = run.saturating_add(1);
             max_run = max_run.max(run);
         } else {
             run = 1;
@@ -248,9 +253,9 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
             if h & 0x100 != 0 {
                 continue;
             }
-            sampled += 1;
+            sampled = sampled.saturating_add(1);
             let h = h | 1;
-            let mut s = h as usize & (size - 1);
+            let mut s = h as usize & size.saturating_sub(1);
             loop {
                 match table.get(s).copied() {
                     Some(0) => {
@@ -260,10 +265,10 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
                         break;
                     }
                     Some(x) if x == h => {
-                        dup += 1;
+                        dup = dup.saturating_add(1);
                         break;
                     }
-                    Some(_) => s = (s + 1) & (size - 1),
+                    Some(_) => s = s.saturating_add(1) & size.saturating_sub(1),
                     None => break,
                 }
             }
@@ -349,7 +354,7 @@ fn in_target(a: &Text, t: Target) -> Option<CheckOutcome> {
     let seen = |s: Script| a.scripts[s as usize];
     let present = match t.script {
         // Japanese is written in kana and kanji together.
-        Script::Kana => seen(Script::Kana) + seen(Script::Han) >= 2,
+        Script::Kana => seen(Script::Kana).saturating_add(seen(Script::Han)) >= 2,
         Script::Han => seen(Script::Han) >= 2,
         s => seen(s) >= 4,
     };

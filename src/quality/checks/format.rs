@@ -14,7 +14,7 @@ use crate::types::ResponseFormat;
 pub(crate) fn json_span(answer: &str) -> Option<(&str, bool)> {
     let t = answer.trim();
     if let Some(rest) = t.strip_prefix("```") {
-        let body_start = rest.find('\n')? + 1;
+        let body_start = (rest.find('\n')?).saturating_add(1);
         let body = rest.get(body_start..)?;
         let end = body.rfind("```")?;
         return Some((body.get(..end)?.trim(), true));
@@ -76,19 +76,19 @@ struct Block<'a> {
 fn blocks(text: &str) -> Vec<Block<'_>> {
     let mut out = Vec::new();
     let mut open: Option<(&str, usize)> = None;
-    let mut pos = 0;
+    let mut pos = 0usize;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
         if let Some(info) = t.strip_prefix("```") {
             match open {
-                None => open = Some((info.trim(), pos + line.len())),
+                None => open = Some((info.trim(), pos.saturating_add(line.len()))),
                 Some((lang, start)) => {
                     out.push(Block { lang, body: text.get(start..pos).unwrap_or("") });
                     open = None;
                 }
             }
         }
-        pos += line.len();
+        pos = pos.saturating_add(line.len());
     }
     out
 }
@@ -104,28 +104,28 @@ pub(crate) fn bracket_balance(code: &str, hash_comments: bool, single_quotes: bo
         let b = bytes[i];
         if let Some(q) = quote {
             if b == b'\\' {
-                i += 2;
+                i = i.saturating_add(2);
                 continue;
             }
             if b == q || b == b'\n' && q != b'`' {
                 quote = None;
             }
-            i += 1;
+            i = i.saturating_add(1);
             continue;
         }
-        let comment = (b == b'/' && bytes.get(i + 1) == Some(&b'/')) || (hash_comments && b == b'#');
+        let comment = (b == b'/' && bytes.get(i.saturating_add(1)) == Some(&b'/')) || (hash_comments && b == b'#');
         if comment {
-            i += bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'\n')).unwrap_or(bytes.len() - i);
+            i = i.saturating_add(bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'\n')).unwrap_or(bytes.len().saturating_sub(i)));
             continue;
         }
         match b {
             b'"' | b'`' => quote = Some(b),
             b'\'' if single_quotes => quote = Some(b),
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
+            b'(' | b'[' | b'{' => depth = depth.saturating_add(1),
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     depth
 }
@@ -192,7 +192,7 @@ pub(crate) fn code(ctx: &Ctx) -> Option<CheckOutcome> {
             detail = format!("a code block leaves {bal} bracket(s) open");
         } else if bal < -1 && score > 0.7 {
             score = 0.7;
-            detail = format!("a code block closes {} bracket(s) it never opened", -bal);
+            detail = format!("a code block closes {} bracket(s) it never opened", bal.unsigned_abs());
         }
     }
     Some(outcome("code", score, if score < 1.0 { 1.0 } else { 0.0 }, false, detail))

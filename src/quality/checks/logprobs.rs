@@ -25,6 +25,14 @@ pub(crate) struct Confidence {
     pub entropy: Option<f64>,
 }
 
+/// How many tokens are read: the first 8192. Past a few thousand tokens the
+/// mean, the 10th percentile and the entropy no longer move (the tail
+/// bucket alone then holds hundreds of tokens), and 8192 covers the whole
+/// of an answer at the output limits drafts are usually run with. A
+/// provider or caller can send far more; reading it all would make the
+/// judge's cost grow with whatever it is handed.
+pub const MAX_LOGPROB_TOKENS: usize = 8192;
+
 /// Histogram buckets of width 0.25 over logprobs -16..0; a fixed array so
 /// the percentile needs no allocation or sort.
 const BUCKETS: usize = 64;
@@ -34,17 +42,17 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
     let mut hist = [0u32; BUCKETS];
     let (mut sum, mut n, mut min) = (0.0f64, 0usize, 0.0f64);
     let (mut ent_sum, mut ent_n) = (0.0f64, 0usize);
-    for t in lp {
+    for t in lp.iter().take(MAX_LOGPROB_TOKENS) {
         if !t.logprob.is_finite() {
             continue;
         }
         let x = t.logprob.clamp(-30.0, 0.0);
         sum += x;
-        n += 1;
+        n = n.saturating_add(1);
         min = min.min(x);
         let b = ((-x / WIDTH) as usize).min(BUCKETS - 1);
         if let Some(h) = hist.get_mut(b) {
-            *h += 1;
+            *h = (*h).saturating_add(1);
         }
         if t.top_logprobs.len() >= 2 {
             let mut mass = 0.0;
@@ -63,7 +71,7 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
                 h -= rest * rest.ln();
             }
             ent_sum += h;
-            ent_n += 1;
+            ent_n = ent_n.saturating_add(1);
         }
     }
     if n == 0 {
@@ -74,7 +82,7 @@ pub(crate) fn summarize(lp: &[TokenLogprob]) -> Option<Confidence> {
     let mut seen = 0u32;
     let mut low = 0.0;
     for (i, &c) in hist.iter().enumerate().rev() {
-        seen += c;
+        seen = seen.saturating_add(c);
         if seen >= target {
             low = -(i as f64) * WIDTH;
             break;
@@ -149,6 +157,19 @@ mod tests {
         };
         let c = summarize(&[flat.clone(), flat]).unwrap();
         assert!((c.entropy.unwrap() - (4f64).ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn only_the_first_tokens_are_read() {
+        // 200k tokens, the last of them all shaky: only the first
+        // MAX_LOGPROB_TOKENS are counted, so the shaky tail is never seen.
+        let mut lp = vec![-0.05; 200_000];
+        for x in lp.iter_mut().skip(MAX_LOGPROB_TOKENS) {
+            *x = -9.0;
+        }
+        let c = summarize(&toks(&lp)).unwrap();
+        assert_eq!(c.tokens, MAX_LOGPROB_TOKENS);
+        assert!(c.min_logprob > -1.0);
     }
 
     #[test]

@@ -54,14 +54,14 @@ fn number_after(raw: &str, from: usize, limit: usize) -> Option<(f64, usize)> {
     let bytes = raw.as_bytes();
     let mut i = from;
     let mut neg = false;
-    while i < bytes.len() && i < from + limit {
+    while i < bytes.len() && i < from.saturating_add(limit) {
         let b = bytes[i];
         if b.is_ascii_digit() {
             let n = parse_number(bytes, i)?;
             return Some((if neg { -n.value } else { n.value }, n.end));
         }
         neg = b == b'-' || (neg && b == b'$');
-        i += 1;
+        i = i.saturating_add(1);
     }
     None
 }
@@ -73,19 +73,19 @@ pub(crate) fn extract(a: &Text, given: &[f64]) -> Option<Final> {
     const ANSWER: u32 = crate::quality::lexicon::hash("answer");
     let raw = a.raw;
     if let Some(p) = a.has_symbol(SYM_HASH).then(|| raw.rfind("####")).flatten() {
-        if let Some((v, _)) = number_after(raw, p + 4, 12) {
+        if let Some((v, _)) = number_after(raw, p.saturating_add(4), 12) {
             return Some(Final { value: v, kind: Kind::Explicit, ambiguous: false });
         }
     }
     if let Some(p) = a.has_symbol(SYM_BRACE).then(|| raw.rfind("boxed{")).flatten() {
-        if let Some((v, _)) = number_after(raw, p + 6, 8) {
+        if let Some((v, _)) = number_after(raw, p.saturating_add(6), 8) {
             return Some(Final { value: v, kind: Kind::Explicit, ambiguous: false });
         }
     }
     // "The answer is 42", "Final answer: forty-two".
     let answer_word = |i: usize| a.words.get(i).is_some_and(|w| w.hash == ANSWER && a.word(w).eq_ignore_ascii_case("answer"));
     if let Some(i) = (0..a.len()).rev().find(|&i| answer_word(i)) {
-        for k in i + 1..(i + 10).min(a.len()) {
+        for k in i.saturating_add(1)..i.saturating_add(10).min(a.len()) {
             let Some(w) = a.words.get(k) else { break };
             if w.is(K_DIGITS) {
                 let (v, _) = number_after(raw, w.start.saturating_sub(1) as usize, 2)?;
@@ -106,8 +106,8 @@ pub(crate) fn extract(a: &Text, given: &[f64]) -> Option<Final> {
 /// in the closing part of the draft (where results are highlighted).
 fn last_bold_number(raw: &str) -> Option<f64> {
     let end = raw.rfind("**")?;
-    let start = raw.get(..end)?.rfind("**")? + 2;
-    if start * 10 < raw.len() * 6 {
+    let start = (raw.get(..end)?.rfind("**")?).saturating_add(2);
+    if start.saturating_mul(10) < raw.len().saturating_mul(6) {
         return None;
     }
     let inner = raw.get(start..end)?;
@@ -123,14 +123,14 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     let mut start = 0;
     let mut k = last_digit;
     while k > 0 {
-        k -= 1;
+        k = k.saturating_sub(1);
         let b = bytes[k];
         let stop = b == b'\n'
             || b == b'!'
             || b == b'?'
-            || (b == b'.' && bytes.get(k + 1).is_some_and(|c| *c == b' ' || *c == b'\n'));
+            || (b == b'.' && bytes.get(k.saturating_add(1)).is_some_and(|c| *c == b' ' || *c == b'\n'));
         if stop {
-            start = k + 1;
+            start = k.saturating_add(1);
             break;
         }
     }
@@ -148,22 +148,22 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     let mut depth = 0u32;
     while i < sb.len() {
         match sb[i] {
-            b'<' if sb.get(i + 1) == Some(&b'<') => in_markup = true,
-            b'>' if sb.get(i + 1) == Some(&b'>') => in_markup = false,
-            b'(' | b'[' => depth += 1,
+            b'<' if sb.get(i.saturating_add(1)) == Some(&b'<') => in_markup = true,
+            b'>' if sb.get(i.saturating_add(1)) == Some(&b'>') => in_markup = false,
+            b'(' | b'[' => depth = depth.saturating_add(1),
             b')' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let starts_number = sb[i].is_ascii_digit() && (i == 0 || !sb[i - 1].is_ascii_digit() && sb[i - 1] != b'.' && sb[i - 1] != b',');
+        let starts_number = sb[i].is_ascii_digit() && (i == 0 || !sb[i.saturating_sub(1)].is_ascii_digit() && sb[i.saturating_sub(1)] != b'.' && sb[i.saturating_sub(1)] != b',');
         if starts_number && !in_markup {
             if let Some(n) = parse_number(sb, i) {
-                let neg = i > 0 && sb[i - 1] == b'-' && (i < 2 || sb[i - 2] == b' ' || sb[i - 2] == b'$');
+                let neg = i > 0 && sb[i.saturating_sub(1)] == b'-' && (i < 2 || sb[i.saturating_sub(2)] == b' ' || sb[i.saturating_sub(2)] == b'$');
                 values.push((if neg { -n.value } else { n.value }, n.decimals, depth > 0));
-                i = n.end.max(i + 1);
+                i = n.end.max(i.saturating_add(1));
                 continue;
             }
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     let new = |v: f64| !given.iter().any(|g| (g - v).abs() < 1e-9 || (g / 100.0 - v).abs() < 1e-12);
     let pick = values.iter().find(|v| new(v.0) && !v.2).or_else(|| values.iter().find(|v| new(v.0))).or(values.first());
@@ -172,12 +172,12 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     // it is the same figure at another precision (42.2 and 42.16).
     let ambiguous = pick.is_some_and(|&(f, fd, _)| {
         values.iter().filter(|v| new(v.0) && !v.2).any(|&(v, vd, _)| {
-            let tolerance = 0.5 * 10f64.powi(-i32::from(fd.min(vd).min(12))) + 1e-9;
+            let tolerance = 0.5 * 10f64.powi(i32::from(fd.min(vd).min(12)).wrapping_neg()) + 1e-9;
             (v - f).abs() > tolerance
         })
     });
     if let Some(eq) = sentence.rfind('=') {
-        if let Some((v, _)) = number_after(sentence, eq + 1, 12) {
+        if let Some((v, _)) = number_after(sentence, eq.saturating_add(1), 12) {
             return Some(Final { value: v, kind: Kind::Equals, ambiguous: false });
         }
     }
@@ -190,11 +190,11 @@ fn counted_noun<'a>(q: &Text<'a>) -> Option<(&'a str, u32, u8)> {
     use crate::quality::lexicon::hash;
     const HOW: u32 = hash("how");
     const MANY: u32 = hash("many");
-    let i = (0..q.len()).find(|&i| q.is_word(i, HOW) && q.is_word(i + 1, MANY))?;
+    let i = (0..q.len()).find(|&i| q.is_word(i, HOW) && q.is_word(i.saturating_add(1), MANY))?;
     let skip = ["more", "fewer", "less", "total", "different", "other", "extra", "additional", "whole", "full"];
-    let k = (i + 2..i + 4).find(|&k| !skip.iter().any(|s| q.word_at(k).eq_ignore_ascii_case(s)))?;
+    let k = (i.saturating_add(2)..i.saturating_add(4)).find(|&k| !skip.iter().any(|s| q.word_at(k).eq_ignore_ascii_case(s)))?;
     let w = q.words.get(k)?;
-    let plain = w.is(crate::quality::text::K_ALPHA) && !w.has(crate::quality::lexicon::STOP) && w.end - w.start >= 3;
+    let plain = w.is(crate::quality::text::K_ALPHA) && !w.has(crate::quality::lexicon::STOP) && w.end.saturating_sub(w.start) >= 3;
     plain.then(|| (q.word(w), w.stem, w.unit))
 }
 
@@ -303,7 +303,7 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
     let given = &given[..given.len().min(64)];
     // One pass over the draft's numbers, marking each given quantity met
     // (as written, or read as a percentage either way), until all are.
-    let all = u64::MAX >> (64 - given.len().clamp(1, 64));
+    let all = u64::MAX >> 64usize.saturating_sub(given.len().clamp(1, 64));
     let mut met = 0u64;
     each_number(a, None, |x| {
         let close = |y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
@@ -320,8 +320,8 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
         if given.iter().take(i).any(|&p| p == q) {
             continue;
         }
-        distinct += 1;
-        covered += usize::from(met & 1 << i != 0);
+        distinct = distinct.saturating_add(1);
+        covered = covered.saturating_add(usize::from(met & 1 << i != 0));
     }
     if distinct < 2 {
         return None;
@@ -331,10 +331,10 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
     // Distinct results: prose and calculator markup often state one step twice.
     let mut steps = 0usize;
     for (i, r) in report.results.iter().enumerate() {
-        steps += usize::from(!report.results.iter().take(i).any(|p| (p - r).abs() < 1e-9));
+        steps = steps.saturating_add(usize::from(!report.results.iter().take(i).any(|p| (p - r).abs() < 1e-9)));
     }
     let needed = distinct.saturating_sub(2);
-    if steps * 2 < needed {
+    if steps.saturating_mul(2) < needed {
         score *= 0.85;
     }
     // Words like "twice" or "half" stand for quantities the digits miss.

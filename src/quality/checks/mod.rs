@@ -64,7 +64,7 @@ impl<'a> Ctx<'a> {
 /// with `first` it stops at the first find (for "is any mentioned?").
 pub(crate) fn find_stems(t: &Text, stems: &[u32], first: bool) -> u64 {
     let stems = stems.get(..stems.len().min(64)).unwrap_or(&[]);
-    let all = u64::MAX >> (64 - stems.len().max(1));
+    let all = u64::MAX >> 64usize.saturating_sub(stems.len().max(1));
     let filter = stems.iter().fold(0u64, |f, s| f | 1 << (s & 63));
     let mut found = 0u64;
     for w in &t.words {
@@ -104,7 +104,7 @@ pub(crate) fn quote(text: &str, start: usize, end: usize) -> String {
     let boundary = |mut i: usize| {
         i = i.min(text.len());
         while !text.is_char_boundary(i) {
-            i -= 1;
+            i = i.saturating_sub(1);
         }
         i
     };
@@ -144,16 +144,16 @@ pub(crate) fn fixed(v: f64, decimals: u32) -> String {
     let mut produced = 0;
     while (n > 0 || produced <= decimals) && at > 2 {
         if produced == decimals && decimals > 0 {
-            at -= 1;
+            at = at.saturating_sub(1);
             buf[at] = b'.';
         }
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
+        at = at.saturating_sub(1);
+        buf[at] = (b'0').saturating_add((n % 10) as u8);
         n /= 10;
-        produced += 1;
+        produced = produced.saturating_add(1);
     }
     if v < 0.0 && scaled > 0.0 {
-        at -= 1;
+        at = at.saturating_sub(1);
         buf[at] = b'-';
     }
     buf.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("?").to_string()

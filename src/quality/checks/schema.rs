@@ -62,7 +62,7 @@ fn short(v: &Value) -> String {
 }
 
 fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: u32, steps: &mut u32) -> Result<(), String> {
-    *steps += 1;
+    *steps = (*steps).saturating_add(1);
     if depth > MAX_DEPTH || *steps > MAX_STEPS {
         return Ok(());
     }
@@ -73,7 +73,7 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: 
     };
     if let Some(Value::String(r)) = obj.get("$ref") {
         if let Some(target) = r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            return check(value, target, root, path, depth + 1, steps);
+            return check(value, target, root, path, depth.saturating_add(1), steps);
         }
         return Ok(());
     }
@@ -105,13 +105,13 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: 
         if let Some(Value::Array(subs)) = obj.get(key) {
             if key == "allOf" {
                 for s in subs {
-                    check(value, s, root, path, depth + 1, steps)?;
+                    check(value, s, root, path, depth.saturating_add(1), steps)?;
                 }
             } else if !subs.is_empty() {
                 let mut first_err = None;
                 let ok = subs.iter().any(|s| {
                     let mut p = path.clone();
-                    match check(value, s, root, &mut p, depth + 1, steps) {
+                    match check(value, s, root, &mut p, depth.saturating_add(1), steps) {
                         Ok(()) => true,
                         Err(e) => {
                             first_err.get_or_insert(e);
@@ -141,9 +141,9 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: 
                 path.push_str(k);
                 let sub = props.and_then(|p| p.get(k));
                 let res = match (sub, obj.get("additionalProperties")) {
-                    (Some(s), _) => check(v, s, root, path, depth + 1, steps),
+                    (Some(s), _) => check(v, s, root, path, depth.saturating_add(1), steps),
                     (None, Some(Value::Bool(false))) => Err(format!("{path}: field not allowed by the schema")),
-                    (None, Some(extra @ Value::Object(_))) => check(v, extra, root, path, depth + 1, steps),
+                    (None, Some(extra @ Value::Object(_))) => check(v, extra, root, path, depth.saturating_add(1), steps),
                     _ => Ok(()),
                 };
                 path.truncate(len);
@@ -171,7 +171,7 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: 
                 if let Some(s) = sub {
                     let len = path.len();
                     path.push_str(&format!("[{i}]"));
-                    let res = check(item, s, root, path, depth + 1, steps);
+                    let res = check(item, s, root, path, depth.saturating_add(1), steps);
                     path.truncate(len);
                     res?;
                 }

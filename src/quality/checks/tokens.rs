@@ -57,18 +57,18 @@ pub(super) fn tokenize(t: &Text, lo: usize, hi: usize, base: usize, outer: bool,
         let gap_end = word.map_or(hi, |w| w.start as usize);
         if pos < gap_end {
             // Most gaps are one space: nothing to record.
-            let single_space = gap_end == pos + 1 && t.raw.as_bytes().get(pos) == Some(&b' ');
+            let single_space = gap_end == pos.saturating_add(1) && t.raw.as_bytes().get(pos) == Some(&b' ');
             pos = if single_space { gap_end } else { gap(t, pos, gap_end, base, outer, toks, report) };
             continue;
         }
         let Some(w) = word else { break };
         if (w.start as usize) < pos {
             // Already consumed (inside markup or a number like 1,200.50).
-            k += 1;
+            k = k.saturating_add(1);
             continue;
         }
         pos = word_token(t, k, base, toks).max(w.end as usize);
-        k += 1;
+        k = k.saturating_add(1);
     }
 }
 
@@ -79,75 +79,78 @@ fn gap(t: &Text, mut i: usize, end: usize, base: usize, outer: bool, toks: &mut 
     let bytes = raw.as_bytes();
     while i < end {
         let b = bytes.get(i).copied().unwrap_or(b' ');
-        let at = base + i;
+        let at = base.saturating_add(i);
         match b {
-            b' ' | b'\t' | b'\r' | b'$' => i += 1,
+            b' ' | b'\t' | b'\r' | b'$' => i = i.saturating_add(1),
             b'\n' => {
                 // A line ending on an operator, or the next one opening with
                 // `=`, continues the same calculation.
                 let prev_op = matches!(toks.v.last().map(|t| t.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. }));
-                let next = bytes.get(i + 1..).and_then(|r| r.iter().find(|c| !c.is_ascii_whitespace()));
+                let next = bytes.get(i.saturating_add(1)..).and_then(|r| r.iter().find(|c| !c.is_ascii_whitespace()));
                 if !(prev_op || next == Some(&b'=')) {
-                    push(toks, Tk::Break { line: true }, at, at + 1);
+                    push(toks, Tk::Break { line: true }, at, at.saturating_add(1));
                 }
-                i += 1;
+                i = i.saturating_add(1);
             }
             b'+' | b'/' | b'^' => {
-                push(toks, Tk::Op(b), at, at + 1);
-                i += 1;
+                push(toks, Tk::Op(b), at, at.saturating_add(1));
+                i = i.saturating_add(1);
             }
             b'-' => {
                 // "--" is a dash or a rule, and "- " opening a line is a
                 // bullet: neither is a minus sign.
                 let run = bytes.get(i..).map_or(1, |r| r.iter().take_while(|&&c| c == b'-').count());
-                let bullet = at_line_start(bytes, i) && bytes.get(i + 1) == Some(&b' ');
+                let bullet = at_line_start(bytes, i) && bytes.get(i.saturating_add(1)) == Some(&b' ');
                 let kind = if run == 1 && !bullet { Tk::Op(b'-') } else { Tk::Break { line: false } };
-                push(toks, kind, at, at + run);
-                i += run;
+                push(toks, kind, at, at.saturating_add(run));
+                i = i.saturating_add(run);
             }
             b'*' => {
                 // "**" is Markdown bold around a result, not an operator.
                 let run = bytes.get(i..).map_or(1, |r| r.iter().take_while(|&&c| c == b'*').count());
                 if run == 1 {
-                    push(toks, Tk::Op(b'*'), at, at + 1);
+                    push(toks, Tk::Op(b'*'), at, at.saturating_add(1));
                 }
-                i += run;
+                i = i.saturating_add(run);
             }
             b'(' | b'[' | b'{' => {
-                push(toks, Tk::Open, at, at + 1);
-                i += 1;
+                if b == b'(' && applies_a_name(bytes, i) {
+                    push(toks, Tk::Word(WordKind::Call), at, at);
+                }
+                push(toks, Tk::Open, at, at.saturating_add(1));
+                i = i.saturating_add(1);
             }
             b')' | b']' | b'}' => {
-                push(toks, Tk::Close, at, at + 1);
+                push(toks, Tk::Close, at, at.saturating_add(1));
                 // `\frac{a}{b}`: the braces meet, and that meeting is a division.
-                if b == b'}' && bytes.get(i + 1) == Some(&b'{') {
-                    push(toks, Tk::Op(b'/'), at + 1, at + 1);
+                if b == b'}' && bytes.get(i.saturating_add(1)) == Some(&b'{') {
+                    push(toks, Tk::Op(b'/'), at.saturating_add(1), at.saturating_add(1));
                 }
-                i += 1;
+                i = i.saturating_add(1);
             }
             b'=' => {
                 let run = bytes.get(i..).map_or(1, |r| r.iter().take_while(|&&c| c == b'=').count());
-                push(toks, Tk::Eq { approx: false }, at, at + run);
-                i += run;
+                push(toks, Tk::Eq { approx: false }, at, at.saturating_add(run));
+                i = i.saturating_add(run);
             }
-            b'~' if bytes.get(i + 1) == Some(&b'=') => {
-                push(toks, Tk::Eq { approx: true }, at, at + 2);
-                i += 2;
+            b'~' if bytes.get(i.saturating_add(1)) == Some(&b'=') => {
+                push(toks, Tk::Eq { approx: true }, at, at.saturating_add(2));
+                i = i.saturating_add(2);
             }
-            b'<' if outer && bytes.get(i + 1) == Some(&b'<') => {
-                let inner_start = i + 2;
+            b'<' if outer && bytes.get(i.saturating_add(1)) == Some(&b'<') => {
+                let inner_start = i.saturating_add(2);
                 let close = bytes.get(inner_start..).and_then(|r| r.windows(2).take(160).position(|w| w == b">>"));
                 match close {
                     Some(p) => {
-                        if let Some(inner) = raw.get(inner_start..inner_start + p) {
+                        if let Some(inner) = raw.get(inner_start..inner_start.saturating_add(p)) {
                             let it = Text::new(inner);
-                            scan_range(&it, 0, inner.len(), base + inner_start, false, false, report);
+                            scan_range(&it, 0, inner.len(), base.saturating_add(inner_start), false, false, report);
                         }
-                        return inner_start + p + 2;
+                        return inner_start.saturating_add(p).saturating_add(2);
                     }
                     None => {
                         report.cut_mid_expression = true;
-                        push(toks, Tk::Break { line: true }, at, base + bytes.len());
+                        push(toks, Tk::Break { line: true }, at, base.saturating_add(bytes.len()));
                         return bytes.len();
                     }
                 }
@@ -155,19 +158,19 @@ fn gap(t: &Text, mut i: usize, end: usize, base: usize, outer: bool, toks: &mut 
             b'\\' => {
                 // `\*` is an escaped times; `\times`-style names are words
                 // the word step reads; `\(`, `\$`, `\,` are noise.
-                if bytes.get(i + 1) == Some(&b'*') {
-                    push(toks, Tk::Op(b'*'), at, at + 2);
-                    i += 2;
-                } else if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-                    i += 1;
+                if bytes.get(i.saturating_add(1)) == Some(&b'*') {
+                    push(toks, Tk::Op(b'*'), at, at.saturating_add(2));
+                    i = i.saturating_add(2);
+                } else if bytes.get(i.saturating_add(1)).is_some_and(u8::is_ascii_alphabetic) {
+                    i = i.saturating_add(1);
                 } else {
-                    i += 2;
+                    i = i.saturating_add(2);
                 }
             }
             b if b >= 0x80 => {
                 let c = raw.get(i..).and_then(|s| s.chars().next()).unwrap_or('\u{fffd}');
                 let len = c.len_utf8();
-                let spaced = i > 0 && bytes.get(i - 1) == Some(&b' ') && bytes.get(i + len) == Some(&b' ');
+                let spaced = i > 0 && bytes.get(i.saturating_sub(1)) == Some(&b' ') && bytes.get(i.saturating_add(len)) == Some(&b' ');
                 let kind = match c {
                     '×' | '·' | '⋅' | '∙' | '✕' => Some(Tk::Op(b'*')),
                     '÷' | '∕' => Some(Tk::Op(b'/')),
@@ -178,13 +181,13 @@ fn gap(t: &Text, mut i: usize, end: usize, base: usize, outer: bool, toks: &mut 
                     _ => Some(Tk::Break { line: false }),
                 };
                 if let Some(kind) = kind {
-                    push(toks, kind, at, at + len);
+                    push(toks, kind, at, at.saturating_add(len));
                 }
-                i += len;
+                i = i.saturating_add(len);
             }
             _ => {
-                push(toks, Tk::Break { line: false }, at, at + 1);
-                i += 1;
+                push(toks, Tk::Break { line: false }, at, at.saturating_add(1));
+                i = i.saturating_add(1);
             }
         }
     }
@@ -200,7 +203,7 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
     if bytes.get(start).is_some_and(u8::is_ascii_digit) {
         return number_word(bytes, start, end, base, toks);
     }
-    let latex = start > 0 && bytes.get(start - 1) == Some(&b'\\');
+    let latex = start > 0 && bytes.get(start.saturating_sub(1)) == Some(&b'\\');
     let kind = if latex {
         match t.word(w) {
             "times" | "cdot" | "ast" => Tk::Op(b'*'),
@@ -208,7 +211,7 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
             "approx" => Tk::Eq { approx: true },
             _ => return end,
         }
-    } else if end - start == 1 {
+    } else if end.saturating_sub(start) == 1 {
         match bytes.get(start).map(u8::to_ascii_lowercase) {
             Some(b'x') => Tk::Word(WordKind::X),
             Some(b'a') | Some(b'i') => Tk::Word(WordKind::Unit { approx: false, unit: 0 }),
@@ -231,11 +234,11 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
             EQUALS | EQUAL => Tk::Eq { approx: false },
             h => {
                 // "divided by", "multiplied by": swallow the "by".
-                let by = t.words.get(k + 1).filter(|n| t.word(n).eq_ignore_ascii_case("by"));
+                let by = t.words.get(k.saturating_add(1)).filter(|n| t.word(n).eq_ignore_ascii_case("by"));
                 match by {
                     Some(b) => {
                         let op = if h == DIVIDED { b'/' } else { b'*' };
-                        push(toks, Tk::Word(WordKind::OpWord(op)), base + start, base + b.end as usize);
+                        push(toks, Tk::Word(WordKind::OpWord(op)), base.saturating_add(start), base.saturating_add(b.end as usize));
                         return b.end as usize;
                     }
                     None => Tk::Word(WordKind::Unit { approx: false, unit: 0 }),
@@ -245,7 +248,7 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
     } else {
         Tk::Word(WordKind::Unit { approx: w.has(APPROX), unit: w.unit })
     };
-    push(toks, kind, base + start, base + end);
+    push(toks, kind, base.saturating_add(start), base.saturating_add(end));
     end
 }
 
@@ -258,34 +261,34 @@ fn number_word(bytes: &[u8], start: usize, end: usize, base: usize, toks: &mut T
         if bytes.get(p).is_some_and(u8::is_ascii_digit) {
             let Some(n) = parse_number(bytes, p) else { break };
             let shift = |mut n: NumLit| {
-                n.start += base;
-                n.end += base;
+                n.start = n.start.saturating_add(base);
+                n.end = n.end.saturating_add(base);
                 n
             };
             match tight_denominator(bytes, &n) {
                 Some(d) => {
-                    push(toks, Tk::Open, base + p, base + p);
-                    push(toks, Tk::Num(shift(n)), base + p, base + n.end);
-                    push(toks, Tk::Op(b'/'), base + n.end, base + n.end + 1);
-                    push(toks, Tk::Num(shift(d)), base + d.start, base + d.end);
-                    push(toks, Tk::Close, base + d.end, base + d.end);
+                    push(toks, Tk::Open, base.saturating_add(p), base.saturating_add(p));
+                    push(toks, Tk::Num(shift(n)), base.saturating_add(p), base.saturating_add(n.end));
+                    push(toks, Tk::Op(b'/'), base.saturating_add(n.end), base.saturating_add(n.end).saturating_add(1));
+                    push(toks, Tk::Num(shift(d)), base.saturating_add(d.start), base.saturating_add(d.end));
+                    push(toks, Tk::Close, base.saturating_add(d.end), base.saturating_add(d.end));
                     p = d.end;
                 }
                 None => {
-                    push(toks, Tk::Num(shift(n)), base + p, base + n.end);
-                    p = n.end.max(p + 1);
+                    push(toks, Tk::Num(shift(n)), base.saturating_add(p), base.saturating_add(n.end));
+                    p = n.end.max(p.saturating_add(1));
                 }
             }
             reach = reach.max(p);
             continue;
         }
-        let q = p + bytes.get(p..end).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count());
+        let q = p.saturating_add(bytes.get(p..end).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count()));
         if q == p {
             // A non-ASCII letter glued on: treat the rest as a unit.
-            push(toks, Tk::Word(WordKind::Unit { approx: false, unit: 0 }), base + p, base + end);
+            push(toks, Tk::Word(WordKind::Unit { approx: false, unit: 0 }), base.saturating_add(p), base.saturating_add(end));
             return end.max(reach);
         }
-        let single = q - p == 1;
+        let single = q.saturating_sub(p) == 1;
         let x = single && bytes.get(p).is_some_and(|c| c.eq_ignore_ascii_case(&b'x'));
         let kind = if x && bytes.get(q).is_some_and(u8::is_ascii_digit) {
             Tk::Op(b'*')
@@ -294,7 +297,7 @@ fn number_word(bytes: &[u8], start: usize, end: usize, base: usize, toks: &mut T
         } else {
             Tk::Word(WordKind::Unit { approx: false, unit: bytes.get(p..q).map_or(0, glued_unit) })
         };
-        push(toks, kind, base + p, base + q);
+        push(toks, kind, base.saturating_add(p), base.saturating_add(q));
         p = q;
     }
     reach.max(p)
@@ -306,6 +309,16 @@ fn glued_unit(letters: &[u8]) -> u8 {
     lexicon::lookup(h, letters.len()).map_or(0, |e| e.unit)
 }
 
+/// Whether the `(` at byte `i` applies a name to arguments, as in `f(1)`,
+/// `P(2)` or `sqrt(16)`: letters right before it, not a LaTeX command
+/// (`\left(` only sizes the bracket).
+fn applies_a_name(bytes: &[u8], i: usize) -> bool {
+    let before = bytes.get(..i).unwrap_or(&[]);
+    let letters = before.iter().rev().take(32).take_while(|c| c.is_ascii_alphabetic()).count();
+    let start = i.saturating_sub(letters);
+    letters > 0 && start.checked_sub(1).and_then(|k| bytes.get(k)) != Some(&b'\\')
+}
+
 /// True when only spaces separate byte `i` from the start of its line.
 fn at_line_start(bytes: &[u8], i: usize) -> bool {
     let before = bytes.get(..i).unwrap_or(&[]);
@@ -314,10 +327,10 @@ fn at_line_start(bytes: &[u8], i: usize) -> bool {
 
 /// The denominator of a tight fraction `a/b` (no spaces, not a date `a/b/c`).
 fn tight_denominator(bytes: &[u8], n: &NumLit) -> Option<NumLit> {
-    if n.percent || bytes.get(n.end) != Some(&b'/') || (n.start > 0 && bytes.get(n.start - 1) == Some(&b'/')) {
+    if n.percent || bytes.get(n.end) != Some(&b'/') || (n.start > 0 && bytes.get(n.start.saturating_sub(1)) == Some(&b'/')) {
         return None;
     }
-    let d = parse_number(bytes, n.end + 1)?;
+    let d = parse_number(bytes, n.end.saturating_add(1))?;
     let date_like = bytes.get(d.end) == Some(&b'/');
     (!d.percent && !date_like && d.value != 0.0).then_some(d)
 }
