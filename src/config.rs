@@ -264,7 +264,7 @@ impl AgentConfig {
             }
             let mut known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
             known.extend_from_slice(custom);
-            let hint = crate::suggest::closest(&m.provider, &known)
+            let hint = crate::suggest::closest(&m.provider, known.iter().copied())
                 .map(|k| format!("did you mean {k:?}? "))
                 .unwrap_or_default();
             return Err(CascadeError::config(format!(

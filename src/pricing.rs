@@ -44,7 +44,6 @@ impl Price {
     }
 }
 
-mod spelling;
 mod table;
 
 use table::{ALIASES, TABLE};
@@ -117,7 +116,7 @@ fn undated(name: &str) -> Option<&str> {
 pub fn suggest(model: &str) -> Option<&'static str> {
     let m = model.trim();
     let known = || TABLE.iter().map(|&(id, _, _)| id).chain(ALIASES.iter().map(|&(alias, _)| alias));
-    router_forms(m).find_map(|c| spelling::nearest(c, known()))
+    router_forms(m).find_map(|c| crate::suggest::closest(c, known()))
 }
 
 /// Rough token count for text a provider did not count for us: about four

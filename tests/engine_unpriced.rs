@@ -12,7 +12,7 @@ use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
 fn first_reason(models: serde_json::Value) -> (String, Option<f64>) {
-    let e = Engine::new(parse_agent(&models).expect("valid config"), ManualClock::default());
+    let e = Engine::new(parse_agent(&support::with_keys(models)).expect("valid config"), ManualClock::default());
     let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
     let r = block_on(e.run(&http, vec![Message::user("What is 2+2?")], &CallOptions::default())).expect("run");
     let a = r.attempts.first().expect("one attempt");
