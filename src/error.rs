@@ -36,6 +36,31 @@ pub enum ErrorCode {
     CustomProvider,
     /// The caller's tool executor threw during a tool loop.
     Tool,
+    /// A defect in cascade-edge itself (the wrapper also uses it when the
+    /// wasm instance traps, and starts a new one).
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in the order the README lists them: the public contract
+    /// (tests/error_codes.rs checks js/src/errors.ts and both READMEs against it).
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::Config,
+        ErrorCode::ProviderStatus,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::Auth,
+        ErrorCode::RateLimited,
+        ErrorCode::Budget,
+        ErrorCode::Transport,
+        ErrorCode::Timeout,
+        ErrorCode::Aborted,
+        ErrorCode::BadResponse,
+        ErrorCode::Stream,
+        ErrorCode::AllModelsFailed,
+        ErrorCode::CustomProvider,
+        ErrorCode::Tool,
+        ErrorCode::Internal,
+    ];
 }
 
 impl ErrorCode {
@@ -55,6 +80,7 @@ impl ErrorCode {
             ErrorCode::AllModelsFailed => "E_ALL_MODELS_FAILED",
             ErrorCode::CustomProvider => "E_CUSTOM_PROVIDER",
             ErrorCode::Tool => "E_TOOL",
+            ErrorCode::Internal => "E_INTERNAL",
         }
     }
 }
@@ -175,6 +201,8 @@ impl CascadeError {
             ErrorCode::Aborted => FailureClass::Aborted,
             ErrorCode::BadResponse => FailureClass::Malformed,
             ErrorCode::AllModelsFailed | ErrorCode::CustomProvider | ErrorCode::ProviderUnavailable => FailureClass::Server,
+            // Nothing another tier could fix.
+            ErrorCode::Internal => FailureClass::Client,
         }
     }
 

@@ -140,7 +140,7 @@ export interface RunOptions {
   responseFormat?: ResponseFormat;
   /** Abort the whole run: in-flight requests are cancelled. */
   signal?: AbortSignal;
-  /** A deadline for the whole run, in ms. */
+  /** A deadline for the whole run, in ms (`Infinity` for none); per-attempt deadlines are the agent's `timeouts`. */
   timeoutMs?: number;
   /**
    * The tool executor; giving it turns on the tool loop. When an answer has
@@ -164,6 +164,26 @@ export interface StreamOptions extends RunOptions {
    * `escalated` event with `discard: true` says to drop what was shown.
    */
   mode?: 'buffered' | 'live';
+}
+
+export interface Timeouts {
+  /** Until the response headers (default 120000 for streams; for plain calls only when set). */
+  firstByteMs?: number | null;
+  /** Until the first answer text or tool call of a stream; pings do not count (default off). */
+  firstTokenMs?: number | null;
+  /** Longest silence between two reads of a stream (default 120000). */
+  idleMs?: number | null;
+  /** One call, from sending to the last byte (default 600000). */
+  attemptMs?: number | null;
+  /** The whole run, like `timeoutMs` (default none). */
+  totalMs?: number | null;
+}
+
+export interface Limits {
+  /** A response body, counted after decompression (default 8 MiB). */
+  maxResponseBytes?: number;
+  /** One stream event (default 2 MiB). */
+  maxEventBytes?: number;
 }
 
 export interface DomainRouteOptions {
@@ -195,6 +215,13 @@ export interface AgentOptions {
   browser?: boolean;
   /** Defaults for every run (`onToolCall` is per run). */
   defaults?: Omit<RunOptions, 'signal' | 'onToolCall'>;
+  /**
+   * Per-attempt deadlines in ms. When one passes, that attempt fails with
+   * `E_TIMEOUT` and the next tier is tried; `null` switches one off.
+   */
+  timeouts?: Timeouts;
+  /** How much a provider may send; a response over a limit fails its attempt (`E_BAD_RESPONSE`). */
+  limits?: Limits;
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /**
