@@ -301,10 +301,17 @@ pub fn sort_tiers(models: &mut [ModelConfig], mut beside: impl FnMut(usize, usiz
     let key = |m: &ModelConfig| m.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
     for i in 1..models.len() {
         let mut j = i;
-        while j > 0 && key(&models[j - 1]) > key(&models[j]) {
-            models.swap(j - 1, j);
-            beside(j - 1, j);
-            j -= 1;
+        while let Some(prev) = j.checked_sub(1) {
+            let out_of_order = match (models.get(prev), models.get(j)) {
+                (Some(a), Some(b)) => key(a) > key(b),
+                _ => false,
+            };
+            if !out_of_order {
+                break;
+            }
+            models.swap(prev, j);
+            beside(prev, j);
+            j = prev;
         }
     }
 }

@@ -27,9 +27,10 @@ pub struct Acceptance {
 
 impl Acceptance {
     fn add(&mut self, accepted: bool) {
-        self.drafts += 1;
+        // Counters saturate: a long-lived agent must not be able to overflow them.
+        self.drafts = self.drafts.saturating_add(1);
         if accepted {
-            self.accepted += 1;
+            self.accepted = self.accepted.saturating_add(1);
         }
         self.rate = self.accepted as f64 / self.drafts as f64;
     }
@@ -62,7 +63,7 @@ impl Analytics {
     /// agent's `models` (a domain's own list), so `_agent_has_tiers` (the
     /// agent's own list has a drafter) is not what decides it.
     pub fn record(&mut self, r: &CascadeResult, _agent_has_tiers: bool) {
-        self.runs += 1;
+        self.runs = self.runs.saturating_add(1);
         self.count_calls(&r.attempts);
         match (r.total_cost, r.cost_saved) {
             (Some(t), Some(s)) => {
@@ -72,9 +73,9 @@ impl Analytics {
             }
             (Some(t), None) => {
                 self.total_cost += t;
-                self.runs_with_unknown_cost += 1;
+                self.runs_with_unknown_cost = self.runs_with_unknown_cost.saturating_add(1);
             }
-            _ => self.runs_with_unknown_cost += 1,
+            _ => self.runs_with_unknown_cost = self.runs_with_unknown_cost.saturating_add(1),
         }
         self.update_percentage();
         self.count_draft(&r.attempts, r.draft_accepted);
@@ -84,8 +85,8 @@ impl Analytics {
     /// spent for nothing, so it counts in the total and against the savings
     /// (a run with no answer has no top-tier baseline).
     pub fn record_failed_run(&mut self, attempts: &[Attempt]) {
-        self.runs += 1;
-        self.failed_runs += 1;
+        self.runs = self.runs.saturating_add(1);
+        self.failed_runs = self.failed_runs.saturating_add(1);
         self.count_calls(attempts);
         // A draft rejected before the failure was still judged.
         self.count_draft(attempts, false);
@@ -101,9 +102,9 @@ impl Analytics {
                 continue;
             }
             if let Some(m) = tally(&mut self.per_model, &a.model) {
-                m.calls += 1;
+                m.calls = m.calls.saturating_add(1);
                 if a.outcome == AttemptOutcome::Failed {
-                    m.failures += 1;
+                    m.failures = m.failures.saturating_add(1);
                 }
                 m.cost += a.cost.unwrap_or(0.0);
             }

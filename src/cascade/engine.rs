@@ -166,7 +166,9 @@ impl<C: Clock> Engine<C> {
         }
         let started = self.clock.now_ms();
         let call_env = CallEnv { clock: &self.clock, config: &self.config };
-        let last = models.len() - 1;
+        let Some(last) = models.len().checked_sub(1) else {
+            return Err(CascadeError::config("config.models: expected at least one model").into());
+        };
         let mut attempts: Vec<Attempt> = Vec::with_capacity(models.len());
 
         for (tier, model) in models.iter().enumerate() {
@@ -225,7 +227,7 @@ impl<C: Clock> Engine<C> {
                             if is_final && class.escalates() && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     }
-                    if let Some(next) = models.get(tier + 1) {
+                    if let Some(next) = models.get(tier.saturating_add(1)) {
                         if mode.is_some() {
                             emit(Event::Escalated {
                                 from: model.name.clone(),
@@ -322,9 +324,9 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(models, completion, usage, tier, judged, attempts, total_latency, wants_json));
+                return Ok(self.finish(models, model, completion, usage, tier, judged, attempts, total_latency, wants_json));
             }
-            if let Some(next) = models.get(tier + 1) {
+            if let Some(next) = models.get(tier.saturating_add(1)) {
                 if mode.is_some() {
                     emit(Event::Escalated {
                         from: model.name.clone(),
@@ -343,6 +345,7 @@ impl<C: Clock> Engine<C> {
     fn finish(
         &self,
         models: &[ModelConfig],
+        model: &ModelConfig,
         completion: Completion,
         usage: Usage,
         tier: usize,
@@ -351,7 +354,6 @@ impl<C: Clock> Engine<C> {
         latency_ms: f64,
         wants_json: bool,
     ) -> CascadeResult {
-        let model = &models[tier.min(models.len() - 1)];
         let top = models.last().and_then(|m| m.price);
         let costs = summarise_cost(&attempts, &usage, top);
         let cascaded = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped).count() > 1;
@@ -412,12 +414,12 @@ fn early_rejection(
     checked_upto: &mut usize,
     cfg: &crate::quality::QualityConfig,
 ) -> Option<String> {
-    if text.len() < *checked_upto + EARLY_STEP {
+    if text.len() < checked_upto.saturating_add(EARLY_STEP) {
         return None;
     }
     // Only whole lines: the last equation may still be arriving.
     let cut = text.rfind('\n')?;
-    if cut < *checked_upto + EARLY_STEP {
+    if cut < checked_upto.saturating_add(EARLY_STEP) {
         return None;
     }
     *checked_upto = cut;

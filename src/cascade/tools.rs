@@ -65,7 +65,7 @@ impl<C: Clock> Engine<C> {
         let mut conversation = messages;
         let mut done: Vec<CascadeResult> = Vec::new();
         let last = loop {
-            let step = done.len() + 1;
+            let step = done.len().saturating_add(1);
             let out = self.execute(http, conversation.clone(), opts, mode, emit).await;
             // Each step is a cascade of its own in the analytics.
             self.record(&out);
@@ -133,7 +133,7 @@ fn combine(steps: Vec<CascadeResult>, mut last: CascadeResult, latency_ms: f64) 
         last.latency_ms = latency_ms;
         return last;
     }
-    let n = steps.len() + 1;
+    let n = steps.len().saturating_add(1);
     let tool_calls_run: usize = steps.iter().map(|s| s.tool_calls.len()).sum();
     let all: Vec<&CascadeResult> = steps.iter().chain(std::iter::once(&last)).collect();
     let total = sum_options(all.iter().map(|s| s.total_cost));
@@ -144,8 +144,8 @@ fn combine(steps: Vec<CascadeResult>, mut last: CascadeResult, latency_ms: f64) 
     };
     let mut usage = UsageSummary { input_tokens: 0, output_tokens: 0, estimated: false };
     for s in &all {
-        usage.input_tokens += s.usage.input_tokens;
-        usage.output_tokens += s.usage.output_tokens;
+        usage.input_tokens = usage.input_tokens.saturating_add(s.usage.input_tokens);
+        usage.output_tokens = usage.output_tokens.saturating_add(s.usage.output_tokens);
         usage.estimated |= s.usage.estimated;
     }
     let cascaded = all.iter().any(|s| s.cascaded);

@@ -32,9 +32,11 @@ pub(super) fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
     if let Some(u) = c.usage.filter(|u| u.input_tokens > 0 || u.output_tokens > 0) {
         return u;
     }
-    let input: u64 = req.messages.iter().map(|m| estimate_tokens(&m.content) + 4).sum();
-    let output = estimate_tokens(&c.content)
-        + c.tool_calls.iter().map(|t| estimate_tokens(&t.arguments_raw) + estimate_tokens(&t.name)).sum::<u64>();
+    // Estimates of text held in memory: far below u64::MAX, saturating regardless.
+    let input: u64 = req.messages.iter().fold(0, |n, m| n.saturating_add(estimate_tokens(&m.content)).saturating_add(4));
+    let output = c.tool_calls.iter().fold(estimate_tokens(&c.content), |n, t| {
+        n.saturating_add(estimate_tokens(&t.arguments_raw)).saturating_add(estimate_tokens(&t.name))
+    });
     Usage { input_tokens: input, output_tokens: output, estimated: true, ..Default::default() }
 }
 
@@ -130,8 +132,9 @@ pub(super) fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String
         let why = attempts.first().map(|a| a.reason.as_str()).unwrap_or("");
         return ["draft from ", answered, " accepted: ", why].concat();
     }
-    let steps: Vec<String> = attempts[..attempts.len().saturating_sub(1)]
+    let steps: Vec<String> = attempts
         .iter()
+        .take(attempts.len().saturating_sub(1))
         .map(|a| match a.outcome {
             AttemptOutcome::Failed => {
                 format!("{} failed ({})", a.model, a.error.as_ref().map(|e| e.code).unwrap_or("error"))
@@ -141,7 +144,7 @@ pub(super) fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String
             _ => format!("{} rejected ({})", a.model, a.reason),
         })
         .collect();
-    let verb = if tier + 1 == tiers { "answered by" } else { "accepted from" };
+    let verb = if tier.saturating_add(1) == tiers { "answered by" } else { "accepted from" };
     format!("{}; {verb} {answered}", steps.join("; "))
 }
 
