@@ -61,14 +61,14 @@ pub fn spawn(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> u
     let task = Task { run: Box::pin(fut), slot: Rc::default() };
     TASKS.with(|t| {
         let mut tasks = t.borrow_mut();
-        match tasks.iter().position(|e| matches!(e, Entry::Free)) {
-            Some(i) => {
-                tasks[i] = Entry::Parked(task);
+        match tasks.iter_mut().enumerate().find(|(_, e)| matches!(e, Entry::Free)) {
+            Some((i, slot)) => {
+                *slot = Entry::Parked(task);
                 i as u32
             }
             None => {
                 tasks.push(Entry::Parked(task));
-                (tasks.len() - 1) as u32
+                tasks.len().saturating_sub(1) as u32
             }
         }
     })
