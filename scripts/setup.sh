@@ -18,6 +18,20 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# CI's checks: formatting and lints on the toolchain in use, and a build on
+# the oldest compiler Cargo.toml promises (its rust-version).
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+msrv=$(sed -n 's/^rust-version = "\([0-9.]*\)"/\1/p' Cargo.toml)
+if [ -n "$msrv" ] && ! rustup toolchain list 2>/dev/null | grep -q "^$msrv"; then
+  say "installing Rust $msrv (Cargo.toml's rust-version) for the MSRV build"
+  rustup toolchain install "$msrv" --profile minimal
+fi
+
 # The CLI must match the wasm-bindgen crate pinned in Cargo.toml exactly.
 want=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

@@ -9,6 +9,20 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh --browser
 bash scripts/check-boundaries.sh
 
+echo "== cargo fmt --check"
+cargo fmt --check
+
+echo "== cargo clippy (panic lints on the library, warnings denied; host and wasm)"
+cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --quiet -- -D warnings
+
+echo "== cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
+msrv=$(sed -n 's/^rust-version = "\([0-9.]*\)"/\1/p' Cargo.toml)
+echo "== build at the declared rust-version ($msrv)"
+CARGO_TARGET_DIR=target/msrv cargo "+$msrv" build --lib --quiet
+
 echo "== cargo test (host)"
 cargo test --quiet
 
