@@ -270,3 +270,23 @@ describe('keys and base URLs from the environment', () => {
     assert.equal(srv.log[0].headers.authorization, 'Bearer sk-env');
   });
 });
+
+describe('multi-byte names', () => {
+  // "aé" with no price made every entry point panic (byte slicing in the
+  // price lookup), and a few hundred panics broke the whole instance.
+  test('a model named "aé" works in every entry point, hundreds of times', async () => {
+    for (let i = 0; i < 300; i++) {
+      const agent = new CascadeAgent([tier('aé', { inputCost: undefined, outputCost: undefined })]);
+      assert.equal(agent.models[0].name, 'aé');
+      new CascadeAgent({ domains: { default: [{ name: 'é中🙂', provider: 'openai', baseUrl: srv.url, apiKey: 'k' }] } });
+    }
+    // An unknown price is the caller's to give: a ConfigError, never a crash.
+    assert.throws(
+      () => pkg.evaluateCascade([{ query: 'q', draft: 'd', draft_correct: true, verifier_correct: true }], { prices: { draft: 'aé', verifier: 'éé' } }),
+      (e) => e instanceof ConfigError && /options\.prices\.draft: no known price for model "aé"/.test(e.message),
+    );
+    const c = await pkg.testConnection({ name: 'aé', provider: 'openai', baseUrl: srv.url, apiKey: 'k' });
+    assert.equal(typeof c.ok, 'boolean');
+    assert.equal(typeof scoreDraft('aé?', 'é').score, 'number');
+  });
+});
