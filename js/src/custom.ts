@@ -17,12 +17,12 @@ export interface Adapter {
 }
 
 function watch(signal: AbortSignal | undefined, attemptMs: number | undefined): Watch {
-  return new Watch(signal, { attemptMs: attemptMs ?? 0, firstByteMs: 0, idleMs: 0, maxResponseBytes: 0 });
+  return new Watch(signal, { attemptMs: attemptMs ?? 0, firstByteMs: 0, idleMs: 0, maxResponseBytes: 0 }, true);
 }
 
 function request(json: string, w: Watch): CustomProviderRequest {
   const req = JSON.parse(json) as CustomProviderRequest;
-  req.signal = w.ctl.signal;
+  req.signal = w.signal;
   return req;
 }
 
