@@ -42,6 +42,14 @@ describe('deadlines', () => {
     assert.ok(events.some((e) => e.type === 'escalated'));
   });
 
+  test('a stream that only sends keep-alives is cut by firstTokenMs, and idleMs does not count them as silence', async () => {
+    const agent = new CascadeAgent({ models: [tier('pings'), top()], keepOrder: true, timeouts: { firstTokenMs: 300, idleMs: 200 } });
+    const { result } = await collect(agent.stream(QUERY));
+    assert.equal(result.modelUsed, 'ok');
+    assert.equal(result.attempts[0].error.code, 'E_TIMEOUT');
+    assert.match(result.attempts[0].error.message, /firstTokenMs \(300 ms\)/);
+  });
+
   test('timeoutMs stays the budget of the whole run', async () => {
     const agent = new CascadeAgent({ models: [tier('hang'), tier('hang', { inputCost: 1 })], keepOrder: true });
     const e = await rejection(() => agent.run(QUERY, { timeoutMs: 250 }));

@@ -37,6 +37,7 @@ export const ANSWER =
  * - `bigevents`: a stream of eight 7 MB events;
  * - `echo401` / `echo500`: an error whose message quotes the request's URL
  *   and headers after 280 characters of text, so a 300-character cut lands inside the key;
+ * - `pings`: streams keep-alive comments and never a token;
  * - `slow`: streams a chunk every 20 ms for 10 s (for cancellation).
  */
 export async function startFaultServer() {
@@ -114,6 +115,13 @@ function handle(req, httpReq, res, entry) {
       const status = model === 'echo401' ? 401 : 500;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message, type: 'invalid_request_error' } }));
+      return;
+    }
+    case 'pings': {
+      // Keep-alive comments forever, never a token (a model "thinking" silently, or a stuck one).
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(': ping\n\n')), 40);
+      res.on('close', () => clearInterval(timer));
       return;
     }
     case 'slow': {
