@@ -351,7 +351,7 @@ fn in_target(a: &Text, t: Target) -> Option<CheckOutcome> {
     if letters < 4 {
         return None;
     }
-    let seen = |s: Script| a.scripts[s as usize];
+    let seen = |s: Script| a.letters_of(s);
     let present = match t.script {
         // Japanese is written in kana and kanji together.
         Script::Kana => seen(Script::Kana).saturating_add(seen(Script::Han)) >= 2,
