@@ -156,7 +156,10 @@ impl QualityConfig {
                             names.join(", ")
                         )));
                     };
-                    cfg.domain_thresholds[d as usize] = Some(unit(v, &format!("{path}.{dkey}.{k}"))?);
+                    let t = unit(v, &format!("{path}.{dkey}.{k}"))?;
+                    if let Some(slot) = cfg.domain_thresholds.get_mut(d as usize) {
+                        *slot = Some(t);
+                    }
                 }
             }
             Some(other) => {

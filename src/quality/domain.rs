@@ -79,6 +79,13 @@ pub fn detect_domain(query: &str) -> Domain {
     detect(&q, open)
 }
 
+/// Adds `n` to the votes for `d` (General, the fallback, has no slot).
+fn vote(votes: &mut [u32; 9], d: Domain, n: u32) {
+    if let Some(v) = votes.get_mut(d as usize) {
+        *v = v.saturating_add(n);
+    }
+}
+
 /// `open_expr`: the query is short and holds a bare calculation ("What is
 /// 2+2?"); the caller has usually worked that out already.
 pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
@@ -103,40 +110,40 @@ pub(crate) fn detect(q: &Text, open_expr: bool) -> Domain {
     let keyword = q.words.iter().any(|w| any_of(w.hash, &CODE_WORDS));
     let symbols = (bytes.contains(&b'(') && raw.contains("();")) || (bytes.contains(&b'>') && raw.contains("=>"));
     if ticks >= 6 || symbols || keyword {
-        votes[0] = (votes[0]).saturating_add(4);
+        vote(&mut votes, Domain::Code, 4);
     } else if ticks >= 2 {
-        votes[0] = (votes[0]).saturating_add(2);
+        vote(&mut votes, Domain::Code, 2);
     }
     let digits = q.words.iter().filter(|w| w.is(K_DIGITS)).count();
-    let asks_amount = q.words.windows(2).any(|p| p[0].hash == HOW && any_of(p[1].hash, &AMOUNT));
+    let asks_amount = q.words.windows(2).any(|p| matches!(p, [a, b] if a.hash == HOW && any_of(b.hash, &AMOUNT)));
     if asks_amount && digits >= 2 {
-        votes[1] = (votes[1]).saturating_add(5);
+        vote(&mut votes, Domain::Math, 5);
     } else if digits >= 2 && q.words.iter().any(|w| w.has(super::lexicon::QUANTITY)) && q.raw.contains('?') {
         // "What percentage ...?", "What is the total cost ...?" with figures.
-        votes[1] = (votes[1]).saturating_add(3);
+        vote(&mut votes, Domain::Math, 3);
     }
     if open_expr {
-        votes[1] = (votes[1]).saturating_add(4);
+        vote(&mut votes, Domain::Math, 4);
     }
     if digits >= 3 {
-        votes[1] = (votes[1]).saturating_add(1);
+        vote(&mut votes, Domain::Math, 1);
     }
     // "in French", "into Spanish": a target language.
     let target = q
         .words
         .windows(2)
-        .any(|p| any_of(p[0].hash, &TO) && p[1].has(super::lexicon::LANGNAME) && p[1].hash != LANGUAGE);
+        .any(|p| matches!(p, [a, b] if any_of(a.hash, &TO) && b.has(super::lexicon::LANGNAME) && b.hash != LANGUAGE));
     if target {
-        votes[7] = (votes[7]).saturating_add(2);
+        vote(&mut votes, Domain::Translation, 2);
     }
     // A long pasted text with a short instruction is usually to be condensed.
-    if q.len() > 150 && votes[8] > 0 {
-        votes[8] = (votes[8]).saturating_add(2);
+    if q.len() > 150 && votes.get(Domain::Summarization as usize).is_some_and(|&v| v > 0) {
+        vote(&mut votes, Domain::Summarization, 2);
     }
     let mut best = (Domain::General, 0u32);
-    for (i, &v) in votes.iter().enumerate() {
+    for (&d, &v) in Domain::ALL.iter().zip(&votes) {
         if v > best.1 {
-            best = (Domain::ALL[i], v);
+            best = (d, v);
         }
     }
     if best.1 >= 3 {

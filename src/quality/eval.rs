@@ -95,7 +95,7 @@ pub fn curve(records: &[EvalRecord]) -> Vec<CurvePoint> {
 pub fn apgr(records: &[EvalRecord]) -> Option<f64> {
     gap(records).2?;
     let c = curve(records);
-    Some(c.windows(2).map(|w| (w[1].share - w[0].share) * (w[0].pgr + w[1].pgr) / 2.0).sum())
+    Some(c.iter().zip(c.iter().skip(1)).map(|(a, b)| (b.share - a.share) * (a.pgr + b.pgr) / 2.0).sum())
 }
 
 /// Share of escalations needed to recover `target` (e.g. 0.5) of the gap,
@@ -106,8 +106,7 @@ pub fn cpt(records: &[EvalRecord], target: f64) -> Option<f64> {
         return Some(0.0);
     }
     let c = curve(records);
-    c.windows(2).find(|w| w[1].pgr >= target).map(|w| {
-        let (a, b) = (w[0], w[1]);
+    c.iter().zip(c.iter().skip(1)).find(|(_, b)| b.pgr >= target).map(|(a, b)| {
         if b.pgr > a.pgr {
             a.share + (b.share - a.share) * ((target - a.pgr) / (b.pgr - a.pgr)).clamp(0.0, 1.0)
         } else {

@@ -62,11 +62,11 @@ pub(crate) fn read(q: &Text) -> Intent {
     numbers_outside(q, passage, &mut quantities);
     quantities.dedup();
     let has_decimals = q.words.windows(2).any(|w| {
-        w[0].is(K_DIGITS)
-            && w[1].is(K_DIGITS)
-            && !inside(passage, &w[0])
-            && q.raw.as_bytes().get(w[0].end as usize) == Some(&b'.')
-            && w[1].start == (w[0].end).saturating_add(1)
+        matches!(w, [a, b] if a.is(K_DIGITS)
+            && b.is(K_DIGITS)
+            && !inside(passage, a)
+            && q.raw.as_bytes().get(a.end as usize) == Some(&b'.')
+            && b.start == a.end.saturating_add(1))
     });
     // Only a short query with a number in it can be a bare calculation.
     let short = q.len() <= 14 && passage.is_none() && q.words.iter().any(|w| w.is(K_DIGITS));

@@ -77,15 +77,15 @@ const EMPTY: u16 = u16::MAX;
 
 const fn total_words() -> usize {
     let mut n = 0usize;
-    let mut g = 0usize;
-    while g < GROUPS.len() {
-        n = n.saturating_add(GROUPS[g].0.len());
-        g = g.saturating_add(1);
+    let mut groups = GROUPS;
+    while let [(list, _, _), rest @ ..] = groups {
+        n = n.saturating_add(list.len());
+        groups = rest;
     }
-    let mut u = 0;
-    while u < UNITS.len() {
-        n = n.saturating_add(UNITS[u].0.len());
-        u = u.saturating_add(1);
+    let mut units = UNITS;
+    while let [(list, _), rest @ ..] = units {
+        n = n.saturating_add(list.len());
+        units = rest;
     }
     n
 }
@@ -120,12 +120,28 @@ pub(crate) const fn hash(word: &str) -> u32 {
 
 const fn fnv(bytes: &[u8]) -> u32 {
     let mut h = FNV_SEED;
-    let mut i = 0;
-    while i < bytes.len() {
-        h = fnv_step(h, bytes[i]);
-        i = i.saturating_add(1);
+    let mut rest = bytes;
+    while let [b, tail @ ..] = rest {
+        h = fnv_step(h, *b);
+        rest = tail;
     }
     h
+}
+
+/// `t[i]` for tables built at compile time, where `get` is not yet a
+/// `const fn`; out of range reads as `None`.
+pub(crate) const fn const_get<T: Copy>(t: &[T], i: usize) -> Option<T> {
+    match t.split_at_checked(i) {
+        Some((_, [x, ..])) => Some(*x),
+        _ => None,
+    }
+}
+
+/// `t[i] = v` for tables built at compile time; out of range writes nothing.
+pub(crate) const fn const_set<T: Copy>(t: &mut [T], i: usize, v: T) {
+    if let Some((_, [x, ..])) = t.split_at_mut_checked(i) {
+        *x = v;
+    }
 }
 
 struct Table {
@@ -151,45 +167,48 @@ const fn build() -> Table {
     let mut len = 0usize;
     let mut g = 0;
     while g < GROUPS.len().saturating_add(UNITS.len()) {
-        let (list, flags, dom, unit) = if g < GROUPS.len() {
-            let (list, flags, dom) = GROUPS[g];
+        let (list, flags, dom, unit) = if let Some((list, flags, dom)) = const_get(GROUPS, g) {
             (list, flags, dom, 0)
-        } else {
-            let (list, unit) = UNITS[g.saturating_sub(GROUPS.len())];
+        } else if let Some((list, unit)) = const_get(UNITS, g.saturating_sub(GROUPS.len())) {
             (list, 0, 0, unit)
+        } else {
+            break;
         };
-        let mut i = 0;
-        while i < list.len() {
-            let w = list[i];
+        let mut words = list;
+        while let [w, rest @ ..] = words {
+            words = rest;
             let h = fnv(w.as_bytes());
             let mut s = (h as usize) & (SLOTS - 1);
-            loop {
-                let idx = t.slots[s];
+            while let Some(idx) = const_get(&t.slots, s) {
                 if idx == EMPTY {
-                    t.hashes[len] = h;
-                    t.lens[len] = w.len() as u8;
-                    t.flags[len] = flags;
-                    t.domain[len] = dom;
-                    t.unit[len] = unit;
-                    t.slots[s] = len as u16;
+                    const_set(&mut t.hashes, len, h);
+                    const_set(&mut t.lens, len, w.len() as u8);
+                    const_set(&mut t.flags, len, flags);
+                    const_set(&mut t.domain, len, dom);
+                    const_set(&mut t.unit, len, unit);
+                    const_set(&mut t.slots, s, len as u16);
                     len = len.saturating_add(1);
                     break;
                 }
                 let j = idx as usize;
-                if t.hashes[j] == h && t.lens[j] as usize == w.len() {
-                    t.flags[j] |= flags;
+                let (Some(hj), Some(lj), Some(fj), Some(dj)) =
+                    (const_get(&t.hashes, j), const_get(&t.lens, j), const_get(&t.flags, j), const_get(&t.domain, j))
+                else {
+                    break;
+                };
+                if hj == h && lj as usize == w.len() {
+                    const_set(&mut t.flags, j, fj | flags);
                     if unit != 0 {
-                        t.unit[j] = unit;
+                        const_set(&mut t.unit, j, unit);
                     }
                     // A later, stronger domain vote wins a shared word.
-                    if dom != 0 && (t.domain[j] == 0 || (dom >> 4) > (t.domain[j] >> 4)) {
-                        t.domain[j] = dom;
+                    if dom != 0 && (dj == 0 || (dom >> 4) > (dj >> 4)) {
+                        const_set(&mut t.domain, j, dom);
                     }
                     break;
                 }
                 s = s.saturating_add(1) & (SLOTS - 1);
             }
-            i = i.saturating_add(1);
         }
         g = g.saturating_add(1);
     }

@@ -54,8 +54,7 @@ pub(crate) fn parse_number(bytes: &[u8], i: usize) -> Option<NumLit> {
     let mut j = i;
     let mut int: f64 = 0.0;
     let mut broken = false;
-    while j < bytes.len() {
-        let b = bytes[j];
+    while let Some(&b) = bytes.get(j) {
         if b.is_ascii_digit() {
             int = int * 10.0 + f64::from(b.saturating_sub(b'0'));
             j = j.saturating_add(1);

@@ -5,7 +5,7 @@
 //! that could split a character), their lexicon flags, and counts of the
 //! writing systems seen. Checks work from this instead of rescanning.
 
-use super::lexicon::{self, FNV_SEED};
+use super::lexicon::{self, const_set, FNV_SEED};
 use super::unicode::{is_upper, is_word_char};
 
 /// The word is all ASCII digits.
@@ -112,14 +112,14 @@ pub(crate) const SYM_EQUAL_WORD: u16 = 512;
 
 const fn symbol_bits() -> [u16; 128] {
     let mut t = [0u16; 128];
-    t[b'=' as usize] = SYM_EQ;
-    t[b'<' as usize] = SYM_LT;
-    t[b'\\' as usize] = SYM_BACKSLASH;
-    t[b'`' as usize] = SYM_BACKTICK;
-    t[b'#' as usize] = SYM_HASH;
-    t[b'*' as usize] = SYM_STAR;
-    t[b'{' as usize] = SYM_BRACE;
-    t[b'|' as usize] = SYM_PIPE;
+    const_set(&mut t, b'=' as usize, SYM_EQ);
+    const_set(&mut t, b'<' as usize, SYM_LT);
+    const_set(&mut t, b'\\' as usize, SYM_BACKSLASH);
+    const_set(&mut t, b'`' as usize, SYM_BACKTICK);
+    const_set(&mut t, b'#' as usize, SYM_HASH);
+    const_set(&mut t, b'*' as usize, SYM_STAR);
+    const_set(&mut t, b'{' as usize, SYM_BRACE);
+    const_set(&mut t, b'|' as usize, SYM_PIPE);
     t
 }
 
@@ -144,7 +144,7 @@ const fn classes() -> [u8; 256] {
     let mut b = 0usize;
     while b < 256 {
         let c = b as u8;
-        t[b] = if c >= 0x80 {
+        let k = if c >= 0x80 {
             C_HIGH
         } else if c.is_ascii_uppercase() {
             C_WORD | C_ALPHA | C_UPPER
@@ -159,6 +159,7 @@ const fn classes() -> [u8; 256] {
         } else {
             0
         };
+        const_set(&mut t, b, k);
         b = b.saturating_add(1);
     }
     t
@@ -174,15 +175,23 @@ fn class(b: u8) -> u8 {
     CLASS.get(b as usize).copied().unwrap_or(0)
 }
 
+/// One more letter of script `s`. Every `Script` has a slot, so the
+/// bounds check folds away.
+#[inline(always)]
+fn bump(scripts: &mut [u32; SCRIPTS], s: Script) {
+    if let Some(n) = scripts.get_mut(s as usize) {
+        *n = n.saturating_add(1);
+    }
+}
+
 impl<'a> Text<'a> {
     pub fn new(raw: &'a str) -> Self {
         let bytes = raw.as_bytes();
-        let n = bytes.len();
         // Words are written into slots made ahead of time: storing into a
         // slot is a bounds check and a store, where `push` is a call per
         // word in a size-optimised build. Texts denser than one word per
         // five bytes fall back to pushing.
-        let mut words = vec![Word::default(); (n / 5).saturating_add(4)];
+        let mut words = vec![Word::default(); (bytes.len() / 5).saturating_add(4)];
         let mut count = 0usize;
         let mut scripts = [0u32; SCRIPTS];
         let mut langs = [0u16; 6];
@@ -190,8 +199,7 @@ impl<'a> Text<'a> {
         let mut latin = 0u32;
         let mut sent = true;
         let mut i = 0usize;
-        while i < n {
-            let b = bytes[i];
+        while let Some(&b) = bytes.get(i) {
             let c = class(b);
             if c & C_HIGH != 0 {
                 let (ch, len) = decode(raw, i);
@@ -205,7 +213,7 @@ impl<'a> Text<'a> {
                 }
                 let script = script_of(ch);
                 if is_cjk(script) {
-                    scripts[script as usize] = (scripts[script as usize]).saturating_add(1);
+                    bump(&mut scripts, script);
                     let kind = K_ALPHA | K_CJK | if sent { K_SENT } else { 0 };
                     let h = ch as u32;
                     let w = Word { start: i as u32, end: i.saturating_add(len) as u32, hash: h, stem: h, flags: 0, domain: 0, kind, unit: 0 };
@@ -261,7 +269,7 @@ impl<'a> Text<'a> {
                         // Counted apart so the ASCII total can be added at the end.
                         latin_wide = latin_wide.saturating_add(1);
                         if s != Script::Latin {
-                            scripts[s as usize] = (scripts[s as usize]).saturating_add(1);
+                            bump(&mut scripts, s);
                         } else {
                             latin = latin.saturating_add(1);
                         }
@@ -309,7 +317,9 @@ impl<'a> Text<'a> {
             }
             store(&mut words, &mut count, w);
         }
-        scripts[Script::Latin as usize] = latin;
+        if let Some(n) = scripts.get_mut(Script::Latin as usize) {
+            *n = latin;
+        }
         words.truncate(count);
         Text { raw, words, scripts, langs, symbols }
     }
@@ -339,6 +349,11 @@ impl<'a> Text<'a> {
         self.raw.trim().is_empty()
     }
 
+    /// Letters seen of script `s`.
+    pub fn letters_of(&self, s: Script) -> u32 {
+        self.scripts.get(s as usize).copied().unwrap_or(0)
+    }
+
     /// Letters of the most used script and that script.
     pub fn dominant_script(&self) -> Option<(Script, u32)> {
         const ORDER: [Script; SCRIPTS] = [
@@ -356,9 +371,9 @@ impl<'a> Text<'a> {
         ];
         let mut best: Option<(Script, u32)> = None;
         for s in ORDER {
-            let n = self.scripts[s as usize];
+            let n = self.letters_of(s);
             // Kana text is full of Han characters: count them together.
-            let n = if s == Script::Kana && n > 0 { n.saturating_add(self.scripts[Script::Han as usize]) } else { n };
+            let n = if s == Script::Kana && n > 0 { n.saturating_add(self.letters_of(Script::Han)) } else { n };
             let better = match best {
                 Some((_, m)) => n > m,
                 None => n > 0,

@@ -80,10 +80,13 @@ fn candidates(group: &[Judged]) -> Vec<Cand> {
 fn pick(c: &[(usize, usize)], need: f64) -> (usize, bool) {
     let meets = |ok: usize| ok as f64 >= need - 1e-9;
     let best_met =
-        (0..c.len()).filter(|&i| meets(c[i].1)).min_by(|&a, &b| c[a].0.cmp(&c[b].0).then(c[b].1.cmp(&c[a].1)));
+        c.iter().enumerate().filter(|(_, x)| meets(x.1)).min_by(|(_, a), (_, b)| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     match best_met {
-        Some(i) => (i, true),
-        None => ((0..c.len()).max_by(|&a, &b| c[a].1.cmp(&c[b].1).then(c[b].0.cmp(&c[a].0))).unwrap_or(0), false),
+        Some((i, _)) => (i, true),
+        None => (
+            c.iter().enumerate().max_by(|(_, a), (_, b)| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map_or(0, |(i, _)| i),
+            false,
+        ),
     }
 }
 
@@ -108,28 +111,33 @@ fn search(records: &[Labelled], judged: &[Judged], opts: &CalibrateOptions, pric
     let g = global.get(gi).map_or(0.0, |c| c.t);
 
     let groups: Vec<Vec<Judged>> = (0..5).map(|l| judged.iter().filter(|j| j.level == l).copied().collect()).collect();
-    let counts: [usize; 5] = std::array::from_fn(|l| groups[l].len());
+    let counts: [usize; 5] = std::array::from_fn(|l| groups.get(l).map_or(0, Vec::len));
     let mut thresholds = [g; 5];
     let mut met = global_met;
-    let free: Vec<usize> = (0..5).filter(|&l| counts[l] >= opts.min_per_complexity.max(1)).collect();
-    if !free.is_empty() {
+    let free: Vec<usize> =
+        counts.iter().enumerate().filter(|&(_, &n)| n >= opts.min_per_complexity.max(1)).map(|(l, _)| l).collect();
+    // `candidates` always yields one, so `single` is there.
+    if let (false, Some(&single)) = (free.is_empty(), pairs.get(gi)) {
         // Levels without enough records keep the single threshold.
         let fixed = judged.iter().filter(|j| !free.contains(&j.level));
         let (fixed_esc, fixed_ok) = fixed.fold((0usize, 0usize), |(e, o), j| {
             let esc = j.veto || j.score < g;
             (e.saturating_add(usize::from(esc)), o.saturating_add(usize::from(if esc { j.v } else { j.d })))
         });
-        let cands: Vec<Vec<Cand>> = free.iter().map(|&l| candidates(&groups[l])).collect();
-        if let Some((choice, ok_met)) =
-            joint(&cands, fixed_esc, fixed_ok, need, pairs[gi], (records.len() / 100).max(1))
-        {
-            for (k, &l) in free.iter().enumerate() {
-                thresholds[l] = cands[k][choice[k]].t;
+        let cands: Vec<Vec<Cand>> =
+            free.iter().map(|&l| candidates(groups.get(l).map_or(&[], Vec::as_slice))).collect();
+        if let Some((choice, ok_met)) = joint(&cands, fixed_esc, fixed_ok, need, single, (records.len() / 100).max(1)) {
+            for ((&l, level), &k) in free.iter().zip(&cands).zip(&choice) {
+                if let (Some(t), Some(c)) = (thresholds.get_mut(l), level.get(k)) {
+                    *t = c.t;
+                }
             }
             met = ok_met;
         }
     }
-    let decide = |t: &[f64; 5]| -> Vec<bool> { judged.iter().map(|j| j.veto || j.score < t[j.level]).collect() };
+    let decide = |t: &[f64; 5]| -> Vec<bool> {
+        judged.iter().map(|j| j.veto || t.get(j.level).is_some_and(|&t| j.score < t)).collect()
+    };
     let global_outcome = outcome(records, &evals, &decide(&[g; 5]), prices);
     Calibration {
         target_quality: opts.target_quality,
@@ -163,7 +171,9 @@ fn joint(
 ) -> Option<(Vec<usize>, bool)> {
     let max_esc: usize = cands.iter().map(|c| c.iter().map(|x| x.esc).max().unwrap_or(0)).sum();
     let mut dp: Vec<Option<usize>> = vec![None; max_esc.saturating_add(1)];
-    dp[0] = Some(0);
+    if let Some(none_escalated) = dp.first_mut() {
+        *none_escalated = Some(0);
+    }
     let mut choice: Vec<Vec<u16>> = Vec::with_capacity(cands.len());
     for level in cands {
         let mut next: Vec<Option<usize>> = vec![None; max_esc.saturating_add(1)];
@@ -171,9 +181,11 @@ fn joint(
         for (e, ok) in dp.iter().enumerate().filter_map(|(e, o)| o.map(|o| (e, o))) {
             for (k, c) in level.iter().enumerate() {
                 let (ne, no) = (e.saturating_add(c.esc), ok.saturating_add(c.ok));
-                if ne <= max_esc && next[ne].is_none_or(|cur| no > cur) {
-                    next[ne] = Some(no);
-                    pick_here[ne] = k as u16;
+                if let (Some(best), Some(here)) = (next.get_mut(ne), pick_here.get_mut(ne)) {
+                    if best.is_none_or(|cur| no > cur) {
+                        *best = Some(no);
+                        *here = k as u16;
+                    }
                 }
             }
         }
@@ -182,8 +194,8 @@ fn joint(
     }
     let totals: Vec<(usize, usize)> =
         dp.iter().enumerate().map(|(e, o)| (e.saturating_add(fixed_esc), o.map_or(0, |o| o.saturating_add(fixed_ok)))).collect();
-    let reachable: Vec<usize> = (0..dp.len()).filter(|&e| dp[e].is_some()).collect();
-    let opts: Vec<(usize, usize)> = reachable.iter().map(|&e| totals[e]).collect();
+    let reachable: Vec<usize> = dp.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(e, _)| e).collect();
+    let opts: Vec<(usize, usize)> = reachable.iter().filter_map(|&e| totals.get(e).copied()).collect();
     let (i, met) = pick(&opts, need);
     let (esc, ok) = *opts.get(i)?;
     let single_met = single.1 as f64 >= need - 1e-9;
@@ -196,12 +208,12 @@ fn joint(
         return None;
     }
     // Walk back through the levels.
-    let mut e = reachable[i];
+    let mut e = *reachable.get(i)?;
     let mut picks = vec![0usize; cands.len()];
-    for l in (0..cands.len()).rev() {
-        let k = usize::from(choice[l][e]);
-        picks[l] = k;
-        e = e.saturating_sub(cands[l][k].esc);
+    for ((pick, level), row) in picks.iter_mut().zip(cands).zip(&choice).rev() {
+        let k = row.get(e).map_or(0, |&k| usize::from(k));
+        *pick = k;
+        e = e.saturating_sub(level.get(k).map_or(0, |c| c.esc));
     }
     Some((picks, met))
 }

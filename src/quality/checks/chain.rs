@@ -279,7 +279,7 @@ impl Chain {
         }
         let mut any_op = false;
         for (i, pair) in segs.windows(2).enumerate() {
-            let (a, b) = (pair[0], pair[1]);
+            let &[a, b] = pair else { continue };
             any_op |= a.has_op || b.has_op;
             if !(a.valid && b.valid) || !(a.has_op || b.has_op) || (i == 0 && a.bare) || self.mixed {
                 continue;

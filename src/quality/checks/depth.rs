@@ -130,8 +130,8 @@ fn demand(ctx: &Ctx) -> Option<Demand> {
             stated = q.word(w).parse::<f64>().ok().filter(|n| (5.0..=5000.0).contains(n));
         }
         if opens_clause(q, i, first) && asks(q, i) {
-            if asked && d.count < MAX_PARTS {
-                d.parts[d.count] = i;
+            if let Some(slot) = d.parts.get_mut(d.count).filter(|_| asked) {
+                *slot = i;
                 d.count = d.count.saturating_add(1);
             }
             asked = true;
@@ -180,16 +180,16 @@ fn missing_parts(ctx: &Ctx, d: &Demand) -> usize {
         }
         let p = part_of(i);
         let shared = q.words.iter().enumerate().skip(start).any(|(k, o)| o.stem == w.stem && part_of(k) != p);
-        if !shared {
-            stems[n] = w.stem;
-            owner[n] = p;
+        if let (false, Some(s), Some(o)) = (shared, stems.get_mut(n), owner.get_mut(n)) {
+            *s = w.stem;
+            *o = p;
             n = n.saturating_add(1);
         }
     }
     let found = find_stems(&ctx.answer, stems.get(..n).unwrap_or(&[]), false);
     (0..parts.len())
         .filter(|&p| {
-            let own = (0..n).filter(|&k| owner[k] == p);
+            let own = owner.iter().take(n).enumerate().filter(|&(_, &o)| o == p).map(|(k, _)| k);
             let mut own = own.peekable();
             own.peek().is_some() && own.all(|k| found & 1 << k == 0)
         })

@@ -233,7 +233,8 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
     let mut run = 1u32;
     let mut max_run = 1u32;
     for w in a.words.windows(2) {
-        if w[0].hash == w[1].hash && w[0].is(K_ALPHA) {
+        let [x, y] = w else { continue };
+        if x.hash == y.hash && x.is(K_ALPHA) {
             run = run.saturating_add(1);
             max_run = max_run.max(run);
         } else {
@@ -249,7 +250,8 @@ pub(crate) fn repetition(ctx: &Ctx) -> Option<CheckOutcome> {
         let size = n.next_power_of_two();
         let mut table = vec![0u32; size];
         for w in a.words.windows(3) {
-            let h = w[0].hash.wrapping_mul(0x9e37_79b1) ^ w[1].hash.rotate_left(11) ^ w[2].hash.rotate_left(22);
+            let [x, y, z] = w else { continue };
+            let h = x.hash.wrapping_mul(0x9e37_79b1) ^ y.hash.rotate_left(11) ^ z.hash.rotate_left(22);
             if h & 0x100 != 0 {
                 continue;
             }
@@ -351,7 +353,7 @@ fn in_target(a: &Text, t: Target) -> Option<CheckOutcome> {
     if letters < 4 {
         return None;
     }
-    let seen = |s: Script| a.scripts[s as usize];
+    let seen = |s: Script| a.letters_of(s);
     let present = match t.script {
         // Japanese is written in kana and kanji together.
         Script::Kana => seen(Script::Kana).saturating_add(seen(Script::Han)) >= 2,

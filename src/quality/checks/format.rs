@@ -100,8 +100,7 @@ pub(crate) fn bracket_balance(code: &str, hash_comments: bool, single_quotes: bo
     let mut quote: Option<u8> = None;
     let bytes = code.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while let Some(&b) = bytes.get(i) {
         if let Some(q) = quote {
             if b == b'\\' {
                 i = i.saturating_add(2);

@@ -52,16 +52,13 @@ pub(crate) struct Final {
 /// Number at `i` in `raw`, allowing a sign and a currency symbol before it.
 fn number_after(raw: &str, from: usize, limit: usize) -> Option<(f64, usize)> {
     let bytes = raw.as_bytes();
-    let mut i = from;
     let mut neg = false;
-    while i < bytes.len() && i < from.saturating_add(limit) {
-        let b = bytes[i];
+    for (i, &b) in bytes.iter().enumerate().skip(from).take(limit) {
         if b.is_ascii_digit() {
             let n = parse_number(bytes, i)?;
             return Some((if neg { -n.value } else { n.value }, n.end));
         }
         neg = b == b'-' || (neg && b == b'$');
-        i = i.saturating_add(1);
     }
     None
 }
@@ -120,20 +117,14 @@ fn last_bold_number(raw: &str) -> Option<f64> {
 fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     let bytes = raw.as_bytes();
     let last_digit = bytes.iter().rposition(u8::is_ascii_digit)?;
-    let mut start = 0;
-    let mut k = last_digit;
-    while k > 0 {
-        k = k.saturating_sub(1);
-        let b = bytes[k];
-        let stop = b == b'\n'
+    let before = bytes.get(..last_digit).unwrap_or(&[]);
+    let stop = before.iter().enumerate().rev().find(|&(k, &b)| {
+        b == b'\n'
             || b == b'!'
             || b == b'?'
-            || (b == b'.' && bytes.get(k.saturating_add(1)).is_some_and(|c| *c == b' ' || *c == b'\n'));
-        if stop {
-            start = k.saturating_add(1);
-            break;
-        }
-    }
+            || (b == b'.' && bytes.get(k.saturating_add(1)).is_some_and(|c| *c == b' ' || *c == b'\n'))
+    });
+    let start = stop.map_or(0, |(k, _)| k.saturating_add(1));
     let sentence = raw.get(start..)?;
     let sentence = match sentence.find('\n') {
         Some(e) => sentence.get(..e)?,
@@ -146,18 +137,19 @@ fn closing_sentence(raw: &str, given: &[f64]) -> Option<Final> {
     let mut i = 0;
     let mut in_markup = false;
     let mut depth = 0u32;
-    while i < sb.len() {
-        match sb[i] {
+    while let Some(&b) = sb.get(i) {
+        let back = |n: usize| i.checked_sub(n).and_then(|j| sb.get(j)).copied();
+        match b {
             b'<' if sb.get(i.saturating_add(1)) == Some(&b'<') => in_markup = true,
             b'>' if sb.get(i.saturating_add(1)) == Some(&b'>') => in_markup = false,
             b'(' | b'[' => depth = depth.saturating_add(1),
             b')' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let starts_number = sb[i].is_ascii_digit() && (i == 0 || !sb[i.saturating_sub(1)].is_ascii_digit() && sb[i.saturating_sub(1)] != b'.' && sb[i.saturating_sub(1)] != b',');
+        let starts_number = b.is_ascii_digit() && back(1).is_none_or(|p| !p.is_ascii_digit() && p != b'.' && p != b',');
         if starts_number && !in_markup {
             if let Some(n) = parse_number(sb, i) {
-                let neg = i > 0 && sb[i.saturating_sub(1)] == b'-' && (i < 2 || sb[i.saturating_sub(2)] == b' ' || sb[i.saturating_sub(2)] == b'$');
+                let neg = back(1) == Some(b'-') && back(2).is_none_or(|p| p == b' ' || p == b'$');
                 values.push((if neg { -n.value } else { n.value }, n.decimals, depth > 0));
                 i = n.end.max(i.saturating_add(1));
                 continue;
@@ -254,7 +246,7 @@ pub(crate) fn final_answer(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
         let what = if intent.counts_items { "a count" } else { "an amount" };
         note(0.35, format!("{what} cannot be negative ({})", num(v)));
     }
-    if let Some((noun, stem, unit)) = counted_noun(&ctx.query) {
+    if let Some((noun, stem, unit)) = counted_noun(ctx.query) {
         // A unit may be abbreviated: "kilometres" is answered in "km".
         let said = a.words.iter().rev().take(40).any(|w| w.stem == stem || (unit != 0 && w.unit == unit));
         // Money is named by its sign as often as by its unit word.
@@ -300,7 +292,7 @@ pub(crate) fn working(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
     if !intent.wants_number() || given.len() < 2 || a.len() < 12 || !worked {
         return None;
     }
-    let given = &given[..given.len().min(64)];
+    let given = given.get(..given.len().min(64)).unwrap_or(given);
     // One pass over the draft's numbers, marking each given quantity met
     // (as written, or read as a percentage either way), until all are.
     let all = u64::MAX >> 64usize.saturating_sub(given.len().clamp(1, 64));

@@ -120,6 +120,15 @@ pub(crate) fn quote(text: &str, start: usize, end: usize) -> String {
     out
 }
 
+/// Writes `b` into the slot before `at` and moves `at` onto it: `fixed`
+/// fills its buffer from the right.
+fn put_before(buf: &mut [u8], at: &mut usize, b: u8) {
+    *at = at.saturating_sub(1);
+    if let Some(slot) = buf.get_mut(*at) {
+        *slot = b;
+    }
+}
+
 /// `v` with `decimals` (at most 6) digits after the point, rounded half
 /// away from zero. The standard float formatting is exact but brings
 /// Grisu and Dragon4 with their tables into the wasm build, and goes
@@ -144,17 +153,14 @@ pub(crate) fn fixed(v: f64, decimals: u32) -> String {
     let mut produced = 0;
     while (n > 0 || produced <= decimals) && at > 2 {
         if produced == decimals && decimals > 0 {
-            at = at.saturating_sub(1);
-            buf[at] = b'.';
+            put_before(&mut buf, &mut at, b'.');
         }
-        at = at.saturating_sub(1);
-        buf[at] = (b'0').saturating_add((n % 10) as u8);
+        put_before(&mut buf, &mut at, (b'0').saturating_add((n % 10) as u8));
         n /= 10;
         produced = produced.saturating_add(1);
     }
     if v < 0.0 && scaled > 0.0 {
-        at = at.saturating_sub(1);
-        buf[at] = b'-';
+        put_before(&mut buf, &mut at, b'-');
     }
     buf.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("?").to_string()
 }
