@@ -5,18 +5,10 @@
 import wasmModule from './wasm/cascade_edge_bg.wasm?module';
 import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
-import { setLoader } from './runtime.js';
+import { setLoader, syncLoader } from './runtime.js';
 
 const module = ownRealm(wasmModule);
-initSync({ module });
-setLoader({
-  ready: () => glue,
-  load: async () => glue,
-  reset: () => {
-    glue.__cascadeReset();
-    initSync({ module });
-  },
-});
+setLoader(syncLoader(glue, () => initSync({ module })));
 
 /**
  * `next dev`, `next start` and `vercel dev` run edge code in a Node `vm`

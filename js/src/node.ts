@@ -2,17 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
-import { setLoader } from './runtime.js';
+import { setLoader, syncLoader } from './runtime.js';
 
 const module = new WebAssembly.Module(new Uint8Array(readFileSync(new URL('./wasm/cascade_edge_bg.wasm', import.meta.url))));
-initSync({ module });
 setLoader({
-  ready: () => glue,
-  load: async () => glue,
-  reset: () => {
-    glue.__cascadeReset();
-    initSync({ module });
-  },
+  ...syncLoader(glue, () => initSync({ module })),
   env: () => (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env,
 });
 

@@ -41,6 +41,23 @@ export function setLoader(l: Loader): void {
   loader = l;
 }
 
+/**
+ * The loader of a runtime that instantiates synchronously from a compiled
+ * module (Node, workerd, Vercel Edge): `init` makes the instance now, and
+ * again after a crash.
+ */
+export function syncLoader(glue: Engine, init: () => void): Loader {
+  init();
+  return {
+    ready: () => glue,
+    load: async () => glue,
+    reset: () => {
+      glue.__cascadeReset();
+      init();
+    },
+  };
+}
+
 export function engineSync(): Engine | undefined {
   if (crashed) restart();
   return loader?.ready();

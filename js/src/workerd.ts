@@ -5,16 +5,8 @@
 import wasmModule from './wasm/cascade_edge_bg.wasm';
 import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
-import { setLoader } from './runtime.js';
+import { setLoader, syncLoader } from './runtime.js';
 
-initSync({ module: wasmModule });
-setLoader({
-  ready: () => glue,
-  load: async () => glue,
-  reset: () => {
-    glue.__cascadeReset();
-    initSync({ module: wasmModule });
-  },
-});
+setLoader(syncLoader(glue, () => initSync({ module: wasmModule })));
 
 export * from './index.js';
