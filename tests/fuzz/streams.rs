@@ -1,0 +1,114 @@
+//! Stream decoders, fed bodies cut at random points. The two generic
+//! decoders also owe the same events whatever the cuts, so that is checked
+//! too; provider decoders are held to not panicking.
+
+use cascade_edge::config::ModelConfig;
+use cascade_edge::providers::stream_decoder;
+use cascade_edge::stream::ndjson::{NdjsonDecoder, NdjsonLine};
+use cascade_edge::stream::sse::SseDecoder;
+
+use crate::harness::run;
+use crate::rng::Rng;
+use crate::seeds::{self, Bytes};
+use crate::{cuts, mutated, pieces};
+
+#[derive(Debug)]
+struct Cut {
+    body: Bytes,
+    cuts: Vec<usize>,
+    /// A small size limit now and then, to reach the overflow paths.
+    limit: Option<usize>,
+}
+
+fn cut(rng: &mut Rng, seeds: &[Vec<u8>]) -> Cut {
+    let body = mutated(rng, seeds);
+    let cuts = cuts(rng, body.len());
+    let limit = rng.one_in(4).then(|| rng.size(4096));
+    Cut { body: Bytes(body), cuts, limit }
+}
+
+#[test]
+fn sse_decoder() {
+    run("sse_decoder", 1500, |rng| cut(rng, seeds::sse()), |c| {
+        let decoder = || c.limit.map_or_else(SseDecoder::new, SseDecoder::with_limit);
+        let mut whole = decoder();
+        let mut want = whole.push(&c.body.0);
+        want.extend(whole.finish());
+        let mut split = decoder();
+        let mut got = Vec::new();
+        for p in pieces(&c.body.0, &c.cuts) {
+            got.extend(split.push(p));
+        }
+        got.extend(split.finish());
+        assert_eq!(got, want, "events depend on where the body was cut");
+        assert_eq!(split.overflowed(), whole.overflowed());
+    });
+}
+
+#[test]
+fn ndjson_decoder() {
+    run("ndjson_decoder", 1500, |rng| cut(rng, seeds::ndjson()), |c| {
+        let decoder = || c.limit.map_or_else(NdjsonDecoder::new, NdjsonDecoder::with_limit);
+        let read = |lines: Vec<Result<NdjsonLine, cascade_edge::CascadeError>>| -> Vec<Result<(usize, String), String>> {
+            lines
+                .into_iter()
+                .map(|l| match l {
+                    Ok(line) => {
+                        let _ = line.json().map(|v| v.as_array().map(<[_]>::len));
+                        Ok((line.number, line.text))
+                    }
+                    Err(e) => Err(e.message),
+                })
+                .collect()
+        };
+        let mut whole = decoder();
+        let mut want = read(whole.push(&c.body.0));
+        want.extend(read(whole.finish()));
+        let mut split = decoder();
+        let mut got = Vec::new();
+        for p in pieces(&c.body.0, &c.cuts) {
+            got.extend(read(split.push(p)));
+        }
+        got.extend(read(split.finish()));
+        assert_eq!(got, want, "lines depend on where the body was cut");
+    });
+}
+
+/// A wire's stream parser, as the engine drives it: chunks until the first
+/// error, then the end of the body.
+fn provider_stream(target: &str, name: &str, provider: &str, seeds: &'static [Vec<u8>]) {
+    let model = ModelConfig::new(name, provider).expect("a built-in provider");
+    run(target, 1000, |rng| cut(rng, seeds), |c| {
+        let mut d = stream_decoder(&model).expect("a wire with a stream decoder");
+        for p in pieces(&c.body.0, &c.cuts) {
+            if d.feed(p).is_err() {
+                return;
+            }
+        }
+        let _ = d.finish();
+    });
+}
+
+#[test]
+fn openai_stream() {
+    provider_stream("openai_stream", "gpt-4o-mini", "openai", seeds::sse());
+}
+
+#[test]
+fn anthropic_stream() {
+    provider_stream("anthropic_stream", "claude-3-5-haiku-latest", "anthropic", seeds::sse());
+}
+
+#[test]
+fn ollama_stream() {
+    provider_stream("ollama_stream", "llama3", "ollama", seeds::ndjson());
+}
+
+/// A custom JS provider's stream items, one JSON text each.
+#[test]
+fn custom_stream_items() {
+    let model = ModelConfig::new("mock-small", "mock").expect("a custom provider");
+    run("custom_stream_items", 2000, |rng| Bytes(mutated(rng, seeds::bodies())), |b| {
+        let _ = cascade_edge::providers::custom::parse_delta(&model, &String::from_utf8_lossy(&b.0));
+    });
+}
