@@ -44,7 +44,7 @@ fn string(rng: &mut Rng) -> String {
     let mut s = rng.pick(STRINGS).to_string();
     for _ in 0..rng.below(3) {
         let at = (0..=s.len()).filter(|i| s.is_char_boundary(*i)).nth(rng.below(s.len() + 1)).unwrap_or(0);
-        s.insert_str(at, *rng.pick(UNICODE));
+        s.insert_str(at, rng.pick::<&str>(UNICODE));
     }
     if rng.one_in(32) {
         s = s.repeat(rng.size(1 << 16).max(1));

@@ -120,7 +120,7 @@ fn raw_arguments(rng: &mut Rng) -> String {
 fn name(rng: &mut Rng) -> String {
     let mut n = rng.pick(&["get_weather", "calc", "", " ", "get weather", "a.b", "lookup"]).to_string();
     if rng.one_in(3) {
-        n.push_str(*rng.pick(UNICODE));
+        n.push_str(rng.pick::<&str>(UNICODE));
     }
     n
 }
@@ -142,7 +142,7 @@ struct Case {
 fn case(rng: &mut Rng) -> Case {
     let cfg = match rng.below(4) {
         0 => QualityConfig::default(),
-        1 => QualityConfig::preset(*rng.pick(&["strict", "balanced", "cost-optimized"])).unwrap_or_default(),
+        1 => QualityConfig::preset(rng.pick::<&str>(&["strict", "balanced", "cost-optimized"])).unwrap_or_default(),
         _ => {
             let q = match rng.below(4) {
                 0 => json!({"threshold": float(rng)}),

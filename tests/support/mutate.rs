@@ -283,7 +283,7 @@ fn long_run(rng: &mut Rng, data: &mut Vec<u8>) {
         0 => b" ",
         1 => b"a",
         2 => rng_pick_str(rng, UNICODE),
-        _ => *rng.pick(TOKENS),
+        _ => rng.pick::<&[u8]>(TOKENS),
     };
     let times = if rng.one_in(16) { 1 << 20 } else { rng.size(1 << 14) };
     let at = insertion_point(rng, data);
