@@ -22,7 +22,7 @@ fn body(rng: &mut Rng) -> Bytes {
 /// through the writer unchanged, and its accessors must hold on any value.
 #[test]
 fn json_reader() {
-    run("json_reader", 3000, body, |b| {
+    run("json_reader", 6000, body, |b| {
         let Ok(v) = Json::parse(&b.0) else { return };
         let text = v.to_json();
         assert_eq!(Json::parse_str(&text).as_ref(), Ok(&v), "written back as {text:?}");
@@ -42,26 +42,36 @@ fn walk(v: &Json) {
     }
 }
 
-fn response(target: &str, name: &str, provider: &str) {
+/// Mostly the wire's own bodies, sometimes anyone's.
+fn body_of(rng: &mut Rng, own: &[Vec<u8>]) -> Bytes {
+    if rng.one_in(4) {
+        body(rng)
+    } else {
+        Bytes(mutated(rng, own))
+    }
+}
+
+fn response(target: &str, name: &str, provider: &str, wire: &str) {
     let model = ModelConfig::new(name, provider).expect("a built-in provider");
-    run(target, 2000, body, |b| {
+    let own = seeds::bodies_of(wire);
+    run(target, 4000, |rng| body_of(rng, &own), |b| {
         let _ = parse_response(&model, &b.0);
     });
 }
 
 #[test]
 fn openai_response() {
-    response("openai_response", "gpt-4o-mini", "openai");
+    response("openai_response", "gpt-4o-mini", "openai", "openai");
 }
 
 #[test]
 fn anthropic_response() {
-    response("anthropic_response", "claude-3-5-haiku-latest", "anthropic");
+    response("anthropic_response", "claude-3-5-haiku-latest", "anthropic", "anthropic");
 }
 
 #[test]
 fn ollama_response() {
-    response("ollama_response", "llama3", "ollama");
+    response("ollama_response", "llama3", "ollama", "ollama");
 }
 
 /// A custom provider has no wire: `parse_response` refuses it, and what
@@ -69,7 +79,8 @@ fn ollama_response() {
 #[test]
 fn custom_response() {
     let model = ModelConfig::new("mock-small", "mock").expect("a custom provider");
-    run("custom_response", 2000, body, |b| {
+    let own = seeds::bodies_of("custom");
+    run("custom_response", 4000, |rng| body_of(rng, &own), |b| {
         let _ = parse_response(&model, &b.0);
         let _ = custom::parse_completion(&model, &String::from_utf8_lossy(&b.0));
     });
@@ -127,7 +138,7 @@ fn error_from_status_target() {
         }
         ErrorCase { provider: rng.below(models.len()), key, status, headers, body: Bytes(body) }
     };
-    run("error_from_status", 2000, generate, |c| {
+    run("error_from_status", 4000, generate, |c| {
         let mut model = models[c.provider].clone();
         model.api_key = c.key.clone();
         let e = error_from_status(&model, c.status, &c.headers, &c.body.0);
@@ -141,7 +152,7 @@ fn error_from_status_target() {
 #[test]
 fn transport_text() {
     let seeds: Vec<Vec<u8>> = seeds::TRANSPORT.iter().map(|s| s.as_bytes().to_vec()).collect();
-    run("transport_text", 3000, |rng| Bytes(mutated(rng, &seeds)), |b| {
+    run("transport_text", 6000, |rng| Bytes(mutated(rng, &seeds)), |b| {
         let text = String::from_utf8_lossy(&b.0).into_owned();
         let len = text.len();
         let r = HttpResponse::from_transport_text(text);
@@ -156,7 +167,8 @@ fn transport_text() {
 fn catalogue_and_probe() {
     let models: Vec<ModelConfig> =
         ERROR_MODELS.iter().map(|(n, p)| ModelConfig::new(n, p).expect("a known model")).collect();
-    run("catalogue_and_probe", 1500, |rng| (rng.below(models.len()), rng.one_in(2), body(rng)), |(m, check, b)| {
+    let own = seeds::bodies_of("openrouter");
+    run("catalogue_and_probe", 3000, |rng| (rng.below(models.len()), rng.one_in(2), body_of(rng, &own)), |(m, check, b)| {
         if let Ok(list) = openrouter::parse_prices(&b.0) {
             let _ = openrouter::price_for(&list, "openai/gpt-4o-mini");
         }

@@ -182,7 +182,7 @@ fn case(rng: &mut Rng) -> Case {
 
 #[test]
 fn judge() {
-    run("judge", 200, case, |c| {
+    run("judge", 400, case, |c| {
         let input = JudgeInput {
             query: &c.query,
             answer: &c.draft,

@@ -29,15 +29,22 @@ mod harness;
 mod judge;
 mod seeds;
 mod streams;
+mod tree;
 
 use rng::Rng;
 
-/// A document to feed a target: usually a mutated seed, sometimes a seed
-/// untouched (the valid path must hold too), now and then pure noise.
+/// A document to feed a target: a seed with its bytes mutated, or its JSON
+/// edited (which keeps it readable, so the edit reaches the field readers),
+/// sometimes a seed untouched (the valid path must hold too), now and then
+/// pure noise.
 fn mutated(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     match rng.below(32) {
         0 => (0..rng.size(512)).map(|_| rng.next_u64() as u8).collect(),
         1 | 2 => rng.pick(seeds).clone(),
+        3..=14 => {
+            let seed = rng.pick(seeds);
+            tree::edit_document(rng, seed).unwrap_or_else(|| seed.clone())
+        }
         _ => {
             let mut doc = rng.pick(seeds).clone();
             mutate::mutate(rng, &mut doc, seeds::all());

@@ -29,7 +29,7 @@ fn cut(rng: &mut Rng, seeds: &[Vec<u8>]) -> Cut {
 
 #[test]
 fn sse_decoder() {
-    run("sse_decoder", 1500, |rng| cut(rng, seeds::sse()), |c| {
+    run("sse_decoder", 3000, |rng| cut(rng, seeds::sse()), |c| {
         let decoder = || c.limit.map_or_else(SseDecoder::new, SseDecoder::with_limit);
         let mut whole = decoder();
         let mut want = whole.push(&c.body.0);
@@ -47,7 +47,7 @@ fn sse_decoder() {
 
 #[test]
 fn ndjson_decoder() {
-    run("ndjson_decoder", 1500, |rng| cut(rng, seeds::ndjson()), |c| {
+    run("ndjson_decoder", 3000, |rng| cut(rng, seeds::ndjson()), |c| {
         let decoder = || c.limit.map_or_else(NdjsonDecoder::new, NdjsonDecoder::with_limit);
         let read = |lines: Vec<Result<NdjsonLine, cascade_edge::CascadeError>>| -> Vec<Result<(usize, String), String>> {
             lines
@@ -76,9 +76,17 @@ fn ndjson_decoder() {
 
 /// A wire's stream parser, as the engine drives it: chunks until the first
 /// error, then the end of the body.
+///
+/// Mostly the wire's own recordings, sometimes any stream of its kind.
 fn provider_stream(target: &str, name: &str, provider: &str, seeds: &'static [Vec<u8>]) {
     let model = ModelConfig::new(name, provider).expect("a built-in provider");
-    run(target, 1000, |rng| cut(rng, seeds), |c| {
+    let ext = if seeds == crate::seeds::ndjson() { "ndjson" } else { "sse" };
+    let own = crate::seeds::streams_of(ext, provider);
+    let pick = |rng: &mut Rng| {
+        let from: &[Vec<u8>] = if rng.one_in(4) { seeds } else { &own };
+        cut(rng, from)
+    };
+    run(target, 2000, pick, |c| {
         let mut d = stream_decoder(&model).expect("a wire with a stream decoder");
         for p in pieces(&c.body.0, &c.cuts) {
             if d.feed(p).is_err() {
@@ -108,7 +116,7 @@ fn ollama_stream() {
 #[test]
 fn custom_stream_items() {
     let model = ModelConfig::new("mock-small", "mock").expect("a custom provider");
-    run("custom_stream_items", 2000, |rng| Bytes(mutated(rng, seeds::bodies())), |b| {
+    run("custom_stream_items", 4000, |rng| Bytes(mutated(rng, seeds::bodies())), |b| {
         let _ = cascade_edge::providers::custom::parse_delta(&model, &String::from_utf8_lossy(&b.0));
     });
 }
