@@ -1,11 +1,11 @@
-//! Stream decoders, fed bodies cut at random points. The two generic
-//! decoders also owe the same events whatever the cuts, so that is checked
-//! too; provider decoders are held to not panicking.
+//! Stream decoders, fed bodies cut at random points. Beyond not panicking,
+//! each owes the same result whatever the cuts: the network chooses them.
 
 use cascade_edge::config::ModelConfig;
 use cascade_edge::providers::stream_decoder;
 use cascade_edge::stream::ndjson::{NdjsonDecoder, NdjsonLine};
 use cascade_edge::stream::sse::SseDecoder;
+use cascade_edge::types::StreamDelta;
 
 use crate::harness::run;
 use crate::rng::Rng;
@@ -87,14 +87,54 @@ fn provider_stream(target: &str, name: &str, provider: &str, seeds: &'static [Ve
         cut(rng, from)
     };
     run(target, 2000, pick, |c| {
-        let mut d = stream_decoder(&model).expect("a wire with a stream decoder");
-        for p in pieces(&c.body.0, &c.cuts) {
-            if d.feed(p).is_err() {
-                return;
+        let whole = decode(&model, vec![&c.body.0[..]]);
+        let split = decode(&model, pieces(&c.body.0, &c.cuts));
+        // A feed that fails returns no deltas, so what came before an
+        // error depends on the cuts; whether there is one must not.
+        assert_eq!(split.failed, whole.failed, "an error depends on where the body was cut");
+        if !whole.failed {
+            assert_eq!(split, whole, "the deltas depend on where the body was cut");
+        }
+    });
+}
+
+/// What a stream decoded to, in a form that does not depend on how text
+/// was chunked: text and thinking joined, every other delta in order, and
+/// whether it ended in an error (the engine stops at the first).
+#[derive(Debug, PartialEq)]
+struct Decoded {
+    text: String,
+    thinking: String,
+    others: Vec<String>,
+    failed: bool,
+}
+
+fn decode(model: &ModelConfig, parts: Vec<&[u8]>) -> Decoded {
+    let mut d = stream_decoder(model).expect("a wire with a stream decoder");
+    let mut out = Decoded { text: String::new(), thinking: String::new(), others: Vec::new(), failed: false };
+    let mut take = |deltas: Vec<StreamDelta>| {
+        for delta in deltas {
+            match delta {
+                StreamDelta::Text(t) => out.text.push_str(&t),
+                StreamDelta::Thinking(t) => out.thinking.push_str(&t),
+                other => out.others.push(format!("{other:?}")),
             }
         }
-        let _ = d.finish();
-    });
+    };
+    for p in parts {
+        match d.feed(p) {
+            Ok(deltas) => take(deltas),
+            Err(_) => {
+                out.failed = true;
+                return out;
+            }
+        }
+    }
+    match d.finish() {
+        Ok(deltas) => take(deltas),
+        Err(_) => out.failed = true,
+    }
+    out
 }
 
 #[test]
