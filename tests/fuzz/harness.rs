@@ -87,7 +87,8 @@ struct Failure {
 /// seed, `exercise` feeds it to the code under test. Only `exercise` is
 /// guarded: a panic while generating is a bug in the fuzzer itself.
 ///
-/// `CASCADE_FUZZ_REPLAY=target:seed` runs that one case alone.
+/// `CASCADE_FUZZ_REPLAY=target:seed` runs that one case alone and prints
+/// its input and panic, known issue or not.
 pub fn run<I: Debug>(target: &str, default_cases: u64, generate: impl Fn(&mut Rng) -> I, exercise: impl Fn(&I)) {
     install_hook();
     let replay = std::env::var("CASCADE_FUZZ_REPLAY").ok();
@@ -108,6 +109,9 @@ pub fn run<I: Debug>(target: &str, default_cases: u64, generate: impl Fn(&mut Rn
     let mut slowest = (0.0f64, 0u64);
     for &(case, seed) in &seeds {
         let input = generate(&mut Rng::new(seed));
+        if replay.is_some() {
+            eprintln!("fuzz {target}: replaying seed {seed:016x} on {input:?}");
+        }
         let t = Instant::now();
         CAPTURING.with(|c| *c.borrow_mut() = true);
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| exercise(&input)));
@@ -120,6 +124,9 @@ pub fn run<I: Debug>(target: &str, default_cases: u64, generate: impl Fn(&mut Rn
             continue;
         }
         let msg = CAUGHT.with(|c| c.borrow_mut().take()).unwrap_or_else(|| "(no message)".into());
+        if replay.is_some() {
+            eprintln!("fuzz {target}: {}", msg.replace('\n', " "));
+        }
         if let Some(i) = KNOWN_ISSUES.iter().position(|k| k.target == target && k.needles.iter().all(|n| msg.contains(n))) {
             known[i] += 1;
             continue;
