@@ -69,7 +69,9 @@ impl HttpResponse {
 
 fn next_line<'a>(lines: &mut std::str::Split<'a, char>, head: &mut usize) -> &'a str {
     let line = lines.next();
-    *head += line.map_or(0, |l| l.len() + 1);
+    // Lines are pieces of one `String`, so their lengths sum to at most
+    // its length: saturation is out of reach.
+    *head = head.saturating_add(line.map_or(0, |l| l.len().saturating_add(1)));
     line.unwrap_or("")
 }
 

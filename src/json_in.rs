@@ -169,9 +169,29 @@ impl<'a> Reader<'a> {
         JsonError { at: self.pos, expected }
     }
 
+    /// Past `n` bytes already seen. `pos` only ever steps over bytes that
+    /// `get` returned, so it stays at most `bytes.len()` and the addition
+    /// cannot saturate; saturating keeps that a local fact, with no
+    /// overflow check to panic in a debug build.
+    #[inline]
+    fn skip(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+    }
+
+    /// The text from `start` to here. Every position the reader stops at
+    /// is before or after an ASCII byte, so this is always `Some`; were it
+    /// not, the error names the place instead of a panic.
+    fn text_from(&self, start: usize) -> Result<&'a str, JsonError> {
+        self.text.get(start..self.pos).ok_or_else(|| self.err("a character boundary"))
+    }
+
+    fn at(&self, lit: &[u8]) -> bool {
+        self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(lit))
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
-            self.pos += 1;
+            self.skip(1);
         }
     }
 
@@ -193,16 +213,16 @@ impl<'a> Reader<'a> {
         if self.depth >= MAX_DEPTH {
             return Err(self.err("at most 128 levels of nesting"));
         }
-        self.depth += 1;
-        self.pos += 1;
+        self.depth = self.depth.saturating_add(1);
+        self.skip(1);
         let v = read(self);
-        self.depth -= 1;
+        self.depth = self.depth.saturating_sub(1);
         v
     }
 
     fn word(&mut self, w: &'static str, v: Json<'a>) -> Result<Json<'a>, JsonError> {
-        if self.bytes[self.pos..].starts_with(w.as_bytes()) {
-            self.pos += w.len();
+        if self.at(w.as_bytes()) {
+            self.skip(w.len());
             Ok(v)
         } else {
             Err(self.err(w))
@@ -213,7 +233,7 @@ impl<'a> Reader<'a> {
     fn object(&mut self) -> Result<Json<'a>, JsonError> {
         self.ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
+            self.skip(1);
             return Ok(Json::Object(Vec::new()));
         }
         // Room for a chat completion's top level in one allocation: growing
@@ -229,13 +249,13 @@ impl<'a> Reader<'a> {
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.err("':'"));
             }
-            self.pos += 1;
+            self.skip(1);
             fields.push((key, self.value()?));
             self.ws();
             match self.bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.skip(1),
                 Some(b'}') => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Ok(Json::Object(fields));
                 }
                 _ => return Err(self.err("',' or '}'")),
@@ -247,7 +267,7 @@ impl<'a> Reader<'a> {
     fn array(&mut self) -> Result<Json<'a>, JsonError> {
         self.ws();
         if self.bytes.get(self.pos) == Some(&b']') {
-            self.pos += 1;
+            self.skip(1);
             return Ok(Json::Array(Vec::new()));
         }
         let mut items = Vec::with_capacity(4);
@@ -255,9 +275,9 @@ impl<'a> Reader<'a> {
             items.push(self.value()?);
             self.ws();
             match self.bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.skip(1),
                 Some(b']') => {
-                    self.pos += 1;
+                    self.skip(1);
                     return Ok(Json::Array(items));
                 }
                 _ => return Err(self.err("',' or ']'")),
@@ -269,30 +289,30 @@ impl<'a> Reader<'a> {
     fn number(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.pos;
         if self.bytes.get(self.pos) == Some(&b'-') {
-            self.pos += 1;
+            self.skip(1);
         }
         match self.bytes.get(self.pos) {
-            Some(b'0') => self.pos += 1,
+            Some(b'0') => self.skip(1),
             Some(b'1'..=b'9') => self.digits(),
             _ => return Err(self.err("a digit")),
         }
         if self.bytes.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
+            self.skip(1);
             self.some_digits()?;
         }
         if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
-            self.pos += 1;
+            self.skip(1);
             if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
-                self.pos += 1;
+                self.skip(1);
             }
             self.some_digits()?;
         }
-        Ok(Json::Number(&self.text[start..self.pos]))
+        Ok(Json::Number(self.text_from(start)?))
     }
 
     fn digits(&mut self) {
         while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
-            self.pos += 1;
+            self.skip(1);
         }
     }
 
@@ -308,7 +328,7 @@ impl<'a> Reader<'a> {
     /// At `"`. Borrowed unless the string has escapes. Every byte the scan
     /// stops at is ASCII, so each slice taken falls on a char boundary.
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
-        self.pos += 1;
+        self.skip(1);
         let start = self.pos;
         let mut owned: Option<String> = None;
         let mut run = start;
@@ -318,8 +338,8 @@ impl<'a> Reader<'a> {
             };
             match b {
                 b'"' => {
-                    let tail = &self.text[run..self.pos];
-                    self.pos += 1;
+                    let tail = self.text_from(run)?;
+                    self.skip(1);
                     return Ok(match owned {
                         None => Cow::Borrowed(tail),
                         Some(mut s) => {
@@ -330,13 +350,13 @@ impl<'a> Reader<'a> {
                 }
                 b'\\' => {
                     let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[run..self.pos]);
-                    self.pos += 1;
+                    s.push_str(self.text_from(run)?);
+                    self.skip(1);
                     self.escape(s)?;
                     run = self.pos;
                 }
                 0..=0x1f => return Err(self.err("no control characters inside a string")),
-                _ => self.pos += 1,
+                _ => self.skip(1),
             }
         }
     }
@@ -346,8 +366,7 @@ impl<'a> Reader<'a> {
         let Some(&b) = self.bytes.get(self.pos) else {
             return Err(self.err("an escape"));
         };
-        self.pos += 1;
-        out.push(match b {
+        let c = match b {
             b'"' => '"',
             b'\\' => '\\',
             b'/' => '/',
@@ -356,12 +375,15 @@ impl<'a> Reader<'a> {
             b'n' => '\n',
             b'r' => '\r',
             b't' => '\t',
-            b'u' => self.unicode_escape()?,
-            _ => {
-                self.pos -= 1;
-                return Err(self.err("a valid escape"));
+            b'u' => {
+                self.skip(1);
+                out.push(self.unicode_escape()?);
+                return Ok(());
             }
-        });
+            _ => return Err(self.err("a valid escape")),
+        };
+        self.skip(1);
+        out.push(c);
         Ok(())
     }
 
@@ -372,12 +394,15 @@ impl<'a> Reader<'a> {
         if !(0xD800..0xDC00).contains(&hi) {
             return Ok(char::from_u32(hi).unwrap_or('\u{FFFD}'));
         }
-        if self.bytes[self.pos..].starts_with(b"\\u") {
+        if self.at(b"\\u") {
             let save = self.pos;
-            self.pos += 2;
+            self.skip(2);
             let lo = self.hex4()?;
             if (0xDC00..0xE000).contains(&lo) {
-                return Ok(char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).unwrap_or('\u{FFFD}'));
+                // Both halves are in range, so the ten low bits of each are
+                // the whole payload and the sum stays below 0x110000.
+                let bits = ((hi & 0x3FF) << 10) | (lo & 0x3FF);
+                return Ok(bits.checked_add(0x10000).and_then(char::from_u32).unwrap_or('\u{FFFD}'));
             }
             self.pos = save;
         }
@@ -388,8 +413,8 @@ impl<'a> Reader<'a> {
         let mut n = 0;
         for _ in 0..4 {
             let d = self.bytes.get(self.pos).and_then(|&b| (b as char).to_digit(16)).ok_or_else(|| self.err("4 hex digits"))?;
-            n = n * 16 + d;
-            self.pos += 1;
+            n = (n << 4) | d;
+            self.skip(1);
         }
         Ok(n)
     }

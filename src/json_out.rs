@@ -304,14 +304,13 @@ pub(crate) fn number_text(buf: &mut String, v: f64) {
 /// `"text"` with JSON escapes, copying unescaped runs whole.
 fn escape_into(buf: &mut String, s: &str) {
     buf.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
-        // Every byte that needs escaping is ASCII, so `i` is a char boundary.
-        buf.push_str(&s[start..i]);
+    let mut rest = s;
+    while let Some(i) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Every byte that needs escaping is ASCII, so the split is on a
+        // char boundary and always succeeds.
+        let Some((run, tail)) = rest.split_at_checked(i) else { break };
+        buf.push_str(run);
+        let Some(&b) = tail.as_bytes().first() else { break };
         match b {
             b'"' => buf.push_str("\\\""),
             b'\\' => buf.push_str("\\\\"),
@@ -319,16 +318,19 @@ fn escape_into(buf: &mut String, s: &str) {
             b'\r' => buf.push_str("\\r"),
             b'\t' => buf.push_str("\\t"),
             _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 buf.push_str("\\u00");
-                buf.push(HEX[(b >> 4) as usize] as char);
-                buf.push(HEX[(b & 0xf) as usize] as char);
+                buf.push(hex_digit(b >> 4));
+                buf.push(hex_digit(b & 0xf));
             }
         }
-        start = i + 1;
+        rest = tail.get(1..).unwrap_or("");
     }
-    buf.push_str(&s[start..]);
+    buf.push_str(rest);
     buf.push('"');
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }
 
 #[cfg(test)]

@@ -1,6 +1,11 @@
 use super::*;
 use serde_json::Value;
 
+// The random source the fuzz targets use (tests/fuzz), shared rather than
+// written twice.
+#[path = "../../tests/support/rng.rs"]
+mod rng;
+
 /// What serde_json makes of the same text, for comparison.
 fn serde(text: &str) -> Option<Value> {
     serde_json::from_str(text).ok()
@@ -109,13 +114,8 @@ fn mutated_documents_are_judged_as_serde_json_judges_them() {
         b"  {\"k\" : [ ] , \"l\":{ }}\n",
     ];
     let alphabet = b"{}[]:,\"\\ 0123456789-+.eEtrufalsn\n\x01\xc3\xa9u";
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = |n: usize| rng.below(n);
     for round in 0..20_000 {
         let mut doc = seeds[round % seeds.len()].to_vec();
         for _ in 0..1 + next(3) {

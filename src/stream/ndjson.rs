@@ -71,7 +71,7 @@ impl NdjsonDecoder {
     }
 
     fn on_line(&mut self, line: Line<'_>, out: &mut Vec<Result<NdjsonLine, CascadeError>>) {
-        self.line_no += 1;
+        self.line_no = self.line_no.saturating_add(1);
         let bytes = match line {
             Line::Text(b) => b,
             Line::TooLong => {

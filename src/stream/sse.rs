@@ -105,7 +105,7 @@ impl SseDecoder {
         };
         match field {
             "data" => {
-                if self.data.len() + value.len() + 1 > self.max {
+                if self.data.len().saturating_add(value.len()).saturating_add(1) > self.max {
                     self.start_discarding();
                     return;
                 }
