@@ -91,7 +91,11 @@ fn main() {
     let records: Vec<EvalRecord> = rows
         .iter()
         .zip(&verdicts)
-        .map(|(r, v)| EvalRecord { escalation: v.escalation_score(), draft_correct: r.draft_ok, verifier_correct: r.verifier_ok })
+        .map(|(r, v)| EvalRecord {
+            escalation: v.escalation_score(),
+            draft_correct: r.draft_ok,
+            verifier_correct: r.verifier_ok,
+        })
         .collect();
 
     let s = summarize(&records);
@@ -122,10 +126,8 @@ fn main() {
     println!("at the judge's own decision:");
     for (name, _) in cascade_edge::quality::PRESETS {
         let Some(preset) = QualityConfig::preset(name) else { continue };
-        let escalate: Vec<bool> = rows
-            .iter()
-            .map(|r| !judge(&JudgeInput::text(&r.query, &r.draft), &preset, None).accepted)
-            .collect();
+        let escalate: Vec<bool> =
+            rows.iter().map(|r| !judge(&JudgeInput::text(&r.query, &r.draft), &preset, None).accepted).collect();
         let d = at_decision(&records, &escalate);
         let money = cost(&rows, &escalate).map_or_else(String::new, |(c, v)| {
             format!(", ${:.5}/query vs ${v:.5} verifier-only ({:.0}% saved)", c, (1.0 - c / v) * 100.0)
@@ -190,10 +192,16 @@ fn show_mistakes(rows: &[Row], verdicts: &[Verdict], n: usize) {
     idx.sort_by(|&a, &b| verdicts[b].score.total_cmp(&verdicts[a].score));
     println!("\nwrong drafts the judge trusts most:");
     for &i in idx.iter().filter(|&&i| !rows[i].draft_ok).take(n) {
-        println!("--- score {:.3}: {}\nQ: {}\nD: {}\n", verdicts[i].score, verdicts[i].reason, rows[i].query, rows[i].draft);
+        println!(
+            "--- score {:.3}: {}\nQ: {}\nD: {}\n",
+            verdicts[i].score, verdicts[i].reason, rows[i].query, rows[i].draft
+        );
     }
     println!("\nright drafts the judge doubts most:");
     for &i in idx.iter().rev().filter(|&&i| rows[i].draft_ok).take(n) {
-        println!("--- score {:.3}: {}\nQ: {}\nD: {}\n", verdicts[i].score, verdicts[i].reason, rows[i].query, rows[i].draft);
+        println!(
+            "--- score {:.3}: {}\nQ: {}\nD: {}\n",
+            verdicts[i].score, verdicts[i].reason, rows[i].query, rows[i].draft
+        );
     }
 }

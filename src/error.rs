@@ -200,7 +200,9 @@ impl CascadeError {
             ErrorCode::Timeout => FailureClass::Timeout,
             ErrorCode::Aborted => FailureClass::Aborted,
             ErrorCode::BadResponse => FailureClass::Malformed,
-            ErrorCode::AllModelsFailed | ErrorCode::CustomProvider | ErrorCode::ProviderUnavailable => FailureClass::Server,
+            ErrorCode::AllModelsFailed | ErrorCode::CustomProvider | ErrorCode::ProviderUnavailable => {
+                FailureClass::Server
+            }
             // Nothing another tier could fix.
             ErrorCode::Internal => FailureClass::Client,
         }
@@ -278,7 +280,10 @@ mod tests {
         let key = "sk-proj-Canary0123456789abcdef";
         assert_eq!(redact(&format!("bad key {key}!"), &[key]), "bad key [REDACTED]!");
         // Cut short by a length limit before redaction.
-        assert_eq!(redact("Incorrect API key provided: sk-proj-Canary01", &[key]), "Incorrect API key provided: [REDACTED]");
+        assert_eq!(
+            redact("Incorrect API key provided: sk-proj-Canary01", &[key]),
+            "Incorrect API key provided: [REDACTED]"
+        );
         // Masked in the middle by the provider.
         assert_eq!(redact("key sk-proj-****cdef", &[key]), "key [REDACTED]****cdef");
         // Ordinary words that happen to be in the key are left alone when short.

@@ -122,7 +122,8 @@ mod tests {
 
     #[test]
     fn transport_text_splits_status_headers_and_body() {
-        let r = HttpResponse::from_transport_text("429\nretry-after\n7\nx-request-id\nabc\n\n{\"a\":\"b\\nc\"}\n".into());
+        let r =
+            HttpResponse::from_transport_text("429\nretry-after\n7\nx-request-id\nabc\n\n{\"a\":\"b\\nc\"}\n".into());
         assert_eq!(r.status, 429);
         assert_eq!(r.header("Retry-After"), Some("7"));
         assert_eq!(r.header("x-request-id"), Some("abc"));

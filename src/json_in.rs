@@ -49,8 +49,7 @@ static NULL: Json<'static> = Json::Null;
 impl<'a> Json<'a> {
     /// Parse a whole document: one value, surrounded only by whitespace.
     pub fn parse(bytes: &'a [u8]) -> Result<Json<'a>, JsonError> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| JsonError { at: e.valid_up_to(), expected: "UTF-8 text" })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| JsonError { at: e.valid_up_to(), expected: "UTF-8 text" })?;
         Json::parse_str(text)
     }
 
@@ -412,7 +411,11 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let mut n = 0;
         for _ in 0..4 {
-            let d = self.bytes.get(self.pos).and_then(|&b| (b as char).to_digit(16)).ok_or_else(|| self.err("4 hex digits"))?;
+            let d = self
+                .bytes
+                .get(self.pos)
+                .and_then(|&b| (b as char).to_digit(16))
+                .ok_or_else(|| self.err("4 hex digits"))?;
             n = (n << 4) | d;
             self.skip(1);
         }

@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn multibyte_names_are_unknown_not_a_panic() {
-        for name in ["aé", "é", "gé", "o3é", "日本語-latest", "gpt-4o-2024-08-0é", "é-20241022", "/é/", "a/"] {
+        for name in ["aé", "é", "gé", "o3é", "日本語-latest", "gpt-4o-2024-08-0é", "é-20241022", "/é/", "a/"]
+        {
             assert_eq!(price(name), None, "{name}");
             let _ = suggest(name);
         }

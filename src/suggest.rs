@@ -107,6 +107,10 @@ mod tests {
         assert_eq!(closest("SYSTEMPROMPT", known), Some("systemPrompt"));
         assert_eq!(closest("banana", known), None);
         let e = unknown_key("options", "sytemPrompt", &known);
-        assert!(e.message.starts_with("options.sytemPrompt: unknown option (did you mean `systemPrompt`?"), "{}", e.message);
+        assert!(
+            e.message.starts_with("options.sytemPrompt: unknown option (did you mean `systemPrompt`?"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -324,9 +324,16 @@ pub enum StreamDelta {
     Refusal(String),
     /// Pass-through block number `index` (counting such blocks only) began;
     /// `json` is the block as it started, its `input` still to stream.
-    RawBlock { index: usize, kind: String, json: String },
+    RawBlock {
+        index: usize,
+        kind: String,
+        json: String,
+    },
     /// A fragment of the `input` JSON of pass-through block `index`.
-    RawBlockInput { index: usize, partial_json: String },
+    RawBlockInput {
+        index: usize,
+        partial_json: String,
+    },
     /// A fragment of tool call number `index`; `id` and `name` come once.
     ToolCall {
         index: usize,

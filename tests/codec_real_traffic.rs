@@ -51,7 +51,8 @@ fn tool_deltas(ds: &[StreamDelta]) -> usize {
 /// One streamed run on a single tier (so the judge cannot swap the answer),
 /// the stream cut into 5-byte pieces: what the engine assembles.
 fn streamed(provider: &str, body: &[u8]) -> CascadeResult {
-    let cfg = parse_agent(&json!([{"name": "m", "provider": provider, "apiKey": "sk-test"}])).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = parse_agent(&json!([{"name": "m", "provider": provider, "apiKey": "sk-test"}]))
+        .unwrap_or_else(|e| panic!("{e}"));
     let engine = Engine::new(cfg, ManualClock::default());
     let text = String::from_utf8_lossy(body).into_owned();
     let http = Scripted::new(vec![Reply::Stream { status: 200, chunks: pieces(&text, 5), cut: false }]);
@@ -128,8 +129,10 @@ fn a_tool_name_repeated_in_every_delta_is_one_name() {
     let body = include_bytes!("fixtures/codecs/openrouter_novita_stream_repeated_name.sse");
     // The decoder gives the name once, so stream events carry it once too.
     let ds = deltas("openrouter", body, 5).unwrap_or_else(|e| panic!("{e}"));
-    let names: Vec<&str> =
-        ds.iter().filter_map(|d| if let StreamDelta::ToolCall { name, .. } = d { name.as_deref() } else { None }).collect();
+    let names: Vec<&str> = ds
+        .iter()
+        .filter_map(|d| if let StreamDelta::ToolCall { name, .. } = d { name.as_deref() } else { None })
+        .collect();
     assert_eq!(names, ["llm_version"]);
     // The catalogue fetch an OpenRouter tier makes first is not scripted here; any OpenAI wire will do.
     let r = streamed("together", body);
@@ -218,7 +221,8 @@ fn null_content_beside_tool_calls_or_a_refusal_stays_valid() {
         {"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#;
     let c = parse("openai", tools).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((c.content.as_str(), c.tool_calls.len()), ("", 1));
-    let c = parse("openai", include_bytes!("fixtures/codecs/openai_chat_refusal.json")).unwrap_or_else(|e| panic!("{e}"));
+    let c =
+        parse("openai", include_bytes!("fixtures/codecs/openai_chat_refusal.json")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.content, "");
     assert_eq!(c.finish_reason, FinishReason::ContentFilter);
 }
@@ -240,7 +244,8 @@ fn unreadable_token_counts_are_malformed() {
         let stream = format!(
             "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"hi\"}},\"finish_reason\":\"stop\"}}],\"usage\":{{\"prompt_tokens\":1,\"completion_tokens\":{n}}}}}\n\ndata: [DONE]\n\n"
         );
-        let e = deltas("openai", stream.as_bytes(), 1 << 21).err().unwrap_or_else(|| panic!("stream {:.20}: accepted", n));
+        let e =
+            deltas("openai", stream.as_bytes(), 1 << 21).err().unwrap_or_else(|| panic!("stream {:.20}: accepted", n));
         assert_eq!(e.code, ErrorCode::BadResponse);
     }
     // Absent and null counts are zero; a whole number written as a float is that number.
@@ -283,7 +288,8 @@ fn mid_stream_errors_name_the_configured_provider() {
         assert!(e.message.starts_with(&format!("{provider}: ")), "{provider}: {}", e.message);
         assert!(provider == "openai" || !e.message.contains("openai"), "{}", e.message);
     }
-    let e = parse("groq", br#"{"error":{"message":"model decommissioned"}}"#).err().unwrap_or_else(|| panic!("accepted"));
+    let e =
+        parse("groq", br#"{"error":{"message":"model decommissioned"}}"#).err().unwrap_or_else(|| panic!("accepted"));
     assert!(e.message.starts_with("groq: "), "{}", e.message);
 }
 
@@ -358,7 +364,8 @@ fn server_tool_blocks_of_a_message_are_kept_in_order() {
 
 #[test]
 fn refusals_are_carried_apart_from_the_answer() {
-    let c = parse("openai", include_bytes!("fixtures/codecs/openai_chat_refusal.json")).unwrap_or_else(|e| panic!("{e}"));
+    let c =
+        parse("openai", include_bytes!("fixtures/codecs/openai_chat_refusal.json")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.refusal.as_deref(), Some("I'm sorry, I can't help with that."));
     assert_eq!(c.content, "");
 

@@ -2,11 +2,11 @@
 
 mod support;
 
-use cascade_edge::json_out::ToJson;
 use cascade_edge::cascade::{AttemptOutcome, Engine};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json_out::ToJson;
 use cascade_edge::types::Message;
 use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
@@ -22,7 +22,11 @@ fn two_tier() -> Engine<ManualClock> {
     ]))
 }
 
-fn run(e: &Engine<ManualClock>, http: &Scripted, q: &str) -> Result<cascade_edge::CascadeResult, cascade_edge::cascade::RunError> {
+fn run(
+    e: &Engine<ManualClock>,
+    http: &Scripted,
+    q: &str,
+) -> Result<cascade_edge::CascadeResult, cascade_edge::cascade::RunError> {
     block_on(e.run(http, vec![Message::user(q)], &CallOptions::default()))
 }
 
@@ -67,8 +71,18 @@ fn refused_draft_escalates_and_reports_negative_savings_honestly() {
 #[test]
 fn truncated_draft_escalates() {
     let http = Scripted::new(vec![
-        Reply::Json(200, openai_body("The three main causes of the French Revolution were, first, the fiscal", "length", Some((20, 16)))),
-        Reply::Json(200, openai_body("Fiscal crisis, social inequality and Enlightenment ideas.", "stop", Some((20, 12)))),
+        Reply::Json(
+            200,
+            openai_body(
+                "The three main causes of the French Revolution were, first, the fiscal",
+                "length",
+                Some((20, 16)),
+            ),
+        ),
+        Reply::Json(
+            200,
+            openai_body("Fiscal crisis, social inequality and Enlightenment ideas.", "stop", Some((20, 12))),
+        ),
     ]);
     let r = run(&two_tier(), &http, "What were the main causes of the French Revolution?").unwrap();
     assert_eq!(r.model_used, "gpt-4o");
@@ -173,7 +187,12 @@ fn api_key_never_appears_in_errors_or_traces() {
 #[test]
 fn options_reach_the_request() {
     let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
-    let opts = CallOptions { max_tokens: Some(77), temperature: Some(0.2), system_prompt: Some("Be brief.".into()), ..Default::default() };
+    let opts = CallOptions {
+        max_tokens: Some(77),
+        temperature: Some(0.2),
+        system_prompt: Some("Be brief.".into()),
+        ..Default::default()
+    };
     block_on(two_tier().run(&http, vec![Message::user("What is 2+2?")], &opts)).unwrap();
     let body = http.body(0);
     assert_eq!(body["max_tokens"], 77);
@@ -220,8 +239,16 @@ fn domain_routes_pick_their_own_tiers_and_can_require_the_verifier() {
             ]
         }
     }));
-    let http = Scripted::new(vec![Reply::Json(200, openai_body("See a doctor about persistent chest pain; it can signal heart disease.", "stop", Some((20, 15))))]);
-    let r = run(&e, &http, "What dosage of ibuprofen is safe for chest pain symptoms, and which medication interactions matter?").unwrap();
+    let http = Scripted::new(vec![Reply::Json(
+        200,
+        openai_body("See a doctor about persistent chest pain; it can signal heart disease.", "stop", Some((20, 15))),
+    )]);
+    let r = run(
+        &e,
+        &http,
+        "What dosage of ibuprofen is safe for chest pain symptoms, and which medication interactions matter?",
+    )
+    .unwrap();
     assert_eq!(r.model_used, "gpt-4o");
     assert_eq!(http.calls(), 1, "the drafter is skipped, not paid for");
     assert_eq!(r.attempts[0].outcome, AttemptOutcome::Skipped);
@@ -243,7 +270,8 @@ fn pre_routing_skips_the_drafter_for_hard_queries() {
 
 #[test]
 fn a_hosted_provider_without_a_key_is_refused_before_sending() {
-    let e = Engine::new(parse_agent(&json!([{"name": "gpt-4o", "provider": "openai"}])).unwrap(), ManualClock::default());
+    let e =
+        Engine::new(parse_agent(&json!([{"name": "gpt-4o", "provider": "openai"}])).unwrap(), ManualClock::default());
     let http = Scripted::new(vec![]);
     let err = run(&e, &http, "Describe the water cycle.").unwrap_err();
     assert_eq!(err.error.code, cascade_edge::ErrorCode::Auth);
@@ -258,9 +286,13 @@ fn a_hosted_provider_without_a_key_is_refused_before_sending() {
 
 #[test]
 fn routing_config_errors_name_the_field() {
-    let err = parse_agent(&json!({"models": [{"name": "a", "provider": "openai"}], "domains": {"astrology": []}})).unwrap_err();
+    let err = parse_agent(&json!({"models": [{"name": "a", "provider": "openai"}], "domains": {"astrology": []}}))
+        .unwrap_err();
     assert!(err.message.contains("domains.astrology"), "{}", err.message);
-    let err = parse_agent(&json!({"models": [{"name": "a", "provider": "openai"}], "preRouting": {"skipDrafterFrom": "huge"}})).unwrap_err();
+    let err = parse_agent(
+        &json!({"models": [{"name": "a", "provider": "openai"}], "preRouting": {"skipDrafterFrom": "huge"}}),
+    )
+    .unwrap_err();
     assert!(err.message.contains("preRouting.skipDrafterFrom"), "{}", err.message);
     let err = parse_agent(&json!([{"name": "a", "provider": "openai", "cost": "cheap"}])).unwrap_err();
     assert_eq!(err.message, "models[0].cost: expected a non-negative number, got a string");

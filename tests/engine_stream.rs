@@ -20,7 +20,11 @@ fn two_tier() -> Engine<ManualClock> {
     Engine::new(cfg, ManualClock::default())
 }
 
-fn stream(http: &Scripted, q: &str, mode: StreamMode) -> (Result<cascade_edge::CascadeResult, cascade_edge::cascade::RunError>, Vec<Event>) {
+fn stream(
+    http: &Scripted,
+    q: &str,
+    mode: StreamMode,
+) -> (Result<cascade_edge::CascadeResult, cascade_edge::cascade::RunError>, Vec<Event>) {
     let mut events = Vec::new();
     let e = two_tier();
     let r = block_on(e.stream(http, vec![Message::user(q)], &CallOptions::default(), mode, &mut |ev| events.push(ev)));
@@ -72,10 +76,19 @@ fn live_mode_shows_the_draft_then_says_to_discard_it() {
     ]);
     let (r, events) = stream(&http, "Explain quantum entanglement in one sentence.", StreamMode::Live);
     assert_eq!(r.unwrap().model_used, "gpt-4o");
-    let esc = events.iter().position(|e| matches!(e, Event::Escalated { discard: true, .. })).expect("escalated with discard");
-    let before: String = events[..esc].iter().filter_map(|e| if let Event::Chunk { text, .. } = e { Some(text.as_str()) } else { None }).collect();
+    let esc = events
+        .iter()
+        .position(|e| matches!(e, Event::Escalated { discard: true, .. }))
+        .expect("escalated with discard");
+    let before: String = events[..esc]
+        .iter()
+        .filter_map(|e| if let Event::Chunk { text, .. } = e { Some(text.as_str()) } else { None })
+        .collect();
     assert_eq!(before, REFUSAL.concat());
-    let after: String = events[esc..].iter().filter_map(|e| if let Event::Chunk { text, .. } = e { Some(text.as_str()) } else { None }).collect();
+    let after: String = events[esc..]
+        .iter()
+        .filter_map(|e| if let Event::Chunk { text, .. } = e { Some(text.as_str()) } else { None })
+        .collect();
     assert_eq!(after, GOOD.concat());
 }
 
@@ -154,9 +167,14 @@ fn a_draft_with_wrong_working_is_stopped_early_and_escalated() {
     }
     let http = Scripted::new(vec![
         Reply::Stream { status: 200, chunks: pieces(&sse, 40), cut: true },
-        Reply::Stream { status: 200, chunks: pieces(&openai_sse(&["She has 38 eggs left."], "stop", (30, 6)), 16), cut: false },
+        Reply::Stream {
+            status: 200,
+            chunks: pieces(&openai_sse(&["She has 38 eggs left."], "stop", (30, 6)), 16),
+            cut: false,
+        },
     ]);
-    let (r, events) = stream(&http, "She has 4 boxes of 12 eggs and sells 10. How many eggs are left?", StreamMode::Buffered);
+    let (r, events) =
+        stream(&http, "She has 4 boxes of 12 eggs and sells 10. How many eggs are left?", StreamMode::Buffered);
     let r = r.unwrap();
     assert_eq!(r.model_used, "gpt-4o");
     assert_eq!(r.attempts[0].outcome, AttemptOutcome::Rejected, "{:?}", r.attempts[0]);

@@ -27,7 +27,9 @@ fn a_typo_gets_a_warning_and_a_suggestion() {
     ]}));
     assert_eq!(cost, None);
     assert!(
-        reason.contains(r#"cost unknown: no list price for "gpt-4o-mnii" (set inputCost/outputCost; did you mean "gpt-4o-mini"?)"#),
+        reason.contains(
+            r#"cost unknown: no list price for "gpt-4o-mnii" (set inputCost/outputCost; did you mean "gpt-4o-mini"?)"#
+        ),
         "{reason}"
     );
 }
@@ -36,7 +38,10 @@ fn a_typo_gets_a_warning_and_a_suggestion() {
 fn an_unknown_name_gets_a_warning_without_a_guess() {
     let (reason, cost) = first_reason(json!([{"name": "my-finetune", "provider": "openai"}]));
     assert_eq!(cost, None);
-    assert!(reason.ends_with(r#"cost unknown: no list price for "my-finetune" (set inputCost/outputCost)"#), "{reason}");
+    assert!(
+        reason.ends_with(r#"cost unknown: no list price for "my-finetune" (set inputCost/outputCost)"#),
+        "{reason}"
+    );
 }
 
 #[test]

@@ -59,7 +59,8 @@ fn fluent_off_topic_answers_are_rejected() {
 #[test]
 fn empty_truncated_and_refused_drafts_are_rejected() {
     assert!(!text("Tell me a joke", "  ").accepted);
-    let mut input = JudgeInput::text("Tell me a story", "Once upon a time, in a quiet village by the sea, there lived a");
+    let mut input =
+        JudgeInput::text("Tell me a story", "Once upon a time, in a quiet village by the sea, there lived a");
     input.finish_reason = FinishReason::Length;
     let v = judge(&input, &QualityConfig::default(), None);
     assert!(!v.accepted && v.reason.contains("token limit"), "{}", v.reason);
@@ -154,7 +155,8 @@ fn thresholds_presets_and_overrides() {
     assert_eq!(judge(&input, &cfg, None).threshold, 0.42);
     assert!(v.score > 0.9);
     let medical = QualityConfig::parse(&json!({"domainThresholds": {"medical": 0.97}}), "quality").unwrap();
-    let m = judge(&JudgeInput::text("Is ibuprofen safe with a fever?", "Usually yes, at the label dose."), &medical, None);
+    let m =
+        judge(&JudgeInput::text("Is ibuprofen safe with a fever?", "Usually yes, at the label dose."), &medical, None);
     assert_eq!((m.domain, m.threshold), (Domain::Medical, 0.97));
     let e = QualityConfig::parse(&json!({"thresholds": {"hard": "x"}}), "quality").unwrap_err();
     assert_eq!(e.message, "quality.thresholds.hard: expected a number from 0 to 1, got \"x\"");

@@ -7,11 +7,80 @@ use cascade_edge::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, 
 use serde_json::json;
 
 const PIECES: &[&str] = &[
-    "é", "ß", "İ", "ﬁ", "👍🏽", "👨‍👩‍👧", "\u{301}", "\u{200b}", "\u{feff}", "\u{0}", "日本語", "한국어", "العربية", "עברית",
-    "Ω", "∑", "≈", "×", "÷", "−", "–", "—", "½", "²", "١٢", "\r\n", "\n", "\t", " ", "```", "```json\n", "<<", ">>",
-    "####", "**", "\\frac{", "}{", "\\times", "(", ")", "[", "{", "}", "=", "+", "-", "*", "/", "%", "$", ",", ".",
-    "1", "23", "4,567", "8.9", "0", "-3", "1/0", "1e308", "99999999999999999999", "x", "I can't help", "as an AI",
-    "answer", "how many", "twice", "dozen", "hours", "minutes", "approximately", "the", "because", "{\"a\": 1}",
+    "é",
+    "ß",
+    "İ",
+    "ﬁ",
+    "👍🏽",
+    "👨‍👩‍👧",
+    "\u{301}",
+    "\u{200b}",
+    "\u{feff}",
+    "\u{0}",
+    "日本語",
+    "한국어",
+    "العربية",
+    "עברית",
+    "Ω",
+    "∑",
+    "≈",
+    "×",
+    "÷",
+    "−",
+    "–",
+    "—",
+    "½",
+    "²",
+    "١٢",
+    "\r\n",
+    "\n",
+    "\t",
+    " ",
+    "```",
+    "```json\n",
+    "<<",
+    ">>",
+    "####",
+    "**",
+    "\\frac{",
+    "}{",
+    "\\times",
+    "(",
+    ")",
+    "[",
+    "{",
+    "}",
+    "=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "$",
+    ",",
+    ".",
+    "1",
+    "23",
+    "4,567",
+    "8.9",
+    "0",
+    "-3",
+    "1/0",
+    "1e308",
+    "99999999999999999999",
+    "x",
+    "I can't help",
+    "as an AI",
+    "answer",
+    "how many",
+    "twice",
+    "dozen",
+    "hours",
+    "minutes",
+    "approximately",
+    "the",
+    "because",
+    "{\"a\": 1}",
 ];
 
 /// A deterministic sequence (no randomness in tests either).
@@ -65,7 +134,8 @@ fn every_char_boundary_prefix_of_a_tricky_draft() {
 #[test]
 fn structured_inputs_with_junk() {
     let schema = ResponseFormat::JsonSchema { name: None, schema: json!({"$ref": "#", "items": {"$ref": "#"}}) };
-    let tools = vec![ToolSpec { name: "t".into(), description: "weather now".into(), parameters: json!({"$ref": "#"}) }];
+    let tools =
+        vec![ToolSpec { name: "t".into(), description: "weather now".into(), parameters: json!({"$ref": "#"}) }];
     let calls = vec![ToolCall::new("1", "t", "[[[[[[1]]]]]]"), ToolCall::new("2", "t", "{\"a\":")];
     let lp = vec![
         TokenLogprob { token: "a".into(), logprob: f64::NAN, top_logprobs: vec![] },
@@ -136,7 +206,10 @@ fn measured_amounts_may_be_decimal() {
     let q = "How many kilometers is a marathon of 26.2 miles?";
     accepted(q, "26.2 miles is about 42.2 km (26.2 × 1.609 ≈ 42.16).");
     accepted(q, "26.2 miles is approximately 42.2 kilometres.");
-    accepted("How many kilometres are there in 26.2 miles?", "26.2 miles is about 42.2 kilometres (26.2 × 1.609 = 42.16 km), which is the length of a marathon.");
+    accepted(
+        "How many kilometres are there in 26.2 miles?",
+        "26.2 miles is about 42.2 kilometres (26.2 × 1.609 = 42.16 km), which is the length of a marathon.",
+    );
     accepted("How many hours are 150 minutes?", "150 minutes is 2.5 hours.");
     accepted("How many pounds is 3 kg?", "3 kg is about 6.61 pounds.");
     accepted("Convert 100°F to Celsius", "37.8°C");
@@ -190,8 +263,11 @@ fn shallow_answers_to_expert_questions_are_rejected() {
     assert!(verdict(RAFT, &middling).score > thin.score);
     let q = "Under the GDPR, when can a company rely on 'legitimate interests' as its lawful basis for processing \
              personal data, what test does it have to carry out, and when is that basis unavailable?";
-    rejected(q, "A company can rely on legitimate interests when it has a good business reason for the processing. \
-                 It should make sure the processing is fair and tell people about it in its privacy notice.");
+    rejected(
+        q,
+        "A company can rely on legitimate interests when it has a good business reason for the processing. \
+                 It should make sure the processing is fair and tell people about it in its privacy notice.",
+    );
 }
 
 #[test]
@@ -201,8 +277,11 @@ fn reasons_read_as_english() {
     let v = verdict(q, RAFT_ANSWER);
     assert_eq!(v.complexity, Complexity::Expert);
     assert!(!v.reason.contains("a expert"), "{}", v.reason);
-    let v = verdict("Explain why the sky is blue.", "Sunlight scatters off air molecules, and blue light, with its \
-        shorter wavelength, scatters far more than red, so the sky we see is lit mostly by scattered blue light.");
+    let v = verdict(
+        "Explain why the sky is blue.",
+        "Sunlight scatters off air molecules, and blue light, with its \
+        shorter wavelength, scatters far more than red, so the sky we see is lit mostly by scattered blue light.",
+    );
     assert!(v.reason.starts_with("Accepted (0.") && v.reason.contains(" >= 0."), "{}", v.reason);
 }
 
@@ -236,8 +315,11 @@ fn a_lead_in_ending_in_a_colon_before_tool_calls_is_not_cut_off() {
     assert!(v.checks.iter().all(|c| !c.veto), "{}", v.reason);
     assert!(v.accepted, "{}", v.reason);
     // With no tool call after it, the same text does promise more and stop.
-    let v = judge(&JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:"),
-        &QualityConfig::default(), None);
+    let v = judge(
+        &JudgeInput::text("Add milk and eggs to my shopping list.", "Okay, I will update the list:"),
+        &QualityConfig::default(),
+        None,
+    );
     assert!(v.checks.iter().any(|c| c.name == "completeness" && c.veto), "{}", v.reason);
 }
 

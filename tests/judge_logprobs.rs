@@ -61,8 +61,13 @@ fn options_read_as_before_for_every_shape() {
     for not_an_object in ["null", "1", "\"x\"", "[1, {\"a\": 2}]", "true"] {
         assert_eq!(read(not_an_object).rest, Value::Null, "{not_an_object}");
     }
-    for bad in [r#"{"logprobs": null}"#, r#"{"logprobs": 3}"#, r#"{"logprobs": {"a": [1]}}"#,
-                r#"{"logprobs": [{"token": "a", "logprob": -1}, {"token": 5}]}"#, r#"{"logprobs": ["x"]}"#] {
+    for bad in [
+        r#"{"logprobs": null}"#,
+        r#"{"logprobs": 3}"#,
+        r#"{"logprobs": {"a": [1]}}"#,
+        r#"{"logprobs": [{"token": "a", "logprob": -1}, {"token": 5}]}"#,
+        r#"{"logprobs": ["x"]}"#,
+    ] {
         assert_eq!(read(bad).logprobs, None, "{bad}");
     }
     let o = read(r#"{"logprobs": [{"token": "a", "logprob": -0.5}], "logprobs": [], "tools": [1]}"#);

@@ -45,7 +45,10 @@ fn every_builtin_provider_has_a_probe_on_its_own_wire() {
 fn probe_urls_accept_every_base_url_shape() {
     assert_eq!(build_probe(&model("openai", None)).unwrap().url, "https://api.openai.com/v1/models");
     assert_eq!(build_probe(&model("groq", None)).unwrap().url, "https://api.groq.com/openai/v1/models");
-    assert_eq!(build_probe(&model("litellm", Some("http://localhost:4000"))).unwrap().url, "http://localhost:4000/v1/models");
+    assert_eq!(
+        build_probe(&model("litellm", Some("http://localhost:4000"))).unwrap().url,
+        "http://localhost:4000/v1/models"
+    );
     assert_eq!(build_probe(&model("anthropic", None)).unwrap().url, "https://api.anthropic.com/v1/models");
     assert_eq!(build_probe(&model("anthropic", Some("http://a.test"))).unwrap().url, "http://a.test/v1/models");
     assert_eq!(build_probe(&model("ollama", Some("http://o.test/v1"))).unwrap().url, "http://o.test/api/tags");
@@ -86,7 +89,8 @@ fn reading_answers() {
     assert_eq!(ollama.models, Some(vec!["m".to_string()]));
     assert!(!ollama.reason.contains("not among"));
 
-    let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","type":"invalid_request_error"}}}}"#);
+    let body =
+        format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","type":"invalid_request_error"}}}}"#);
     let refused = read_probe(&m, url, 401, body.as_bytes(), true);
     assert!(!refused.ok);
     assert_eq!(refused.status, Some(401));

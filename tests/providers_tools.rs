@@ -146,9 +146,15 @@ fn anthropic_wire_gets_tool_use_and_tool_result_blocks() {
     assert_eq!((r.content.as_str(), r.steps), (ANSWER, 2));
     let msgs = http.body(1)["messages"].clone();
     assert_eq!(msgs[1]["role"], "assistant");
-    assert_eq!(msgs[1]["content"][1], json!({"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}));
+    assert_eq!(
+        msgs[1]["content"][1],
+        json!({"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}})
+    );
     assert_eq!(msgs[2]["role"], "user");
-    assert_eq!(msgs[2]["content"][0], json!({"type": "tool_result", "tool_use_id": "toolu_1", "content": "21C and sunny"}));
+    assert_eq!(
+        msgs[2]["content"][0],
+        json!({"type": "tool_result", "tool_use_id": "toolu_1", "content": "21C and sunny"})
+    );
 }
 
 #[test]
@@ -166,13 +172,22 @@ fn streamed_tool_loop_emits_a_tool_result_between_steps() {
         + "data: [DONE]\n\n";
     let http = Scripted::new(vec![
         Reply::Stream { status: 200, chunks: support::pieces(&first, 9), cut: false },
-        Reply::Stream { status: 200, chunks: support::pieces(&support::openai_sse(&[ANSWER], "stop", (20, 9)), 11), cut: false },
+        Reply::Stream {
+            status: 200,
+            chunks: support::pieces(&support::openai_sse(&[ANSWER], "stop", (20, 9)), 11),
+            cut: false,
+        },
     ]);
     let tools = Tools::answering("21C");
     let mut events = Vec::new();
-    let r = block_on(e.stream_with_tools(&http, &tools, vec![Message::user(Q)], &opts(json!({})), StreamMode::Buffered, &mut |ev| {
-        events.push(ev)
-    }))
+    let r = block_on(e.stream_with_tools(
+        &http,
+        &tools,
+        vec![Message::user(Q)],
+        &opts(json!({})),
+        StreamMode::Buffered,
+        &mut |ev| events.push(ev),
+    ))
     .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!((r.content.as_str(), r.steps), (ANSWER, 2));
     assert_eq!(tools.seen.borrow()[0].arguments, Some(json!({"city": "Paris"})));
@@ -189,7 +204,9 @@ fn streamed_tool_loop_emits_a_tool_result_between_steps() {
     let tool_result = kinds.iter().position(|k| *k == "toolResult").expect("a toolResult event");
     assert_eq!(kinds.iter().filter(|k| **k == "routing").count(), 2);
     assert!(kinds[..tool_result].contains(&"toolCallDelta") && kinds[tool_result..].contains(&"chunk"), "{kinds:?}");
-    assert!(matches!(&events[tool_result], Event::ToolResult { step: 1, id, content, .. } if id == "call_1" && content == "21C"));
+    assert!(
+        matches!(&events[tool_result], Event::ToolResult { step: 1, id, content, .. } if id == "call_1" && content == "21C")
+    );
     let json: serde_json::Value = serde_json::from_str(&events[tool_result].to_json()).unwrap_or_default();
     assert_eq!(json["type"], "toolResult");
 }

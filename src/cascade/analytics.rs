@@ -114,7 +114,8 @@ impl Analytics {
     fn count_draft(&mut self, attempts: &[Attempt], draft_accepted: bool) {
         if let Some((accepted, v)) = drafter_verdict(attempts, draft_accepted) {
             self.drafter_acceptance.add(accepted);
-            let tallies = [tally(&mut self.by_complexity, v.complexity.as_str()), tally(&mut self.by_domain, v.domain.as_str())];
+            let tallies =
+                [tally(&mut self.by_complexity, v.complexity.as_str()), tally(&mut self.by_domain, v.domain.as_str())];
             for t in tallies.into_iter().flatten() {
                 t.add(accepted);
             }

@@ -25,7 +25,13 @@ pub struct CallEnv<'a, C> {
 }
 
 impl<C: Clock> CallEnv<'_, C> {
-    fn status_error(&self, model: &ModelConfig, status: u16, headers: &[(String, String)], body: &[u8]) -> CascadeError {
+    fn status_error(
+        &self,
+        model: &ModelConfig,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> CascadeError {
         providers::error_from_status_at(model, status, headers, body, self.clock.epoch_ms())
     }
 }

@@ -324,7 +324,17 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
-                return Ok(self.finish(models, model, completion, usage, tier, judged, attempts, total_latency, wants_json));
+                return Ok(self.finish(
+                    models,
+                    model,
+                    completion,
+                    usage,
+                    tier,
+                    judged,
+                    attempts,
+                    total_latency,
+                    wants_json,
+                ));
             }
             if let Some(next) = models.get(tier.saturating_add(1)) {
                 if mode.is_some() {

@@ -18,9 +18,24 @@ pub enum StreamMode {
 /// | "escalated" | "toolResult", ...fields in camelCase}`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    Routing { complexity: Complexity, domain: Domain, plan: Vec<String>, mode: &'static str },
-    Chunk { text: String, model: String, tier: usize },
-    ToolCallDelta { index: usize, id: Option<String>, name: Option<String>, arguments: String, model: String },
+    Routing {
+        complexity: Complexity,
+        domain: Domain,
+        plan: Vec<String>,
+        mode: &'static str,
+    },
+    Chunk {
+        text: String,
+        model: String,
+        tier: usize,
+    },
+    ToolCallDelta {
+        index: usize,
+        id: Option<String>,
+        name: Option<String>,
+        arguments: String,
+        model: String,
+    },
     DraftDecision {
         model: String,
         tier: usize,
@@ -32,10 +47,20 @@ pub enum Event {
     },
     /// `discard` is true when the consumer was shown text from `from` that
     /// is not the answer (live mode) and must drop it.
-    Escalated { from: String, to: String, reason: String, discard: bool },
+    Escalated {
+        from: String,
+        to: String,
+        reason: String,
+        discard: bool,
+    },
     /// Tool loop: the caller's executor ran a call; its result goes back to
     /// the model in the next step, which starts with a new `routing` event.
-    ToolResult { step: usize, id: String, name: String, content: String },
+    ToolResult {
+        step: usize,
+        id: String,
+        name: String,
+        content: String,
+    },
 }
 
 impl ToJson for Event {

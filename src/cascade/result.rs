@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use crate::error::CascadeError;
 use crate::json_out::{JsonOut, ToJson};
-use crate::shape::{Shape, Sink};
 use crate::pricing::Price;
 use crate::quality::{Complexity, Domain, Verdict};
+use crate::shape::{Shape, Sink};
 use crate::types::{FinishReason, RawBlock, ToolCall, Usage};
 
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,6 @@
 //! events a streamed draft turns into. Kept apart from the loop itself so
 //! `engine.rs` reads as the policy and nothing else.
 
-
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode};
 use crate::pricing::estimate_tokens;
@@ -33,7 +32,8 @@ pub(super) fn usage_or_estimate(c: &Completion, req: &ChatRequest) -> Usage {
         return u;
     }
     // Estimates of text held in memory: far below u64::MAX, saturating regardless.
-    let input: u64 = req.messages.iter().fold(0, |n, m| n.saturating_add(estimate_tokens(&m.content)).saturating_add(4));
+    let input: u64 =
+        req.messages.iter().fold(0, |n, m| n.saturating_add(estimate_tokens(&m.content)).saturating_add(4));
     let output = c.tool_calls.iter().fold(estimate_tokens(&c.content), |n, t| {
         n.saturating_add(estimate_tokens(&t.arguments_raw)).saturating_add(estimate_tokens(&t.name))
     });

@@ -110,7 +110,11 @@ mod tests {
         assert!(check_header("", "v", "h").is_err());
         assert!(check_header("x-a\nb", "v", "h").is_err());
         let e = check_header("authorization", "Bearer sk-abc\r\nx-injected: yes", "models[0].headers").unwrap_err();
-        assert!(e.message.contains("models[0].headers.authorization") && !e.message.contains("sk-abc"), "{}", e.message);
+        assert!(
+            e.message.contains("models[0].headers.authorization") && !e.message.contains("sk-abc"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use super::kind_of;
-use crate::suggest::unknown_key;
 use crate::error::CascadeError;
+use crate::suggest::unknown_key;
 
 /// A response larger than this is cut off and treated as a provider fault.
 /// 8 MiB is far above any real completion (a 128k-token answer is about
@@ -136,7 +136,9 @@ fn byte_count(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, Cascad
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(b) if b > 0 => Ok(Some(b)),
-            _ => Err(CascadeError::config(format!("config.limits.{key}: expected a positive whole number of bytes, got {n}"))),
+            _ => Err(CascadeError::config(format!(
+                "config.limits.{key}: expected a positive whole number of bytes, got {n}"
+            ))),
         },
         Some(other) => Err(CascadeError::config(format!(
             "config.limits.{key}: expected a positive whole number of bytes, got {}",

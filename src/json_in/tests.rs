@@ -33,9 +33,31 @@ fn valid_documents_read_as_serde_json_reads_them() {
 #[test]
 fn invalid_documents_are_refused_with_a_position() {
     let docs = [
-        "", " ", "<html>bad gateway</html>", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "1.", ".5",
-        "-", "1e", "+1", "tru", "nul", "\"open", "\"bad \\x escape\"", "\"\\u12\"", "\"tab\there\"", "{} {}", "[1]]",
-        "NaN", "Infinity",
+        "",
+        " ",
+        "<html>bad gateway</html>",
+        "{",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "[1 2]",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "+1",
+        "tru",
+        "nul",
+        "\"open",
+        "\"bad \\x escape\"",
+        "\"\\u12\"",
+        "\"tab\there\"",
+        "{} {}",
+        "[1]]",
+        "NaN",
+        "Infinity",
     ];
     for doc in docs {
         assert!(serde(doc).is_none(), "serde accepts {doc:?}");
@@ -77,7 +99,8 @@ fn lone_surrogates_become_replacement_characters() {
 
 #[test]
 fn accessors_are_lenient_about_types_like_values_are() {
-    let v = Json::parse(br#"{"n":14,"f":14.0,"neg":-1,"big":99999999999999999999,"s":"14","t":true,"k":1,"k":2}"#).unwrap();
+    let v =
+        Json::parse(br#"{"n":14,"f":14.0,"neg":-1,"big":99999999999999999999,"s":"14","t":true,"k":1,"k":2}"#).unwrap();
     assert_eq!(v.field("n").as_u64(), Some(14));
     assert_eq!(v.field("f").as_u64(), None);
     assert_eq!(v.field("f").as_f64(), Some(14.0));
@@ -91,7 +114,10 @@ fn accessors_are_lenient_about_types_like_values_are() {
     assert!(v.field("missing").is_null());
     assert_eq!(v.field("n").get("x"), None);
     for (json, value) in [("14", 14u64), ("0", 0)] {
-        assert_eq!(Json::parse(json.as_bytes()).unwrap().as_u64(), serde(json).unwrap().as_u64().filter(|n| *n == value));
+        assert_eq!(
+            Json::parse(json.as_bytes()).unwrap().as_u64(),
+            serde(json).unwrap().as_u64().filter(|n| *n == value)
+        );
     }
 }
 
@@ -138,7 +164,13 @@ fn mutated_documents_are_judged_as_serde_json_judges_them() {
         }
         let ours = Json::parse(&doc);
         let text = String::from_utf8_lossy(&doc);
-        assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: ours {:?}, serde {:?}", ours.as_ref().err(), theirs.as_ref().err());
+        assert_eq!(
+            ours.is_ok(),
+            theirs.is_ok(),
+            "{text:?}: ours {:?}, serde {:?}",
+            ours.as_ref().err(),
+            theirs.as_ref().err()
+        );
         if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
             assert_eq!(serde(&ours.to_json()).as_ref(), Some(&theirs), "{text:?}");
         }

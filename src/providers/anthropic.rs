@@ -210,7 +210,9 @@ fn write_messages(o: &mut JsonOut, msgs: &[Message]) -> Result<(), CascadeError>
         let (role, blocks): (Role, Vec<Block>) = match m.role {
             Role::System => continue,
             Role::User => (Role::User, text.into_iter().collect()),
-            Role::Assistant => (Role::Assistant, text.into_iter().chain(m.tool_calls.iter().map(Block::ToolUse)).collect()),
+            Role::Assistant => {
+                (Role::Assistant, text.into_iter().chain(m.tool_calls.iter().map(Block::ToolUse)).collect())
+            }
             Role::Tool => {
                 let id = m.tool_call_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
                     CascadeError::config(format!(
@@ -307,9 +309,10 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let mut tool_calls = Vec::new();
     let mut raw_blocks = Vec::new();
     for b in blocks {
-        let kind = b.get("type").and_then(Json::as_str).ok_or_else(|| {
-            CascadeError::bad_response("anthropic: a content block is not an object with a type")
-        })?;
+        let kind = b
+            .get("type")
+            .and_then(Json::as_str)
+            .ok_or_else(|| CascadeError::bad_response("anthropic: a content block is not an object with a type"))?;
         match kind {
             "text" => match b.get("text") {
                 Some(Json::String(t)) => content.push_str(t),

@@ -2,12 +2,11 @@
 //! user's `complete()` / `stream()` to it, so everything a custom provider
 //! returns is validated and normalised here, in testable Rust.
 
-
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_in::Json;
-use crate::providers::common::{raw_arguments, whole_count};
 use crate::json_out::{JsonOut, ToJson};
+use crate::providers::common::{raw_arguments, whole_count};
 use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta, TokenLogprob, ToolCall, TopLogprob, Usage};
 
 /// The request a custom provider receives, camelCase like the rest of the JS API.
@@ -44,11 +43,8 @@ pub fn request_json(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Str
 }
 
 fn bad(model: &ModelConfig, what: String) -> CascadeError {
-    CascadeError::new(
-        ErrorCode::CustomProvider,
-        format!("custom provider {:?}: {what}", model.provider),
-    )
-    .with_class(FailureClass::Malformed)
+    CascadeError::new(ErrorCode::CustomProvider, format!("custom provider {:?}: {what}", model.provider))
+        .with_class(FailureClass::Malformed)
 }
 
 fn finish_reason(v: Option<&Json>) -> FinishReason {
@@ -79,11 +75,7 @@ fn usage(model: &ModelConfig, v: Option<&Json>) -> Result<Option<Usage>, Cascade
 
 fn tool_call(v: &Json, i: usize) -> Option<ToolCall> {
     let name = v.get("name").and_then(Json::as_str)?;
-    let id = v
-        .get("id")
-        .and_then(Json::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("call_{i}"));
+    let id = v.get("id").and_then(Json::as_str).map(str::to_string).unwrap_or_else(|| format!("call_{i}"));
     Some(ToolCall::new(id, name, raw_arguments(v.get("arguments"))))
 }
 
@@ -190,9 +182,12 @@ mod tests {
 
     #[test]
     fn logprobs_are_read_whole_or_not_at_all() {
-        let read = |lp: &str| parse_completion(&model(), &format!(r#"{{"content":"4","logprobs":{lp}}}"#)).unwrap().logprobs;
-        let got = read(r#"[{"token":"4","logprob":-0.01,"topLogprobs":[{"token":"5","logprob":-4.5}]},{"token":".","logprob":0}]"#)
-            .expect("a well-formed list");
+        let read =
+            |lp: &str| parse_completion(&model(), &format!(r#"{{"content":"4","logprobs":{lp}}}"#)).unwrap().logprobs;
+        let got = read(
+            r#"[{"token":"4","logprob":-0.01,"topLogprobs":[{"token":"5","logprob":-4.5}]},{"token":".","logprob":0}]"#,
+        )
+        .expect("a well-formed list");
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].token.as_str(), got[0].logprob), ("4", -0.01));
         assert_eq!(got[0].top_logprobs, vec![TopLogprob { token: "5".into(), logprob: -4.5 }]);
@@ -206,11 +201,7 @@ mod tests {
     #[test]
     fn rejects_bad_shapes_with_the_provider_named() {
         let e = parse_completion(&model(), "{\"content\": 5}").unwrap_err();
-        assert!(
-            e.message.contains("mock") && e.message.contains("content"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("mock") && e.message.contains("content"), "{}", e.message);
         assert!(parse_delta(&model(), "{\"type\":\"nope\"}").is_err());
     }
 
@@ -239,9 +230,16 @@ mod tests {
         tool.tool_call_id = Some("c1".into());
         let req = ChatRequest {
             messages: vec![crate::types::Message::user("weather?"), asst, tool],
-            tools: vec![crate::types::ToolSpec { name: "get_weather".into(), description: "Weather".into(), parameters: json!({"type": "object"}) }],
+            tools: vec![crate::types::ToolSpec {
+                name: "get_weather".into(),
+                description: "Weather".into(),
+                parameters: json!({"type": "object"}),
+            }],
             tool_choice: Some(json!("auto")),
-            response_format: Some(crate::types::ResponseFormat::JsonSchema { name: None, schema: json!({"type": "object"}) }),
+            response_format: Some(crate::types::ResponseFormat::JsonSchema {
+                name: None,
+                schema: json!({"type": "object"}),
+            }),
             ..Default::default()
         };
         let v: Value = serde_json::from_str(&request_json(&m, &req, false)).unwrap();

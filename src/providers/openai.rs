@@ -57,7 +57,11 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
 
     if let Some(max) = req.max_tokens.or(model.max_tokens) {
         // A reasoning model's own limit; a `max_tokens` parameter, renamed below, wins over it.
-        let (key, displaced) = if reasoning { ("max_completion_tokens", params.contains_key("max_tokens")) } else { ("max_tokens", false) };
+        let (key, displaced) = if reasoning {
+            ("max_completion_tokens", params.contains_key("max_tokens"))
+        } else {
+            ("max_tokens", false)
+        };
         if ours(key) && !displaced {
             o.u64_field(key, u64::from(max));
         }
@@ -226,10 +230,14 @@ pub fn parse_response_as(body: &[u8], provider: &str) -> Result<Completion, Casc
     if let Some(msg) = envelope_error(&v) {
         return Err(CascadeError::bad_response(format!("{provider}: response is an error: {msg}")));
     }
-    let choice =
-        v.get("choices").and_then(Json::as_array).and_then(|c| c.first()).filter(|c| c.is_object()).ok_or_else(
-            || CascadeError::bad_response(format!("{provider}: response has no choices[0] (expected a chat.completion)")),
-        )?;
+    let choice = v
+        .get("choices")
+        .and_then(Json::as_array)
+        .and_then(|c| c.first())
+        .filter(|c| c.is_object())
+        .ok_or_else(|| {
+            CascadeError::bad_response(format!("{provider}: response has no choices[0] (expected a chat.completion)"))
+        })?;
     let message = choice.get("message").filter(|m| m.is_object()).ok_or_else(|| {
         CascadeError::bad_response(format!("{provider}: choices[0] has no message object (expected a chat.completion)"))
     })?;
@@ -251,7 +259,11 @@ pub fn parse_response_as(body: &[u8], provider: &str) -> Result<Completion, Casc
     Ok(Completion {
         content: parts.text,
         tool_calls,
-        finish_reason: if refusal.is_some() { FinishReason::ContentFilter } else { map_finish(choice.get("finish_reason")) },
+        finish_reason: if refusal.is_some() {
+            FinishReason::ContentFilter
+        } else {
+            map_finish(choice.get("finish_reason"))
+        },
         usage: v.get("usage").filter(|u| u.is_object()).map(|u| usage(u, provider)).transpose()?,
         logprobs: choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()),
         thinking: reasoning_text(message).or(Some(parts.thinking).filter(|t| !t.is_empty())),

@@ -2,8 +2,8 @@
 //! each wire has that needs a valid key and costs no tokens, the models
 //! list, and a yes/no with a reason a person can act on.
 
-use serde::Serialize;
 use crate::json_in::Json;
+use serde::Serialize;
 
 use super::common::{base_headers, scrub_key_like};
 use super::url::{anthropic_models_url, ollama_tags_url, openai_models_url};

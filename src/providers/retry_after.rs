@@ -83,11 +83,13 @@ pub fn http_date_epoch_ms(value: &str) -> Option<f64> {
     };
     let mut hms = time.split(':').map(|p| if p.len() == 2 { p.parse::<i64>().ok() } else { None });
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || h > 23 || m > 59 || s > 60 || !(1..=31).contains(&day) || !(1900..=9999).contains(&year) {
+    if hms.next().is_some() || h > 23 || m > 59 || s > 60 || !(1..=31).contains(&day) || !(1900..=9999).contains(&year)
+    {
         return None;
     }
     let days = days_from_civil(year, month, day)?;
-    let secs = days.checked_mul(86_400)?.checked_add(h.checked_mul(3600)?)?.checked_add(m.checked_mul(60)?)?.checked_add(s)?;
+    let secs =
+        days.checked_mul(86_400)?.checked_add(h.checked_mul(3600)?)?.checked_add(m.checked_mul(60)?)?.checked_add(s)?;
     Some(secs as f64 * 1000.0)
 }
 
@@ -106,7 +108,8 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
     let yoe = y.checked_sub(era.checked_mul(400)?)?;
     let mp = if month > 2 { month.checked_sub(3)? } else { month.checked_add(9)? };
     let doy = mp.checked_mul(153)?.checked_add(2)?.checked_div(5)?.checked_add(day)?.checked_sub(1)?;
-    let doe = yoe.checked_mul(365)?.checked_add(yoe.checked_div(4)?)?.checked_sub(yoe.checked_div(100)?)?.checked_add(doy)?;
+    let doe =
+        yoe.checked_mul(365)?.checked_add(yoe.checked_div(4)?)?.checked_sub(yoe.checked_div(100)?)?.checked_add(doy)?;
     era.checked_mul(146_097)?.checked_add(doe)?.checked_sub(719_468)
 }
 

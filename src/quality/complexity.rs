@@ -49,7 +49,9 @@ pub(crate) fn score(q: &Text, has_arithmetic: bool) -> f64 {
         .lines()
         .filter(|l| {
             let t = l.trim_start();
-            t.starts_with("- ") || t.starts_with("* ") || t.as_bytes().first().is_some_and(|b| b.is_ascii_digit()) && t.contains(". ")
+            t.starts_with("- ")
+                || t.starts_with("* ")
+                || t.as_bytes().first().is_some_and(|b| b.is_ascii_digit()) && t.contains(". ")
         })
         .count();
     s += 0.15 * items.min(4) as f64;
@@ -88,7 +90,13 @@ fn relations(q: &Text) -> usize {
         n = n.saturating_add(usize::from(w.hash == TIMES && any_of(next, &AFTER_TIMES)));
         // A written fraction "1/4".
         let slash = bytes.get(w.end as usize) == Some(&b'/');
-        n = n.saturating_add(usize::from(w.is(K_DIGITS) && slash && q.words.get(i.saturating_add(1)).is_some_and(|x| x.start == w.end.saturating_add(1) && x.is(K_DIGITS))));
+        n = n.saturating_add(usize::from(
+            w.is(K_DIGITS)
+                && slash
+                && q.words
+                    .get(i.saturating_add(1))
+                    .is_some_and(|x| x.start == w.end.saturating_add(1) && x.is(K_DIGITS)),
+        ));
     }
     n
 }

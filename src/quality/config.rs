@@ -106,7 +106,10 @@ impl QualityConfig {
                 ))
             })?,
             Some(other) => {
-                return Err(CascadeError::config(format!("{path}.preset: expected a preset name, got {}", kind_of(other))))
+                return Err(CascadeError::config(format!(
+                    "{path}.preset: expected a preset name, got {}",
+                    kind_of(other)
+                )))
             }
         };
         match obj.get("thresholds") {
@@ -217,9 +220,14 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let err = |v: Value| QualityConfig::parse(&v, "quality").unwrap_err().message;
-        assert_eq!(err(json!({"thresholds": {"hard": "x"}})), "quality.thresholds.hard: expected a number from 0 to 1, got \"x\"");
+        assert_eq!(
+            err(json!({"thresholds": {"hard": "x"}})),
+            "quality.thresholds.hard: expected a number from 0 to 1, got \"x\""
+        );
         assert_eq!(err(json!({"threshold": 1.5})), "quality.threshold: expected a number from 0 to 1, got 1.5");
-        assert!(err(json!({"thresholds": {"extreme": 0.5}})).starts_with("quality.thresholds.extreme: unknown complexity"));
+        assert!(
+            err(json!({"thresholds": {"extreme": 0.5}})).starts_with("quality.thresholds.extreme: unknown complexity")
+        );
         assert!(err(json!({"preset": "yolo"})).starts_with("quality.preset: expected"));
         assert!(err(json!({"domainThresholds": {"astrology": 0.5}})).starts_with("quality.domainThresholds.astrology"));
         assert!(err(json!({"domainThresholds": {"medical": -1}})).contains("expected a number from 0 to 1"));

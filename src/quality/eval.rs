@@ -152,7 +152,12 @@ mod tests {
 
     /// 2 records the verifier fixes, 1 it breaks, 1 both get right.
     fn set(scores: [f64; 4]) -> Vec<EvalRecord> {
-        vec![rec(scores[0], false, true), rec(scores[1], false, true), rec(scores[2], true, false), rec(scores[3], true, true)]
+        vec![
+            rec(scores[0], false, true),
+            rec(scores[1], false, true),
+            rec(scores[2], true, false),
+            rec(scores[3], true, true),
+        ]
     }
 
     #[test]

@@ -93,14 +93,19 @@ pub(crate) fn read(q: &Text) -> Intent {
             continue;
         }
         if w.hash == JSON {
-            let near = |k: usize| ["as", "in", "valid", "return", "output", "only", "format", "respond", "object", "using"]
-                .iter()
-                .any(|c| q.word_at(k).eq_ignore_ascii_case(c));
-            wants_json |= (i > 0 && near(i.saturating_sub(1))) || near(i.saturating_add(1)) || (i > 1 && near(i.saturating_sub(2)));
+            let near = |k: usize| {
+                ["as", "in", "valid", "return", "output", "only", "format", "respond", "object", "using"]
+                    .iter()
+                    .any(|c| q.word_at(k).eq_ignore_ascii_case(c))
+            };
+            wants_json |= (i > 0 && near(i.saturating_sub(1)))
+                || near(i.saturating_add(1))
+                || (i > 1 && near(i.saturating_sub(2)));
         }
         if w.has(CODELANG) {
             // "Port this Python to Rust": the language after "to" is the one wanted.
-            let toward = i > 0 && ["to", "into", "in"].iter().any(|p| q.word_at(i.saturating_sub(1)).eq_ignore_ascii_case(p));
+            let toward =
+                i > 0 && ["to", "into", "in"].iter().any(|p| q.word_at(i.saturating_sub(1)).eq_ignore_ascii_case(p));
             if code_lang.is_none() || (toward && passage.is_some()) {
                 code_lang = canonical_language(q.word(w)).or(code_lang);
             }
@@ -151,22 +156,32 @@ fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
                 *measure = measured(q, i.saturating_add(2)).unwrap_or(COUNT);
                 return Expect::Number;
             }
-            "how" if matches!(next.as_str(), "much" | "long" | "old" | "far" | "tall" | "often" | "fast" | "big" | "heavy" | "large") => {
+            "how"
+                if matches!(
+                    next.as_str(),
+                    "much" | "long" | "old" | "far" | "tall" | "often" | "fast" | "big" | "heavy" | "large"
+                ) =>
+            {
                 return Expect::Number
             }
             "what" | "which" | "in" if matches!(next.as_str(), "year" | "century" | "decade") => return Expect::Year,
-            "when" if opens && asked(q, i) && q.words.get(i.saturating_add(1)).is_some_and(|n| n.has(AUX)) => return Expect::Year,
+            "when" if opens && asked(q, i) && q.words.get(i.saturating_add(1)).is_some_and(|n| n.has(AUX)) => {
+                return Expect::Year
+            }
             "who" if opens && asked(q, i) && next != "are" => return Expect::Person,
             "where" if opens && asked(q, i) => return Expect::Place,
             "what" | "which" => {
                 // "what is the total ...", "what percentage ...": an amount.
-                let window = (i.saturating_add(1)..i.saturating_add(5).min(n)).any(|k| q.words.get(k).is_some_and(|x| x.has(QUANTITY)));
+                let window = (i.saturating_add(1)..i.saturating_add(5).min(n))
+                    .any(|k| q.words.get(k).is_some_and(|x| x.has(QUANTITY)));
                 if window && q.words.iter().any(|x| x.is(K_DIGITS) && !inside(passage, x)) {
                     return Expect::Number;
                 }
                 let place = (i.saturating_add(1)..i.saturating_add(5).min(n)).any(|k| {
                     let t = q.word_at(k);
-                    ["capital", "country", "city", "continent", "ocean", "river", "state"].iter().any(|p| t.eq_ignore_ascii_case(p))
+                    ["capital", "country", "city", "continent", "ocean", "river", "state"]
+                        .iter()
+                        .any(|p| t.eq_ignore_ascii_case(p))
                 });
                 if place {
                     return Expect::Place;
@@ -177,7 +192,11 @@ fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
     }
     // The question mark that counts is the instruction's, not a quoted one's.
     let instruction = match passage {
-        Some((s, e)) if q.raw.get(e..).is_some_and(|r| r.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '?').is_empty()) => {
+        Some((s, e))
+            if q.raw
+                .get(e..)
+                .is_some_and(|r| r.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '?').is_empty()) =>
+        {
             q.raw.get(..s).unwrap_or("")
         }
         _ => q.raw,
@@ -193,7 +212,8 @@ fn expected_kind(q: &Text, passage: Option<Span>, measure: &mut u8) -> Expect {
 /// Whether the words from `k` name a unit of measure ("how many more
 /// kilometres", "how many square feet"), so the amount need not be whole.
 fn measured(q: &Text, k: usize) -> Option<u8> {
-    const SKIP: [u32; 6] = [hash("more"), hash("fewer"), hash("less"), hash("total"), hash("extra"), hash("additional")];
+    const SKIP: [u32; 6] =
+        [hash("more"), hash("fewer"), hash("less"), hash("total"), hash("extra"), hash("additional")];
     let w = (k..k.saturating_add(3)).filter_map(|i| q.words.get(i)).find(|w| !any_of(w.hash, &SKIP))?;
     // Years, months, weeks and days are counted like things; hours and
     // shorter spans, and the other families, are measured.

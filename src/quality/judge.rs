@@ -11,8 +11,8 @@
 //! truncated, wrong arithmetic, invalid JSON or tool call, refusal) veto:
 //! no threshold accepts them.
 
-use super::checks::{alignment, arith, depth, failure, format, logprobs, math, tools, Ctx};
 use super::checks::fixed;
+use super::checks::{alignment, arith, depth, failure, format, logprobs, math, tools, Ctx};
 use super::{CheckOutcome, JudgeInput, QualityConfig, QueryFacts, Turn, Verdict};
 use crate::quality::text::K_DIGITS;
 
@@ -37,7 +37,11 @@ pub(crate) fn run_read(
     let ctx = Ctx::read(input, facts, turn);
     let mut checks: Vec<CheckOutcome> = Vec::with_capacity(12);
     checks.push(failure::completeness(&ctx));
-    let report = if ctx.answer.words.iter().any(|w| w.is(K_DIGITS)) { arith::scan(&ctx.answer) } else { arith::Report::default() };
+    let report = if ctx.answer.words.iter().any(|w| w.is(K_DIGITS)) {
+        arith::scan(&ctx.answer)
+    } else {
+        arith::Report::default()
+    };
     let found = [
         failure::refusal(&ctx),
         failure::hedging(&ctx),

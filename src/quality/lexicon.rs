@@ -71,7 +71,6 @@ pub(crate) const BRIEF: u32 = 1 << 31;
 pub(crate) use super::vocab::SCALES;
 use super::vocab::{GROUPS, UNITS};
 
-
 const SLOTS: usize = 4096;
 const EMPTY: u16 = u16::MAX;
 
@@ -246,7 +245,11 @@ pub(crate) fn lookup(hash: u32, len: usize) -> Option<Entry> {
         }
         let j = idx as usize;
         if *TABLE.hashes.get(j)? == hash && usize::from(*TABLE.lens.get(j)?) == len {
-            return Some(Entry { flags: *TABLE.flags.get(j)?, domain: *TABLE.domain.get(j)?, unit: *TABLE.unit.get(j)? });
+            return Some(Entry {
+                flags: *TABLE.flags.get(j)?,
+                domain: *TABLE.domain.get(j)?,
+                unit: *TABLE.unit.get(j)?,
+            });
         }
         s = s.saturating_add(1) & (SLOTS - 1);
     }

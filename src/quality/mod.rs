@@ -20,12 +20,12 @@ use serde::Serialize;
 use crate::shape::{Shape, Sink};
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
 
+pub mod calibrate;
 mod checks;
 mod complexity;
 mod config;
 mod domain;
 mod draft_options;
-pub mod calibrate;
 pub mod eval;
 mod intent;
 mod judge;
@@ -36,8 +36,8 @@ mod text;
 mod unicode;
 mod vocab;
 
-pub use config::{QualityConfig, PRESETS};
 pub use checks::logprobs::MAX_LOGPROB_TOKENS;
+pub use config::{QualityConfig, PRESETS};
 pub use domain::{detect_domain, Domain};
 pub use draft_options::{read_draft_options, DraftOptions};
 

@@ -11,8 +11,26 @@ use super::text::{Text, K_DIGITS};
 /// The value of a cardinal number word.
 pub(crate) fn number_word_value(w: &str) -> Option<f64> {
     const SMALL: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
     const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
     if let Some(i) = SMALL.iter().position(|s| s.eq_ignore_ascii_case(w)) {
@@ -59,7 +77,8 @@ pub(crate) fn parse_number(bytes: &[u8], i: usize) -> Option<NumLit> {
             int = int * 10.0 + f64::from(b.saturating_sub(b'0'));
             j = j.saturating_add(1);
         } else if b == b',' && j > i {
-            let group = bytes.get(j.saturating_add(1)..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+            let group =
+                bytes.get(j.saturating_add(1)..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
             if group == 3 {
                 j = j.saturating_add(1);
             } else {
@@ -120,7 +139,9 @@ pub(crate) fn each_number(text: &Text, skip: Option<Span>, mut f: impl FnMut(f64
         let more = if w.is(K_DIGITS) {
             // Only at the start of a literal: skip the fraction part of "1.5".
             let prev = s.checked_sub(1).and_then(|p| bytes.get(p)).copied();
-            if matches!(prev, Some(b'.') | Some(b',')) && s >= 2 && bytes.get(s.saturating_sub(2)).is_some_and(|b| b.is_ascii_digit())
+            if matches!(prev, Some(b'.') | Some(b','))
+                && s >= 2
+                && bytes.get(s.saturating_sub(2)).is_some_and(|b| b.is_ascii_digit())
             {
                 continue;
             }

@@ -45,7 +45,8 @@ pub(crate) fn passage(q: &Text) -> Option<Span> {
     // "Summarise in one sentence: <text>", "Fix this:\n<code>". A colon must
     // be followed by a space or a line break, so "5:30" is not one.
     let after = bytes.get(ve..).unwrap_or(&[]).iter().enumerate().find_map(|(k, &b)| {
-        let open = b == b'\n' || (b == b':' && bytes.get(ve.saturating_add(k).saturating_add(1)).is_none_or(u8::is_ascii_whitespace));
+        let open = b == b'\n'
+            || (b == b':' && bytes.get(ve.saturating_add(k).saturating_add(1)).is_none_or(u8::is_ascii_whitespace));
         open.then_some(ve.saturating_add(k).saturating_add(1))
     });
     if let Some(s) = after {
@@ -80,8 +81,12 @@ fn quotation(raw: &str) -> Option<Span> {
 /// ASCII single quotes, told apart from apostrophes ("what's", "Dijkstra's")
 /// by what stands on their outer side.
 fn single_quotes(b: &[u8]) -> Option<Span> {
-    let opens = |i: usize| i == 0 || b.get(i.saturating_sub(1)).is_some_and(|c| matches!(c, b' ' | b':' | b'(' | b'\n' | b'\t'));
-    let s = (0..b.len()).find(|&i| b.get(i) == Some(&b'\'') && opens(i) && b.get(i.saturating_add(1)).is_some_and(|c| !c.is_ascii_whitespace()))?;
+    let opens = |i: usize| {
+        i == 0 || b.get(i.saturating_sub(1)).is_some_and(|c| matches!(c, b' ' | b':' | b'(' | b'\n' | b'\t'))
+    };
+    let s = (0..b.len()).find(|&i| {
+        b.get(i) == Some(&b'\'') && opens(i) && b.get(i.saturating_add(1)).is_some_and(|c| !c.is_ascii_whitespace())
+    })?;
     let e = (s.saturating_add(2)..b.len()).rev().find(|&i| {
         b.get(i) == Some(&b'\'')
             && !b.get(i.saturating_add(1)).is_some_and(u8::is_ascii_alphanumeric)
@@ -151,10 +156,11 @@ fn by_name(name: &str) -> Option<Target> {
         ("Japanese", Script::Kana, None),
         ("Korean", Script::Hangul, None),
     ];
-    NAMES
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
-        .map(|&(name, script, words)| Target { name, script, words })
+    NAMES.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|&(name, script, words)| Target {
+        name,
+        script,
+        words,
+    })
 }
 
 #[cfg(test)]
@@ -173,7 +179,10 @@ mod tests {
         assert_eq!(material("Translate 'How many apples are left?' into French"), Some("How many apples are left?"));
         assert_eq!(material("Summarise in one sentence: Cats sleep a lot."), Some(" Cats sleep a lot."));
         assert_eq!(material("Fix the grammar\nwhere he go yesterday?"), Some("where he go yesterday?"));
-        assert_eq!(material("Who won the 2018 World Cup?\n\nRewrite the question above."), Some("Who won the 2018 World Cup?"));
+        assert_eq!(
+            material("Who won the 2018 World Cup?\n\nRewrite the question above."),
+            Some("Who won the 2018 World Cup?")
+        );
         assert_eq!(material("Rewrite «Où est la gare ?» more politely"), Some("Où est la gare ?"));
     }
 

@@ -216,7 +216,16 @@ impl<'a> Text<'a> {
                     bump(&mut scripts, script);
                     let kind = K_ALPHA | K_CJK | if sent { K_SENT } else { 0 };
                     let h = ch as u32;
-                    let w = Word { start: i as u32, end: i.saturating_add(len) as u32, hash: h, stem: h, flags: 0, domain: 0, kind, unit: 0 };
+                    let w = Word {
+                        start: i as u32,
+                        end: i.saturating_add(len) as u32,
+                        hash: h,
+                        stem: h,
+                        flags: 0,
+                        domain: 0,
+                        kind,
+                        unit: 0,
+                    };
                     store(&mut words, &mut count, w);
                     sent = false;
                     i = i.saturating_add(len);
@@ -430,7 +439,8 @@ mod tests {
 
     #[test]
     fn odd_unicode_never_panics() {
-        for s in ["", "é", "日本語のテキスト", "👍🏽👍🏽", "\u{301}a\u{301}", "a\u{0}b", "Ωμέγα", "١٢٣ عربى", "\u{fffd}"] {
+        for s in ["", "é", "日本語のテキスト", "👍🏽👍🏽", "\u{301}a\u{301}", "a\u{0}b", "Ωμέγα", "١٢٣ عربى", "\u{fffd}"]
+        {
             let t = Text::new(s);
             for w in &t.words {
                 let _ = t.word(w);

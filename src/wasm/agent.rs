@@ -48,7 +48,11 @@ impl WasmAgent {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         cfg.check_providers(&names).map_err(|e| js_error::error(&e))?;
         let transport = Transport::from_js(&transport, &cfg.limits, &cfg.timeouts).map_err(|e| js_error::error(&e))?;
-        Ok(WasmAgent { engine: Rc::new(Engine::new(cfg, JsClock)), transport: Rc::new(transport), custom: Rc::new(custom) })
+        Ok(WasmAgent {
+            engine: Rc::new(Engine::new(cfg, JsClock)),
+            transport: Rc::new(transport),
+            custom: Rc::new(custom),
+        })
     }
 
     /// The resolved tiers, cheapest first, without keys: for display and checks.

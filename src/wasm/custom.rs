@@ -30,7 +30,11 @@ fn method(obj: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok())
 }
 
-async fn await_value(model: &ModelConfig, v: Result<JsValue, JsValue>, signal: &JsValue) -> Result<JsValue, CascadeError> {
+async fn await_value(
+    model: &ModelConfig,
+    v: Result<JsValue, JsValue>,
+    signal: &JsValue,
+) -> Result<JsValue, CascadeError> {
     let v = v.map_err(|e| threw(model, &e, signal))?;
     js_await(v).await.map_err(|e| threw(model, &e, signal))
 }
@@ -57,7 +61,8 @@ pub async fn call(
         let complete = method(&adapter, "complete").ok_or_else(|| {
             CascadeError::config(format!("custom provider {:?} has no complete() method", model.provider))
         })?;
-        let out = await_value(model, complete.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)), signal).await?;
+        let out =
+            await_value(model, complete.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)), signal).await?;
         let text = out.as_string().unwrap_or_default();
         let c = parse_completion(model, &text)?;
         if stream {
@@ -67,7 +72,8 @@ pub async fn call(
         }
         return Ok(Some(c));
     };
-    let iter = open.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)).map_err(|e| threw(model, &e, signal))?;
+    let iter =
+        open.call3(&adapter, &body, signal, &JsValue::from_f64(attempt_ms)).map_err(|e| threw(model, &e, signal))?;
     let next = method(&iter, "next")
         .ok_or_else(|| threw(model, &JsValue::from_str("stream adapter has no next()"), signal))?;
     loop {

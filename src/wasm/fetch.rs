@@ -90,7 +90,6 @@ fn header_pairs(headers: &[(String, String)]) -> Array {
     arr
 }
 
-
 impl FetchClient {
     /// One transport call, awaited.
     async fn call(&self, f: &Function, req: &HttpRequest, limits: &JsValue) -> Result<JsValue, CascadeError> {
@@ -114,7 +113,6 @@ impl FetchClient {
         }
         classify_failure(&self.signal, e, text, ErrorCode::Transport)
     }
-
 }
 
 impl HttpClient for FetchClient {
@@ -127,7 +125,8 @@ impl HttpClient for FetchClient {
 
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<FetchBody>, CascadeError> {
         let arr: Array = self.call(&self.transport.open, &req, &self.transport.open_limits).await?.unchecked_into();
-        let HttpResponse { status, headers, .. } = HttpResponse::from_transport_text(arr.get(0).as_string().unwrap_or_default());
+        let HttpResponse { status, headers, .. } =
+            HttpResponse::from_transport_text(arr.get(0).as_string().unwrap_or_default());
         let reader = arr.get(1);
         let reader = if reader.is_null() || reader.is_undefined() { None } else { Some(reader) };
         let body = FetchBody { reader, transport: self.transport.clone(), done: false, signal: self.signal.clone() };
@@ -207,21 +206,22 @@ pub(super) fn classify_failure(signal: &JsValue, e: &JsValue, text: String, othe
     if run_stopped {
         let reason = Reflect::get(signal, &key("reason")).ok().and_then(|r| name_of(&r));
         return if reason.as_deref() == Some("TimeoutError") {
-            CascadeError::new(ErrorCode::Timeout, format!("the run timed out (its deadline passed): {text}")).with_class(FailureClass::Aborted)
+            CascadeError::new(ErrorCode::Timeout, format!("the run timed out (its deadline passed): {text}"))
+                .with_class(FailureClass::Aborted)
         } else {
-            CascadeError::new(ErrorCode::Aborted, format!("the request was aborted: {text}")).with_class(FailureClass::Aborted)
+            CascadeError::new(ErrorCode::Aborted, format!("the request was aborted: {text}"))
+                .with_class(FailureClass::Aborted)
         };
     }
     match name.as_str() {
-        "TimeoutError" => {
-            CascadeError::new(ErrorCode::Timeout, format!("the request timed out: {text}")).with_class(FailureClass::Timeout)
-        }
+        "TimeoutError" => CascadeError::new(ErrorCode::Timeout, format!("the request timed out: {text}"))
+            .with_class(FailureClass::Timeout),
         "ResponseTooLargeError" => CascadeError::bad_response(text),
-        "AbortError" => {
-            CascadeError::new(ErrorCode::Aborted, format!("the request was aborted: {text}")).with_class(FailureClass::Aborted)
-        }
+        "AbortError" => CascadeError::new(ErrorCode::Aborted, format!("the request was aborted: {text}"))
+            .with_class(FailureClass::Aborted),
         _ if otherwise == ErrorCode::Transport => {
-            CascadeError::new(ErrorCode::Transport, format!("network error: {text}")).with_class(FailureClass::Transport)
+            CascadeError::new(ErrorCode::Transport, format!("network error: {text}"))
+                .with_class(FailureClass::Transport)
         }
         _ => CascadeError::new(otherwise, text).with_class(FailureClass::Transport),
     }

@@ -18,7 +18,8 @@ pub struct JsTools {
 
 impl ToolExecutor for JsTools {
     async fn call(&self, call: &ToolCall) -> Result<String, String> {
-        let pending = self.run.call1(&JsValue::UNDEFINED, &JsValue::from_str(&call.to_json())).map_err(|e| describe(&e))?;
+        let pending =
+            self.run.call1(&JsValue::UNDEFINED, &JsValue::from_str(&call.to_json())).map_err(|e| describe(&e))?;
         let out = js_await(pending).await.map_err(|e| describe(&e))?;
         Ok(out.as_string().unwrap_or_default())
     }

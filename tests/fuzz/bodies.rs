@@ -10,9 +10,9 @@ use cascade_edge::providers::{custom, error_from_status, openrouter, parse_respo
 
 use crate::harness::run;
 use crate::mutate::{self, UNICODE};
+use crate::mutated;
 use crate::rng::Rng;
 use crate::seeds::{self, Bytes};
-use crate::mutated;
 
 fn body(rng: &mut Rng) -> Bytes {
     Bytes(mutated(rng, seeds::bodies()))
@@ -54,9 +54,14 @@ fn body_of(rng: &mut Rng, own: &[Vec<u8>]) -> Bytes {
 fn response(target: &str, name: &str, provider: &str, wire: &str) {
     let model = ModelConfig::new(name, provider).expect("a built-in provider");
     let own = seeds::bodies_of(wire);
-    run(target, 4000, |rng| body_of(rng, &own), |b| {
-        let _ = parse_response(&model, &b.0);
-    });
+    run(
+        target,
+        4000,
+        |rng| body_of(rng, &own),
+        |b| {
+            let _ = parse_response(&model, &b.0);
+        },
+    );
 }
 
 #[test]
@@ -80,10 +85,15 @@ fn ollama_response() {
 fn custom_response() {
     let model = ModelConfig::new("mock-small", "mock").expect("a custom provider");
     let own = seeds::bodies_of("custom");
-    run("custom_response", 4000, |rng| body_of(rng, &own), |b| {
-        let _ = parse_response(&model, &b.0);
-        let _ = custom::parse_completion(&model, &String::from_utf8_lossy(&b.0));
-    });
+    run(
+        "custom_response",
+        4000,
+        |rng| body_of(rng, &own),
+        |b| {
+            let _ = parse_response(&model, &b.0);
+            let _ = custom::parse_completion(&model, &String::from_utf8_lossy(&b.0));
+        },
+    );
 }
 
 #[derive(Debug)]
@@ -120,7 +130,20 @@ fn error_from_status_target() {
             0 => rng.next_u64() as u16,
             _ => *rng.pick(&[0, 1, 200, 400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 599, 600, 65535]),
         };
-        let values = ["7", "-1", "1e400", "NaN", "inf", " 2 ", "", "18446744073709551616", "1.5e300", "Wed, 21 Oct 2015 07:28:00 GMT", "0x10", "é"];
+        let values = [
+            "7",
+            "-1",
+            "1e400",
+            "NaN",
+            "inf",
+            " 2 ",
+            "",
+            "18446744073709551616",
+            "1.5e300",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "0x10",
+            "é",
+        ];
         let headers = (0..rng.below(4))
             .map(|_| {
                 let name = *rng.pick(&["retry-after", "Retry-After-Ms", "retry-after-ms", "x-request-id", ""]);
@@ -152,13 +175,18 @@ fn error_from_status_target() {
 #[test]
 fn transport_text() {
     let seeds: Vec<Vec<u8>> = seeds::TRANSPORT.iter().map(|s| s.as_bytes().to_vec()).collect();
-    run("transport_text", 6000, |rng| Bytes(mutated(rng, &seeds)), |b| {
-        let text = String::from_utf8_lossy(&b.0).into_owned();
-        let len = text.len();
-        let r = HttpResponse::from_transport_text(text);
-        assert!(r.body.len() <= len);
-        let _ = r.header("retry-after");
-    });
+    run(
+        "transport_text",
+        6000,
+        |rng| Bytes(mutated(rng, &seeds)),
+        |b| {
+            let text = String::from_utf8_lossy(&b.0).into_owned();
+            let len = text.len();
+            let r = HttpResponse::from_transport_text(text);
+            assert!(r.body.len() <= len);
+            let _ = r.header("retry-after");
+        },
+    );
 }
 
 /// OpenRouter's `/models` catalogue and the probe's reading of a models
@@ -168,12 +196,17 @@ fn catalogue_and_probe() {
     let models: Vec<ModelConfig> =
         ERROR_MODELS.iter().map(|(n, p)| ModelConfig::new(n, p).expect("a known model")).collect();
     let own = seeds::bodies_of("openrouter");
-    run("catalogue_and_probe", 3000, |rng| (rng.below(models.len()), rng.one_in(2), body_of(rng, &own)), |(m, check, b)| {
-        if let Ok(list) = openrouter::parse_prices(&b.0) {
-            let _ = openrouter::price_for(&list, "openai/gpt-4o-mini");
-        }
-        for status in [200, 401, 404, 500] {
-            let _ = probe::read_probe(&models[*m], "https://example.test/v1/models", status, &b.0, *check);
-        }
-    });
+    run(
+        "catalogue_and_probe",
+        3000,
+        |rng| (rng.below(models.len()), rng.one_in(2), body_of(rng, &own)),
+        |(m, check, b)| {
+            if let Ok(list) = openrouter::parse_prices(&b.0) {
+                let _ = openrouter::price_for(&list, "openai/gpt-4o-mini");
+            }
+            for status in [200, 401, 404, 500] {
+                let _ = probe::read_probe(&models[*m], "https://example.test/v1/models", status, &b.0, *check);
+            }
+        },
+    );
 }

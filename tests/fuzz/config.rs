@@ -29,11 +29,16 @@ fn config(rng: &mut Rng, seeds: &[&str]) -> Option<Value> {
 
 #[test]
 fn config_agent() {
-    run("config_agent", 6000, |rng| config(rng, seeds::CONFIGS), |v| {
-        let Some(v) = v else { return };
-        let _ = parse_agent(v);
-        let _ = QualityConfig::parse(v.get("quality").unwrap_or(&Value::Null), "quality");
-    });
+    run(
+        "config_agent",
+        6000,
+        |rng| config(rng, seeds::CONFIGS),
+        |v| {
+            let Some(v) = v else { return };
+            let _ = parse_agent(v);
+            let _ = QualityConfig::parse(v.get("quality").unwrap_or(&Value::Null), "quality");
+        },
+    );
 }
 
 #[test]
@@ -48,16 +53,26 @@ fn config_model() {
         .map(|m| m.to_string())
         .collect();
     let models: Vec<&str> = models.iter().map(String::as_str).collect();
-    run("config_model", 6000, |rng| config(rng, &models), |v| {
-        let Some(v) = v else { return };
-        let _ = parse_model(v, "models[0]");
-    });
+    run(
+        "config_model",
+        6000,
+        |rng| config(rng, &models),
+        |v| {
+            let Some(v) = v else { return };
+            let _ = parse_model(v, "models[0]");
+        },
+    );
 }
 
 #[test]
 fn config_call_options() {
-    run("config_call_options", 6000, |rng| config(rng, seeds::CALL_OPTIONS), |v| {
-        let Some(v) = v else { return };
-        let _ = parse_call_options(v, "options");
-    });
+    run(
+        "config_call_options",
+        6000,
+        |rng| config(rng, seeds::CALL_OPTIONS),
+        |v| {
+            let Some(v) = v else { return };
+            let _ = parse_call_options(v, "options");
+        },
+    );
 }

@@ -116,7 +116,9 @@ pub fn run<I: Debug>(target: &str, default_cases: u64, generate: impl Fn(&mut Rn
         if replay.is_some() {
             eprintln!("fuzz {target}: {}", msg.replace('\n', " "));
         }
-        if let Some(i) = KNOWN_ISSUES.iter().position(|k| k.target == target && k.needles.iter().all(|n| msg.contains(n))) {
+        if let Some(i) =
+            KNOWN_ISSUES.iter().position(|k| k.target == target && k.needles.iter().all(|n| msg.contains(n)))
+        {
             known[i] += 1;
             continue;
         }

@@ -65,7 +65,21 @@ fn float(rng: &mut Rng) -> f64 {
     match rng.below(3) {
         0 => -(rng.below(1_000_000) as f64) / 1000.0,
         1 => f64::from_bits(rng.next_u64()),
-        _ => *rng.pick(&[0.0, -0.0, -1e-9, -0.5, -30.0, -1e308, f64::NEG_INFINITY, f64::INFINITY, f64::NAN, 1.0, 5.0, f64::MIN_POSITIVE, -f64::MAX]),
+        _ => *rng.pick(&[
+            0.0,
+            -0.0,
+            -1e-9,
+            -0.5,
+            -30.0,
+            -1e308,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NAN,
+            1.0,
+            5.0,
+            f64::MIN_POSITIVE,
+            -f64::MAX,
+        ]),
     }
 }
 
@@ -88,7 +102,9 @@ fn logprobs(rng: &mut Rng) -> Option<Vec<TokenLogprob>> {
             .map(|_| TokenLogprob {
                 token: token(rng),
                 logprob: float(rng),
-                top_logprobs: (0..rng.below(6)).map(|_| TopLogprob { token: token(rng), logprob: float(rng) }).collect(),
+                top_logprobs: (0..rng.below(6))
+                    .map(|_| TopLogprob { token: token(rng), logprob: float(rng) })
+                    .collect(),
             })
             .collect(),
     )
@@ -108,7 +124,8 @@ fn schema(rng: &mut Rng) -> Value {
 }
 
 fn raw_arguments(rng: &mut Rng) -> String {
-    let seeds = [&b"{\"city\":\"Paris\"}"[..], b"{}", b"", b"[1,2]", b"\"x\"", b"{\"city\":", b"{\"a\":{\"b\":[null]}}"];
+    let seeds =
+        [&b"{\"city\":\"Paris\"}"[..], b"{}", b"", b"[1,2]", b"\"x\"", b"{\"city\":", b"{\"a\":{\"b\":[null]}}"];
     let docs: Vec<Vec<u8>> = seeds.iter().map(|s| s.to_vec()).collect();
     let mut d = rng.pick(&docs).clone();
     if rng.one_in(2) {
@@ -164,9 +181,15 @@ fn case(rng: &mut Rng) -> Case {
             FinishReason::Unknown,
         ]),
         logprobs: logprobs(rng),
-        tool_calls: (0..rng.size(8)).map(|i| ToolCall::new(format!("call_{i}"), name(rng), raw_arguments(rng))).collect(),
+        tool_calls: (0..rng.size(8))
+            .map(|i| ToolCall::new(format!("call_{i}"), name(rng), raw_arguments(rng)))
+            .collect(),
         tools: (0..rng.size(4))
-            .map(|_| ToolSpec { name: name(rng), description: text(rng, &["", "Get the weather.", "é"]), parameters: schema(rng) })
+            .map(|_| ToolSpec {
+                name: name(rng),
+                description: text(rng, &["", "Get the weather.", "é"]),
+                parameters: schema(rng),
+            })
             .collect(),
         format: match rng.below(4) {
             0 => Some(ResponseFormat::Text),

@@ -39,23 +39,50 @@ fn with(mut recorded: Vec<Vec<u8>>, written: &[&str]) -> Vec<Vec<u8>> {
 
 /// Bodies by the wire they belong to ("any": no wire's own shape).
 const BODIES: &[(&str, &str)] = &[
-    ("openai", r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"logprobs":null,"finish_reason":"content_filter"}],"usage":{"prompt_tokens":9,"completion_tokens":0,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}"#),
-    ("openai", r#"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Z\u00fcrich\"}"}},{"id":"call_2","type":"function","function":{"name":"t","arguments":""}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":4294967296}}"#),
-    ("openai", r#"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"Paris 🙂","reasoning_content":"think"},"logprobs":{"content":[{"token":"Paris","logprob":-0.0001,"bytes":[80,97],"top_logprobs":[{"token":"Paris","logprob":-0.0001},{"token":"Lyon","logprob":-9.5}]},{"token":" 🙂","logprob":-1e400,"top_logprobs":[]}]},"finish_reason":"length"}]}"#),
-    ("anthropic", r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hi"},{"type":"tool_use","id":"toolu_1","name":"lookup","input":{"q":"é","n":[1,2,{"deep":null}]}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":3,"cache_creation_input_tokens":1}}"#),
-    ("ollama", r#"{"model":"llama3","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":1}}}]},"done":true,"done_reason":"stop","prompt_eval_count":26,"eval_count":298,"total_duration":5191566416}"#),
-    ("openai", r#"{"error":{"message":"Incorrect API key provided: sk-abc***xyz","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#),
+    (
+        "openai",
+        r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"logprobs":null,"finish_reason":"content_filter"}],"usage":{"prompt_tokens":9,"completion_tokens":0,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}"#,
+    ),
+    (
+        "openai",
+        r#"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Z\u00fcrich\"}"}},{"id":"call_2","type":"function","function":{"name":"t","arguments":""}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":4294967296}}"#,
+    ),
+    (
+        "openai",
+        r#"{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"Paris 🙂","reasoning_content":"think"},"logprobs":{"content":[{"token":"Paris","logprob":-0.0001,"bytes":[80,97],"top_logprobs":[{"token":"Paris","logprob":-0.0001},{"token":"Lyon","logprob":-9.5}]},{"token":" 🙂","logprob":-1e400,"top_logprobs":[]}]},"finish_reason":"length"}]}"#,
+    ),
+    (
+        "anthropic",
+        r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hi"},{"type":"tool_use","id":"toolu_1","name":"lookup","input":{"q":"é","n":[1,2,{"deep":null}]}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":3,"cache_creation_input_tokens":1}}"#,
+    ),
+    (
+        "ollama",
+        r#"{"model":"llama3","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":1}}}]},"done":true,"done_reason":"stop","prompt_eval_count":26,"eval_count":298,"total_duration":5191566416}"#,
+    ),
+    (
+        "openai",
+        r#"{"error":{"message":"Incorrect API key provided: sk-abc***xyz","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#,
+    ),
     ("anthropic", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
-    ("openrouter", r#"{"error":{"code":503,"message":"No available provider","metadata":{"provider_name":"Lambda","raw":"upstream ☁ down"}}}"#),
+    (
+        "openrouter",
+        r#"{"error":{"code":503,"message":"No available provider","metadata":{"provider_name":"Lambda","raw":"upstream ☁ down"}}}"#,
+    ),
     ("ollama", r#"{"error":"model \"llama9\" not found, try pulling it first"}"#),
     ("any", r#"{"detail":"Not Found"}"#),
     ("any", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>cloudflare</body>\r\n</html>\r\n"),
-    ("custom", r#"{"content":"4","toolCalls":[{"id":"t1","name":"calc","arguments":{"x":"1+3"}}],"usage":{"inputTokens":9,"outputTokens":3},"finishReason":"stop","thinking":"easy","model":"mock","logprobs":[{"token":"4","logprob":-0.01,"topLogprobs":[{"token":"5","logprob":-4.5}]}]}"#),
+    (
+        "custom",
+        r#"{"content":"4","toolCalls":[{"id":"t1","name":"calc","arguments":{"x":"1+3"}}],"usage":{"inputTokens":9,"outputTokens":3},"finishReason":"stop","thinking":"easy","model":"mock","logprobs":[{"token":"4","logprob":-0.01,"topLogprobs":[{"token":"5","logprob":-4.5}]}]}"#,
+    ),
     ("custom", r#""just a string answer""#),
     ("custom", r#"{"type":"toolCall","index":0,"id":"t","name":"f","arguments":"{\"a\":"}"#),
     ("custom", r#"{"type":"usage","usage":{"inputTokens":1,"outputTokens":2}}"#),
     ("custom", r#"{"type":"finish","finishReason":"length"}"#),
-    ("openrouter", r#"{"data":[{"id":"openai/gpt-4o-mini","pricing":{"prompt":"0.00000015","completion":"0.0000006"}},{"id":"x/free","pricing":{"prompt":"0","completion":"-1"}}]}"#),
+    (
+        "openrouter",
+        r#"{"data":[{"id":"openai/gpt-4o-mini","pricing":{"prompt":"0.00000015","completion":"0.0000006"}},{"id":"x/free","pricing":{"prompt":"0","completion":"-1"}}]}"#,
+    ),
 ];
 
 const SSE: &[&str] = &[

@@ -29,49 +29,60 @@ fn cut(rng: &mut Rng, seeds: &[Vec<u8>]) -> Cut {
 
 #[test]
 fn sse_decoder() {
-    run("sse_decoder", 3000, |rng| cut(rng, seeds::sse()), |c| {
-        let decoder = || c.limit.map_or_else(SseDecoder::new, SseDecoder::with_limit);
-        let mut whole = decoder();
-        let mut want = whole.push(&c.body.0);
-        want.extend(whole.finish());
-        let mut split = decoder();
-        let mut got = Vec::new();
-        for p in pieces(&c.body.0, &c.cuts) {
-            got.extend(split.push(p));
-        }
-        got.extend(split.finish());
-        assert_eq!(got, want, "events depend on where the body was cut");
-        assert_eq!(split.overflowed(), whole.overflowed());
-    });
+    run(
+        "sse_decoder",
+        3000,
+        |rng| cut(rng, seeds::sse()),
+        |c| {
+            let decoder = || c.limit.map_or_else(SseDecoder::new, SseDecoder::with_limit);
+            let mut whole = decoder();
+            let mut want = whole.push(&c.body.0);
+            want.extend(whole.finish());
+            let mut split = decoder();
+            let mut got = Vec::new();
+            for p in pieces(&c.body.0, &c.cuts) {
+                got.extend(split.push(p));
+            }
+            got.extend(split.finish());
+            assert_eq!(got, want, "events depend on where the body was cut");
+            assert_eq!(split.overflowed(), whole.overflowed());
+        },
+    );
 }
 
 #[test]
 fn ndjson_decoder() {
-    run("ndjson_decoder", 3000, |rng| cut(rng, seeds::ndjson()), |c| {
-        let decoder = || c.limit.map_or_else(NdjsonDecoder::new, NdjsonDecoder::with_limit);
-        let read = |lines: Vec<Result<NdjsonLine, cascade_edge::CascadeError>>| -> Vec<Result<(usize, String), String>> {
-            lines
-                .into_iter()
-                .map(|l| match l {
-                    Ok(line) => {
-                        let _ = line.json().map(|v| v.as_array().map(<[_]>::len));
-                        Ok((line.number, line.text))
-                    }
-                    Err(e) => Err(e.message),
-                })
-                .collect()
-        };
-        let mut whole = decoder();
-        let mut want = read(whole.push(&c.body.0));
-        want.extend(read(whole.finish()));
-        let mut split = decoder();
-        let mut got = Vec::new();
-        for p in pieces(&c.body.0, &c.cuts) {
-            got.extend(read(split.push(p)));
-        }
-        got.extend(read(split.finish()));
-        assert_eq!(got, want, "lines depend on where the body was cut");
-    });
+    run(
+        "ndjson_decoder",
+        3000,
+        |rng| cut(rng, seeds::ndjson()),
+        |c| {
+            let decoder = || c.limit.map_or_else(NdjsonDecoder::new, NdjsonDecoder::with_limit);
+            let read =
+                |lines: Vec<Result<NdjsonLine, cascade_edge::CascadeError>>| -> Vec<Result<(usize, String), String>> {
+                    lines
+                        .into_iter()
+                        .map(|l| match l {
+                            Ok(line) => {
+                                let _ = line.json().map(|v| v.as_array().map(<[_]>::len));
+                                Ok((line.number, line.text))
+                            }
+                            Err(e) => Err(e.message),
+                        })
+                        .collect()
+                };
+            let mut whole = decoder();
+            let mut want = read(whole.push(&c.body.0));
+            want.extend(read(whole.finish()));
+            let mut split = decoder();
+            let mut got = Vec::new();
+            for p in pieces(&c.body.0, &c.cuts) {
+                got.extend(read(split.push(p)));
+            }
+            got.extend(read(split.finish()));
+            assert_eq!(got, want, "lines depend on where the body was cut");
+        },
+    );
 }
 
 /// A wire's stream parser, as the engine drives it: chunks until the first
@@ -156,7 +167,12 @@ fn ollama_stream() {
 #[test]
 fn custom_stream_items() {
     let model = ModelConfig::new("mock-small", "mock").expect("a custom provider");
-    run("custom_stream_items", 4000, |rng| Bytes(mutated(rng, seeds::bodies())), |b| {
-        let _ = cascade_edge::providers::custom::parse_delta(&model, &String::from_utf8_lossy(&b.0));
-    });
+    run(
+        "custom_stream_items",
+        4000,
+        |rng| Bytes(mutated(rng, seeds::bodies())),
+        |b| {
+            let _ = cascade_edge::providers::custom::parse_delta(&model, &String::from_utf8_lossy(&b.0));
+        },
+    );
 }

@@ -16,7 +16,11 @@ pub enum Reply {
     Json(u16, String),
     Headers(u16, Vec<(String, String)>, String),
     /// A streamed body in the given pieces; `cut` ends it with a transport error.
-    Stream { status: u16, chunks: Vec<Vec<u8>>, cut: bool },
+    Stream {
+        status: u16,
+        chunks: Vec<Vec<u8>>,
+        cut: bool,
+    },
     Transport(&'static str),
 }
 
@@ -57,7 +61,9 @@ impl ByteStream for Body {
             Some(c) => Some(Ok(c)),
             None if self.cut => {
                 self.cut = false;
-                Some(Err(CascadeError::new(ErrorCode::Transport, "connection reset").with_class(FailureClass::Transport)))
+                Some(Err(
+                    CascadeError::new(ErrorCode::Transport, "connection reset").with_class(FailureClass::Transport)
+                ))
             }
             None => None,
         }

@@ -19,8 +19,25 @@ pub const MAX_LEN: usize = 4 << 20;
 /// emoji (with joiners and modifiers), a BOM, bidi controls, line and
 /// paragraph separators, a non-character.
 pub const UNICODE: &[&str] = &[
-    "é", "e\u{301}", "\u{301}", "中文", "日本語のテキスト", "🙂", "👨\u{200d}👩\u{200d}👧", "👍🏽", "\u{feff}", "\u{202e}",
-    "\u{2028}", "\u{2029}", "\u{fffd}", "\u{ffff}", "𝔘𝔫𝔦", "ا", "\u{0}", "Ω≈ç√", "\u{85}",
+    "é",
+    "e\u{301}",
+    "\u{301}",
+    "中文",
+    "日本語のテキスト",
+    "🙂",
+    "👨\u{200d}👩\u{200d}👧",
+    "👍🏽",
+    "\u{feff}",
+    "\u{202e}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{fffd}",
+    "\u{ffff}",
+    "𝔘𝔫𝔦",
+    "ا",
+    "\u{0}",
+    "Ω≈ç√",
+    "\u{85}",
 ];
 
 /// Bytes that are not UTF-8: stray continuation bytes, a lead byte with no
@@ -32,23 +49,89 @@ pub const BREAKS: &[&[u8]] = &[b"\n", b"\r", b"\r\n", b"\0", b"\n\n", b"\r\n\r\n
 
 /// Pieces of the grammars under test: JSON, SSE, the transport head.
 pub const TOKENS: &[&[u8]] = &[
-    b"{", b"}", b"[", b"]", b"\"", b":", b",", b"\\", b"\\u", b"\\ud83d", b"\\udc00", b"\\u0000", b"data:", b"data: ",
-    b"event: ", b": keep-alive\n", b"[DONE]", b"id: 1\n", b"retry: 0\n", b"true", b"null", b"-", b".", b"e", b"E+",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b":",
+    b",",
+    b"\\",
+    b"\\u",
+    b"\\ud83d",
+    b"\\udc00",
+    b"\\u0000",
+    b"data:",
+    b"data: ",
+    b"event: ",
+    b": keep-alive\n",
+    b"[DONE]",
+    b"id: 1\n",
+    b"retry: 0\n",
+    b"true",
+    b"null",
+    b"-",
+    b".",
+    b"e",
+    b"E+",
 ];
 
 /// Numbers at and past the edges of u32, u64, i64, f64 and JS's safe
 /// integers, and things that look like numbers to some readers.
 pub const NUMBERS: &[&str] = &[
-    "1e400", "-1e400", "1E-400", "18446744073709551616", "18446744073709551615", "-9223372036854775809",
-    "9007199254740993", "4294967296", "4294967295", "-0", "-0.0", "0.0", "1e308", "1.7976931348623157e309", "-1",
-    "5e-324", "0.1e1", "NaN", "Infinity", "-Infinity", "0x10", "1_000", "01", ".5", "1.", "+1",
+    "1e400",
+    "-1e400",
+    "1E-400",
+    "18446744073709551616",
+    "18446744073709551615",
+    "-9223372036854775809",
+    "9007199254740993",
+    "4294967296",
+    "4294967295",
+    "-0",
+    "-0.0",
+    "0.0",
+    "1e308",
+    "1.7976931348623157e309",
+    "-1",
+    "5e-324",
+    "0.1e1",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "0x10",
+    "1_000",
+    "01",
+    ".5",
+    "1.",
+    "+1",
 ];
 
 /// JSON values of every kind, to put where another kind is expected.
 pub const VALUES: &[&str] = &[
-    "null", "true", "false", "0", "-1", "1e400", "\"\"", "\"x\"", "[]", "{}", "[[]]", "{\"\":null}", "\"é🙂\"",
-    "18446744073709551616", "-0.0", "\"\\ud800\"", "\"\\u0000\"", "[null]", "{\"type\":null}", "0.5", "\"NaN\"",
-    "[{}]", "\"\\n\\r\"",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1e400",
+    "\"\"",
+    "\"x\"",
+    "[]",
+    "{}",
+    "[[]]",
+    "{\"\":null}",
+    "\"é🙂\"",
+    "18446744073709551616",
+    "-0.0",
+    "\"\\ud800\"",
+    "\"\\u0000\"",
+    "[null]",
+    "{\"type\":null}",
+    "0.5",
+    "\"NaN\"",
+    "[{}]",
+    "\"\\n\\r\"",
 ];
 
 /// Apply one to three mutations, sometimes many more.
@@ -245,12 +328,8 @@ fn deep_nesting(rng: &mut Rng, data: &mut Vec<u8>) {
         2 => 100_000,
         _ => rng.size(300),
     };
-    let (open, close): (&[u8], &[u8]) = *rng.pick(&[
-        (&b"["[..], &b"]"[..]),
-        (b"{\"a\":", b"}"),
-        (b"[{\"content\":", b"}]"),
-        (b"{\"\":[", b"]}"),
-    ]);
+    let (open, close): (&[u8], &[u8]) =
+        *rng.pick(&[(&b"["[..], &b"]"[..]), (b"{\"a\":", b"}"), (b"[{\"content\":", b"}]"), (b"{\"\":[", b"]}")]);
     let mut piece = open.repeat(depth);
     piece.extend_from_slice(b"0");
     if rng.one_in(2) {

@@ -41,7 +41,10 @@ impl StreamDecoder for StreamParser {
 }
 
 impl StreamParser {
-    fn lines_to_deltas(&mut self, lines: Vec<Result<NdjsonLine, CascadeError>>) -> Result<Vec<StreamDelta>, CascadeError> {
+    fn lines_to_deltas(
+        &mut self,
+        lines: Vec<Result<NdjsonLine, CascadeError>>,
+    ) -> Result<Vec<StreamDelta>, CascadeError> {
         let mut out = Vec::new();
         for line in lines {
             if self.ended {

@@ -53,7 +53,10 @@ impl SseWire for Events {
         }
         let provider = self.provider.as_str();
         let v = Json::parse_str(data).map_err(|e| {
-            CascadeError::bad_response(format!("{provider}: stream event is not valid JSON ({e}): {}", preview(data, 120)))
+            CascadeError::bad_response(format!(
+                "{provider}: stream event is not valid JSON ({e}): {}",
+                preview(data, 120)
+            ))
         })?;
         if let Some(msg) = envelope_error(&v) {
             return Err(stream_error(provider, &msg));

@@ -64,7 +64,9 @@ fn candidates(group: &[Judged]) -> Vec<Cand> {
         match next {
             Some(n) if n == j.score => continue,
             Some(n) => out.push(Cand { t: tidy(j.score, n), esc: base_esc.saturating_add(i).saturating_add(1), ok }),
-            None if j.score < 1.0 => out.push(Cand { t: tidy(j.score, 1.0), esc: base_esc.saturating_add(i).saturating_add(1), ok }),
+            None if j.score < 1.0 => {
+                out.push(Cand { t: tidy(j.score, 1.0), esc: base_esc.saturating_add(i).saturating_add(1), ok })
+            }
             None => {}
         }
     }
@@ -192,8 +194,11 @@ fn joint(
         dp = next;
         choice.push(pick_here);
     }
-    let totals: Vec<(usize, usize)> =
-        dp.iter().enumerate().map(|(e, o)| (e.saturating_add(fixed_esc), o.map_or(0, |o| o.saturating_add(fixed_ok)))).collect();
+    let totals: Vec<(usize, usize)> = dp
+        .iter()
+        .enumerate()
+        .map(|(e, o)| (e.saturating_add(fixed_esc), o.map_or(0, |o| o.saturating_add(fixed_ok))))
+        .collect();
     let reachable: Vec<usize> = dp.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(e, _)| e).collect();
     let opts: Vec<(usize, usize)> = reachable.iter().filter_map(|&e| totals.get(e).copied()).collect();
     let (i, met) = pick(&opts, need);

@@ -21,7 +21,8 @@ fn name_like(a: &Text, i: usize) -> bool {
     if !w.is(K_UPPER) || !w.is(K_ALPHA) || w.has(STOP) {
         return false;
     }
-    let next_upper = a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_UPPER) && n.start <= w.end.saturating_add(1));
+    let next_upper =
+        a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_UPPER) && n.start <= w.end.saturating_add(1));
     !w.is(K_SENT) || next_upper || a.len() <= 4
 }
 
@@ -66,7 +67,8 @@ fn arithmetic(ctx: &Ctx) -> Option<(f64, bool, String)> {
     let close = |x: f64| (x - expected).abs() <= 1e-6 * expected.abs().max(1.0) + 0.005;
     let last = seen.last().copied();
     let stated = extract(a, &ctx.intent.quantities).map(|f| f.value);
-    let right = last.is_some_and(close) || stated.is_some_and(close) || (a.len() >= 7 && seen.iter().any(|&x| close(x)));
+    let right =
+        last.is_some_and(close) || stated.is_some_and(close) || (a.len() >= 7 && seen.iter().any(|&x| close(x)));
     if right {
         return Some((1.0, false, format!("the arithmetic checks out ({})", num(expected))));
     }
@@ -184,8 +186,13 @@ mod tests {
         assert!(o.veto);
         let off = "Bananas are a great source of potassium and can be eaten raw or cooked in many different delicious ways every day.";
         assert!(align("What is the capital of France?", off).is_some_and(|o| !o.passed));
-        assert!(align("How many moons does Mars have?", "Mars is a fascinating planet that has been studied by many missions.").is_some_and(|o| !o.passed));
-        assert!(align("Who painted the Mona Lisa?", "it is a very famous painting that hangs in a museum.").is_some_and(|o| !o.passed));
+        assert!(align(
+            "How many moons does Mars have?",
+            "Mars is a fascinating planet that has been studied by many missions."
+        )
+        .is_some_and(|o| !o.passed));
+        assert!(align("Who painted the Mona Lisa?", "it is a very famous painting that hangs in a museum.")
+            .is_some_and(|o| !o.passed));
         let drift = "Regular exercise improves cardiovascular health, strengthens muscles, and helps people sleep better at night.";
         assert!(align("How do vaccines train the immune system?", drift).is_some_and(|o| !o.passed));
     }

@@ -24,10 +24,14 @@ pub(super) enum Tk {
     Op(u8),
     Open,
     Close,
-    Eq { approx: bool },
+    Eq {
+        approx: bool,
+    },
     Word(WordKind),
     /// Punctuation or a line end: a calculation cannot continue across it.
-    Break { line: bool },
+    Break {
+        line: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -127,7 +131,9 @@ fn ends_sentence(bytes: &[u8], i: usize) -> bool {
     let digit = |k: Option<usize>| k.and_then(|k| bytes.get(k)).is_some_and(u8::is_ascii_digit);
     match bytes.get(i) {
         // Followed by a space or nothing: "1.5" and "e.g" do not end one.
-        Some(b'.' | b'?' | b'!' | b';') => matches!(bytes.get(i.saturating_add(1)), None | Some(b' ' | b'\n' | b'\r' | b'\t')),
+        Some(b'.' | b'?' | b'!' | b';') => {
+            matches!(bytes.get(i.saturating_add(1)), None | Some(b' ' | b'\n' | b'\r' | b'\t'))
+        }
         Some(b',' | b':') => !(digit(i.checked_sub(1)) && digit(Some(i.saturating_add(1)))),
         Some(b'\n') => {
             let before = bytes.get(..i).and_then(|r| r.iter().rev().find(|c| !c.is_ascii_whitespace()));
@@ -162,7 +168,10 @@ fn clause_around(bytes: &[u8], m: usize) -> (usize, usize) {
     let ceil = m.saturating_add(REACH).min(bytes.len());
     let mut e = m;
     loop {
-        let next = bytes.get(e..ceil).and_then(|r| r.iter().position(|b| is_stop(b) || *b == b'<')).map(|p| e.saturating_add(p));
+        let next = bytes
+            .get(e..ceil)
+            .and_then(|r| r.iter().position(|b| is_stop(b) || *b == b'<'))
+            .map(|p| e.saturating_add(p));
         match next {
             // Markup holds its own "=" and dots: skip it whole.
             Some(p) if bytes.get(p..p.saturating_add(2)) == Some(b"<<") => {
@@ -212,7 +221,16 @@ pub(super) fn scan_range(t: &Text, lo: usize, hi: usize, base: usize, outer: boo
 }
 
 #[allow(clippy::too_many_arguments)]
-fn scan_with(t: &Text, lo: usize, hi: usize, base: usize, outer: bool, at_end: bool, report: &mut Report, scratch: &mut Scratch) {
+fn scan_with(
+    t: &Text,
+    lo: usize,
+    hi: usize,
+    base: usize,
+    outer: bool,
+    at_end: bool,
+    report: &mut Report,
+    scratch: &mut Scratch,
+) {
     let mut toks = Toks::new(std::mem::take(&mut scratch.toks));
     toks.v.clear();
     tokenize(t, lo, hi, base, outer, report, &mut toks);

@@ -86,7 +86,11 @@ impl Chain {
                 self.units = 0;
             }
             Tk::Op(o) => {
-                if o == b'/' && self.last_is_operand() && self.units > 0 && matches!(next, Some(Tk::Word(WordKind::Unit { .. }))) {
+                if o == b'/'
+                    && self.last_is_operand()
+                    && self.units > 0
+                    && matches!(next, Some(Tk::Word(WordKind::Unit { .. })))
+                {
                     self.skip_unit = true;
                 } else if self.last_is_operand() || (matches!(o, b'-' | b'+') && !self.last_is_operand()) {
                     self.push(Atom::Op(o), t);
@@ -162,7 +166,9 @@ impl Chain {
                 self.tainted = true;
             }
             WordKind::Var | WordKind::X => {
-                if !self.atoms.is_empty() || matches!(toks.get(k.saturating_add(1)).map(|n| n.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. })) {
+                if !self.atoms.is_empty()
+                    || matches!(toks.get(k.saturating_add(1)).map(|n| n.kind), Some(Tk::Op(_)) | Some(Tk::Eq { .. }))
+                {
                     self.tainted = true;
                 }
             }
@@ -194,7 +200,9 @@ impl Chain {
         }
         if family == 0xf {
             if self.units == 0 {
-                if let (Some(Atom::Num { value, .. }), Some(m)) = (self.atoms.last_mut(), SCALES.get(usize::from(unit & 0xf))) {
+                if let (Some(Atom::Num { value, .. }), Some(m)) =
+                    (self.atoms.last_mut(), SCALES.get(usize::from(unit & 0xf)))
+                {
                     *value *= m;
                 }
             }
@@ -317,7 +325,13 @@ impl Chain {
 /// Whether two neighbouring segments state the same value, allowing the
 /// rounding the writer's shown precision implies and either reading of `%`.
 fn agrees(a: &Seg, b: &Seg, approx: bool) -> bool {
-    let shown = if b.bare { Some(b.decimals) } else if a.bare { Some(a.decimals) } else { None };
+    let shown = if b.bare {
+        Some(b.decimals)
+    } else if a.bare {
+        Some(a.decimals)
+    } else {
+        None
+    };
     let pairs = [(a.frac, b.frac), (a.plain, b.plain), (a.frac, b.plain), (a.plain, b.frac)];
     pairs.iter().any(|&(x, y)| {
         let diff = (x - y).abs();
@@ -437,4 +451,3 @@ impl Parser<'_> {
         }
     }
 }
-

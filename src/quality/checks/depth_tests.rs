@@ -10,19 +10,19 @@ const RAFT: &str = "Explain in detail how the Raft consensus algorithm handles l
 
 #[test]
 fn shallow_answers_to_demanding_questions_lose() {
-    let o = depth_of(RAFT, "Raft elects a leader by voting. The leader replicates logs. It is safer than Paxos.").unwrap();
+    let o =
+        depth_of(RAFT, "Raft elects a leader by voting. The leader replicates logs. It is safer than Paxos.").unwrap();
     assert!(o.score < 0.4, "{o:?}");
-    let o = depth_of("Explain in detail why the Roman Empire fell and compare it with the Han dynasty.", "Taxes.").unwrap();
+    let o =
+        depth_of("Explain in detail why the Roman Empire fell and compare it with the Han dynasty.", "Taxes.").unwrap();
     assert!(!o.passed, "{o:?}");
 }
 
 #[test]
 fn the_loss_is_graded() {
     let sentence = "Raft keeps a replicated log consistent by electing one leader per term with majority votes. ";
-    let scores: Vec<f64> = [1, 3, 6, 16]
-        .iter()
-        .map(|&n| depth_of(RAFT, &sentence.repeat(n)).map_or(1.0, |o| o.score))
-        .collect();
+    let scores: Vec<f64> =
+        [1, 3, 6, 16].iter().map(|&n| depth_of(RAFT, &sentence.repeat(n)).map_or(1.0, |o| o.score)).collect();
     assert!(scores.windows(2).all(|w| w[0] < w[1] || w[1] == 1.0), "{scores:?}");
     assert_eq!(scores.last(), Some(&1.0));
 }
@@ -62,7 +62,8 @@ fn values_and_transformations_are_left_alone() {
     let q = "Tom has 3 boxes of 12 apples. How many apples does he have, and how many boxes?";
     assert!(depth_of(q, "36 apples and 3 boxes.").is_none());
     assert!(depth_of("Summarise in one sentence: Cats sleep a lot and hunt at night.", "Cats sleep by day.").is_none());
-    assert!(depth_of("Translate into Spanish: \"Explain why the sky is blue.\"", "Explica por qué el cielo es azul.").is_none());
+    assert!(depth_of("Translate into Spanish: \"Explain why the sky is blue.\"", "Explica por qué el cielo es azul.")
+        .is_none());
 }
 
 #[test]

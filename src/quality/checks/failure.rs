@@ -62,7 +62,10 @@ pub(crate) fn cut_off(t: &Text) -> Option<&'static str> {
         _ => {}
     }
     // A number cut in its digit groups: "88,00".
-    let tail_start = bytes.iter().rposition(|b| !(b.is_ascii_digit() || *b == b',' || *b == b'.')).map_or(0, |p| p.saturating_add(1));
+    let tail_start = bytes
+        .iter()
+        .rposition(|b| !(b.is_ascii_digit() || *b == b',' || *b == b'.'))
+        .map_or(0, |p| p.saturating_add(1));
     if bytes.get(tail_start).is_some_and(u8::is_ascii_digit) {
         if let Some(n) = parse_number(bytes, tail_start) {
             if n.broken {
@@ -210,7 +213,8 @@ pub(crate) fn hedging(ctx: &Ctx) -> Option<CheckOutcome> {
         if w.flags & (HEDGE | BACKTRACK) == 0 {
             continue;
         }
-        let precision = !exact_problem && w.has(APPROX) && a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_DIGITS));
+        let precision =
+            !exact_problem && w.has(APPROX) && a.words.get(i.saturating_add(1)).is_some_and(|n| n.is(K_DIGITS));
         hedges = hedges.saturating_add(u32::from(w.has(HEDGE) && !precision));
         backtracks = backtracks.saturating_add(u32::from(exact && w.has(BACKTRACK)));
     }

@@ -82,18 +82,24 @@ fn loops_are_caught_and_prose_is_not() {
 
 #[test]
 fn wrong_language_or_script() {
-    with("What is the capital of France?", "Столица Франции — Париж, это большой город.", |c| {
-        assert!(language(c).is_some_and(|o| !o.passed));
-    });
+    with(
+        "What is the capital of France?",
+        "Столица Франции — Париж, это большой город.",
+        |c| {
+            assert!(language(c).is_some_and(|o| !o.passed));
+        },
+    );
     with(
         "Why is the sky blue during the day?",
         "El cielo es azul porque la luz del sol se dispersa en la atmósfera y los colores azules se dispersan más.",
         |c| assert!(language(c).is_some_and(|o| !o.passed)),
     );
     with("Translate 'thank you' into Japanese", "ありがとうございます", |c| assert!(language(c).is_none()));
-    with("Answer in Spanish: why is the sky blue?", "El cielo es azul porque la luz se dispersa en la atmósfera.", |c| {
-        assert!(language(c).is_none())
-    });
+    with(
+        "Answer in Spanish: why is the sky blue?",
+        "El cielo es azul porque la luz se dispersa en la atmósfera.",
+        |c| assert!(language(c).is_none()),
+    );
     with("Why is the sky blue?", "Because air scatters blue light more than red light, so the sky looks blue.", |c| {
         assert!(language(c).is_none())
     });
@@ -101,7 +107,8 @@ fn wrong_language_or_script() {
 
 #[test]
 fn odd_unicode_is_safe_everywhere() {
-    for a in ["👍🏽", "é", "\u{301}", "日本語", "a\u{0}b", "🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂"] {
+    for a in ["👍🏽", "é", "\u{301}", "日本語", "a\u{0}b", "🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂 🙂"]
+    {
         with("q?", a, |c| {
             let _ = completeness(c);
             let _ = refusal(c);

@@ -114,7 +114,12 @@ pub(crate) fn bracket_balance(code: &str, hash_comments: bool, single_quotes: bo
         }
         let comment = (b == b'/' && bytes.get(i.saturating_add(1)) == Some(&b'/')) || (hash_comments && b == b'#');
         if comment {
-            i = i.saturating_add(bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'\n')).unwrap_or(bytes.len().saturating_sub(i)));
+            i = i.saturating_add(
+                bytes
+                    .get(i..)
+                    .and_then(|r| r.iter().position(|&c| c == b'\n'))
+                    .unwrap_or(bytes.len().saturating_sub(i)),
+            );
             continue;
         }
         match b {

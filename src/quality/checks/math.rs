@@ -80,7 +80,8 @@ pub(crate) fn extract(a: &Text, given: &[f64]) -> Option<Final> {
         }
     }
     // "The answer is 42", "Final answer: forty-two".
-    let answer_word = |i: usize| a.words.get(i).is_some_and(|w| w.hash == ANSWER && a.word(w).eq_ignore_ascii_case("answer"));
+    let answer_word =
+        |i: usize| a.words.get(i).is_some_and(|w| w.hash == ANSWER && a.word(w).eq_ignore_ascii_case("answer"));
     if let Some(i) = (0..a.len()).rev().find(|&i| answer_word(i)) {
         for k in i.saturating_add(1)..i.saturating_add(10).min(a.len()) {
             let Some(w) = a.words.get(k) else { break };
@@ -184,9 +185,12 @@ fn counted_noun<'a>(q: &Text<'a>) -> Option<(&'a str, u32, u8)> {
     const MANY: u32 = hash("many");
     let i = (0..q.len()).find(|&i| q.is_word(i, HOW) && q.is_word(i.saturating_add(1), MANY))?;
     let skip = ["more", "fewer", "less", "total", "different", "other", "extra", "additional", "whole", "full"];
-    let k = (i.saturating_add(2)..i.saturating_add(4)).find(|&k| !skip.iter().any(|s| q.word_at(k).eq_ignore_ascii_case(s)))?;
+    let k = (i.saturating_add(2)..i.saturating_add(4))
+        .find(|&k| !skip.iter().any(|s| q.word_at(k).eq_ignore_ascii_case(s)))?;
     let w = q.words.get(k)?;
-    let plain = w.is(crate::quality::text::K_ALPHA) && !w.has(crate::quality::lexicon::STOP) && w.end.saturating_sub(w.start) >= 3;
+    let plain = w.is(crate::quality::text::K_ALPHA)
+        && !w.has(crate::quality::lexicon::STOP)
+        && w.end.saturating_sub(w.start) >= 3;
     plain.then(|| (q.word(w), w.stem, w.unit))
 }
 
@@ -250,7 +254,9 @@ pub(crate) fn final_answer(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
         // A unit may be abbreviated: "kilometres" is answered in "km".
         let said = a.words.iter().rev().take(40).any(|w| w.stem == stem || (unit != 0 && w.unit == unit));
         // Money is named by its sign as often as by its unit word.
-        let said = said || (unit >> 4 == 3 && a.raw.get(a.raw.len().saturating_sub(400)..).is_some_and(|t| t.contains(['$', '€', '£'])));
+        let said = said
+            || (unit >> 4 == 3
+                && a.raw.get(a.raw.len().saturating_sub(400)..).is_some_and(|t| t.contains(['$', '€', '£'])));
         if !said {
             note(0.9, format!("the question asks how many {noun}, and the conclusion never mentions {noun}"));
         }
@@ -270,7 +276,10 @@ pub(crate) fn final_answer(ctx: &Ctx, report: &Report) -> Option<CheckOutcome> {
                 if report.results.iter().any(|&r| close(r)) {
                     note(0.85, format!("the answer {} is not where the working ends ({})", num(v), num(last)));
                 } else {
-                    note(0.5, format!("the answer {} does not follow from the working, which ends at {}", num(v), num(last)));
+                    note(
+                        0.5,
+                        format!("the answer {} does not follow from the working, which ends at {}", num(v), num(last)),
+                    );
                 }
             }
         }

@@ -28,7 +28,8 @@ fn check(q: &str, a: &str) -> (Option<CheckOutcome>, Option<CheckOutcome>, Optio
     with(q, a, |c| (arithmetic(c, &r), final_answer(c, &r), working(c, &r)))
 }
 
-const Q: &str = "James runs 3 sprints 3 times a week. He runs 60 meters each sprint. How many total meters does he run a week?";
+const Q: &str =
+    "James runs 3 sprints 3 times a week. He runs 60 meters each sprint. How many total meters does he run a week?";
 
 #[test]
 fn a_clean_worked_answer_passes() {
@@ -67,7 +68,8 @@ fn measures_take_decimals_and_approximations() {
     assert_eq!(fa.score, 1.0, "{fa:?}");
     let (_, fa, _) = check("How many hours is 150 minutes?", "150 minutes is 2.5 hours.");
     assert_eq!(fa.unwrap().score, 1.0);
-    let (_, fa, _) = check("How many liters does the 20 liter tank hold after 26 are poured out?", "It holds -6 liters.");
+    let (_, fa, _) =
+        check("How many liters does the 20 liter tank hold after 26 are poured out?", "It holds -6 liters.");
     assert!(fa.unwrap().score < 0.5);
     // Several figures that are one value at two precisions are not ambiguous.
     let f = fin("That is about 42.2 km, or 42.16 km exactly.").unwrap();
@@ -79,7 +81,8 @@ fn measures_take_decimals_and_approximations() {
 #[test]
 fn ignoring_the_given_quantities_costs() {
     let q = "A farmer has 12 cows and 7 horses. Each cow eats 4 bales and each horse eats 3 bales a week. How many bales are eaten in a week?";
-    let (_, _, good) = check(q, "Cows eat 12 x 4 = 48 bales and horses eat 7 x 3 = 21 bales, so 48 + 21 = 69 bales.\n#### 69");
+    let (_, _, good) =
+        check(q, "Cows eat 12 x 4 = 48 bales and horses eat 7 x 3 = 21 bales, so 48 + 21 = 69 bales.\n#### 69");
     let (_, _, bad) = check(q, "The cows eat 12 x 4 = 48 bales in a week, so that is the total.\n#### 48");
     assert!(good.unwrap().score > bad.unwrap().score);
 }

@@ -10,12 +10,12 @@ pub(crate) mod alignment;
 pub(crate) mod arith;
 mod chain;
 pub(crate) mod depth;
-mod tokens;
 pub(crate) mod failure;
 pub(crate) mod format;
 pub(crate) mod logprobs;
 pub(crate) mod math;
 pub(crate) mod schema;
+mod tokens;
 pub(crate) mod tools;
 
 use super::domain::Domain;

@@ -61,7 +61,14 @@ fn short(v: &Value) -> String {
     out
 }
 
-fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: u32, steps: &mut u32) -> Result<(), String> {
+fn check(
+    value: &Value,
+    schema: &Value,
+    root: &Value,
+    path: &mut String,
+    depth: u32,
+    steps: &mut u32,
+) -> Result<(), String> {
     *steps = (*steps).saturating_add(1);
     if depth > MAX_DEPTH || *steps > MAX_STEPS {
         return Ok(());
@@ -143,7 +150,9 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &mut String, depth: 
                 let res = match (sub, obj.get("additionalProperties")) {
                     (Some(s), _) => check(v, s, root, path, depth.saturating_add(1), steps),
                     (None, Some(Value::Bool(false))) => Err(format!("{path}: field not allowed by the schema")),
-                    (None, Some(extra @ Value::Object(_))) => check(v, extra, root, path, depth.saturating_add(1), steps),
+                    (None, Some(extra @ Value::Object(_))) => {
+                        check(v, extra, root, path, depth.saturating_add(1), steps)
+                    }
                     _ => Ok(()),
                 };
                 path.truncate(len);
@@ -249,7 +258,8 @@ mod tests {
         assert!(e(json!({"name": "Ada", "age": 3, "tags": [1]})).contains("$.tags[0]"));
         assert!(e(json!({"name": "Ada", "age": 3, "tags": [], "extra": 1})).contains("not allowed"));
         assert!(e(json!({"name": "Ada", "age": -1, "tags": []})).contains(">= 0"));
-        assert!(e(json!({"name": "Ada", "age": 1, "tags": [], "address": {}})).contains("$.address: missing required field \"city\""));
+        assert!(e(json!({"name": "Ada", "age": 1, "tags": [], "address": {}}))
+            .contains("$.address: missing required field \"city\""));
         assert!(e(json!({"name": "Ada", "age": 1, "tags": ["a", "b", "c", "d"]})).contains("at most 3"));
     }
 

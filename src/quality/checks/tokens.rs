@@ -170,7 +170,9 @@ fn gap(t: &Text, mut i: usize, end: usize, base: usize, outer: bool, toks: &mut 
             b if b >= 0x80 => {
                 let c = raw.get(i..).and_then(|s| s.chars().next()).unwrap_or('\u{fffd}');
                 let len = c.len_utf8();
-                let spaced = i > 0 && bytes.get(i.saturating_sub(1)) == Some(&b' ') && bytes.get(i.saturating_add(len)) == Some(&b' ');
+                let spaced = i > 0
+                    && bytes.get(i.saturating_sub(1)) == Some(&b' ')
+                    && bytes.get(i.saturating_add(len)) == Some(&b' ');
                 let kind = match c {
                     '×' | '·' | '⋅' | '∙' | '✕' => Some(Tk::Op(b'*')),
                     '÷' | '∕' => Some(Tk::Op(b'/')),
@@ -238,7 +240,12 @@ fn word_token(t: &Text, k: usize, base: usize, toks: &mut Toks) -> usize {
                 match by {
                     Some(b) => {
                         let op = if h == DIVIDED { b'/' } else { b'*' };
-                        push(toks, Tk::Word(WordKind::OpWord(op)), base.saturating_add(start), base.saturating_add(b.end as usize));
+                        push(
+                            toks,
+                            Tk::Word(WordKind::OpWord(op)),
+                            base.saturating_add(start),
+                            base.saturating_add(b.end as usize),
+                        );
                         return b.end as usize;
                     }
                     None => Tk::Word(WordKind::Unit { approx: false, unit: 0 }),
@@ -282,10 +289,16 @@ fn number_word(bytes: &[u8], start: usize, end: usize, base: usize, toks: &mut T
             reach = reach.max(p);
             continue;
         }
-        let q = p.saturating_add(bytes.get(p..end).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count()));
+        let q =
+            p.saturating_add(bytes.get(p..end).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count()));
         if q == p {
             // A non-ASCII letter glued on: treat the rest as a unit.
-            push(toks, Tk::Word(WordKind::Unit { approx: false, unit: 0 }), base.saturating_add(p), base.saturating_add(end));
+            push(
+                toks,
+                Tk::Word(WordKind::Unit { approx: false, unit: 0 }),
+                base.saturating_add(p),
+                base.saturating_add(end),
+            );
             return end.max(reach);
         }
         let single = q.saturating_sub(p) == 1;
@@ -327,7 +340,10 @@ fn at_line_start(bytes: &[u8], i: usize) -> bool {
 
 /// The denominator of a tight fraction `a/b` (no spaces, not a date `a/b/c`).
 fn tight_denominator(bytes: &[u8], n: &NumLit) -> Option<NumLit> {
-    if n.percent || bytes.get(n.end) != Some(&b'/') || (n.start > 0 && bytes.get(n.start.saturating_sub(1)) == Some(&b'/')) {
+    if n.percent
+        || bytes.get(n.end) != Some(&b'/')
+        || (n.start > 0 && bytes.get(n.start.saturating_sub(1)) == Some(&b'/'))
+    {
         return None;
     }
     let d = parse_number(bytes, n.end.saturating_add(1))?;

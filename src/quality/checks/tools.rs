@@ -23,11 +23,18 @@ pub(crate) fn tools(ctx: &Ctx) -> Option<CheckOutcome> {
             let spec = input.tools.iter().find(|t| t.name == call.name);
             if spec.is_none() && !input.tools.is_empty() {
                 let offered: Vec<&str> = input.tools.iter().take(6).map(|t| t.name.as_str()).collect();
-                let detail = format!("called `{}`, which is not one of the tools offered ({})", call.name, offered.join(", "));
+                let detail =
+                    format!("called `{}`, which is not one of the tools offered ({})", call.name, offered.join(", "));
                 return Some(outcome("tools", 0.02, 1.0, true, detail));
             }
             let Some(args) = &call.arguments else {
-                return Some(outcome("tools", 0.02, 1.0, true, format!("the arguments to `{}` are not valid JSON", call.name)));
+                return Some(outcome(
+                    "tools",
+                    0.02,
+                    1.0,
+                    true,
+                    format!("the arguments to `{}` are not valid JSON", call.name),
+                ));
             };
             if let Some(spec) = spec {
                 let schema_given = matches!(&spec.parameters, Value::Object(m) if !m.is_empty());
@@ -59,7 +66,8 @@ pub(crate) fn tools(ctx: &Ctx) -> Option<CheckOutcome> {
         }
         let tool = input.tools.iter().find(|t| contains_ci(&t.name, word) || contains_ci(&t.description, word));
         if let Some(t) = tool {
-            let detail = format!("the question needs live data that `{}` provides, but the draft answered from memory", t.name);
+            let detail =
+                format!("the question needs live data that `{}` provides, but the draft answered from memory", t.name);
             return Some(outcome("tools", 0.05, 1.0, true, detail));
         }
     }
@@ -120,7 +128,13 @@ mod tests {
         let t = weather();
         let o = run("What's the weather in Paris right now?", "It is sunny and 22 degrees in Paris.", &[], &t);
         assert!(o.is_some_and(|o| o.veto));
-        assert!(run("Explain how weather fronts form and why they bring rain.", "Fronts form where air masses meet...", &[], &t).is_none());
+        assert!(run(
+            "Explain how weather fronts form and why they bring rain.",
+            "Fronts form where air masses meet...",
+            &[],
+            &t
+        )
+        .is_none());
         assert!(run("Write a poem about rain", "Soft rain falls...", &[], &t).is_none());
         assert!(run("What's the weather in Paris right now?", "Sunny.", &[], &[]).is_none());
     }
