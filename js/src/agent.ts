@@ -9,6 +9,7 @@ import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
 import { currentGeneration, defaultEnv, engine, engineSync, isBrowserEntry, track, type Engine } from './runtime.js';
 import { drive } from './drive.js';
+import { toJson } from './json.js';
 import { readResult } from './tape.js';
 import { CascadeStream } from './stream.js';
 import { transport } from './transport.js';
@@ -192,7 +193,7 @@ export function scoreDraft(query: string, draft: string, options: ScoreDraftOpti
   if (typeof query !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: query must be a string');
   if (typeof draft !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: draft must be a string');
   try {
-    return JSON.parse(eng.scoreDraft(query, draft, JSON.stringify(options)));
+    return JSON.parse(eng.scoreDraft(query, draft, toJson(options, 'scoreDraft: options')));
   } catch (e) {
     throw fromEngine(e);
   }
@@ -217,7 +218,7 @@ function build(eng: Engine, p: Prepared): WasmAgent {
   try {
     // The config keeps the keys (in the agent's private field) so that the
     // agent can be rebuilt if the engine ever has to be restarted.
-    return track(new eng.WasmAgent(JSON.stringify(p.config), transport(p.fetch), p.custom));
+    return track(new eng.WasmAgent(toJson(p.config, 'config'), transport(p.fetch), p.custom));
   } catch (e) {
     throw fromEngine(e);
   }
@@ -319,14 +320,6 @@ function queryJson(query: string | Message[]): string {
   return toJson(query, 'query');
 }
 
-/** JSON for the engine; a value JSON cannot hold (a BigInt, a cycle) is the caller's mistake, named as such. */
-function toJson(value: unknown, what: string): string {
-  try {
-    return JSON.stringify(value);
-  } catch (e) {
-    throw new ConfigError('E_CONFIG', `${what}: cannot be sent to the engine as JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
 
 function optionsJson(options: RunOptions): string {
   if (isEmpty(options)) return '{}';

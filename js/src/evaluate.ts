@@ -5,6 +5,7 @@
  */
 import { ConfigError, fromEngine } from './errors.js';
 import { engineSync } from './runtime.js';
+import { toJson } from './json.js';
 import type {
   CalibrateOptions,
   Calibration,
@@ -78,7 +79,7 @@ function recordsJson(records: unknown, fn: string): string {
       throw new ConfigError('E_CONFIG', `${fn}: records[${i}]: expected an object, got ${describe(r)}`);
     }
   });
-  return stringify(list, `${fn}: records`);
+  return toJson(list, `${fn}: records`);
 }
 
 function optionsJson(options: unknown, fn: string): string {
@@ -86,13 +87,7 @@ function optionsJson(options: unknown, fn: string): string {
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new ConfigError('E_CONFIG', `${fn}: options: expected an object, got ${describe(options)}`);
   }
-  return stringify(options, `${fn}: options`);
+  return toJson(options, `${fn}: options`);
 }
 
-function stringify(v: unknown, what: string): string {
-  try {
-    return JSON.stringify(v);
-  } catch (e) {
-    throw new ConfigError('E_CONFIG', `${what}: cannot be sent as JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
+

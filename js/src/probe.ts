@@ -11,6 +11,7 @@ import { runSignal } from './agent.js';
 import { isProviderObject, registered } from './custom.js';
 import { ConfigError, fromEngine } from './errors.js';
 import { findProvider, providerRows, withEnvKey } from './keys.js';
+import { toJson } from './json.js';
 import { defaultEnv, engine, isBrowserEntry } from './runtime.js';
 import type { ConnectionOptions, ConnectionResult, ModelConfig, ValidateApiKeyOptions } from './types.js';
 
@@ -72,7 +73,7 @@ async function probe(model: ModelConfig, checkModel: boolean, options: Connectio
   try {
     const out = await drive(
       eng.stepTask,
-      eng.testConnection(JSON.stringify(model), JSON.stringify({ browser, checkModel }), transport(f.bind(globalThis)), signal),
+      eng.testConnection(toJson(model, 'model'), toJson({ browser, checkModel }, 'options'), transport(f.bind(globalThis)), signal),
     );
     return JSON.parse(out) as ConnectionResult;
   } catch (e) {

@@ -40,6 +40,7 @@ describe('model validation names the field', () => {
     ['a header that is not a string', [base({ headers: { 'x-n': 1 } })], /models\[0\]\.headers\.x-n: expected a string/],
     ['parameters that are not an object', [base({ parameters: [1] })], /models\[0\]\.parameters: expected an object/],
     ['inputCost without outputCost', [base({ cost: undefined, inputCost: 1 })], /models\[0\]: inputCost and outputCost go together/],
+    ['a value JSON cannot hold', [base({ parameters: { seed: 1n } })], /config: cannot be sent to the engine as JSON/],
     ['a misspelt field', [base({ costt: 1 })], /models\[0\]\.costt: unknown field \(did you mean `cost`\?/],
     ['a line break in a header value', [base({ headers: { 'x-team': 'a\nx-injected: yes' } })], /models\[0\]\.headers\.x-team: the value contains the control character/],
     ['a header name that is not a token', [base({ headers: { 'x bad': 'v' } })], /models\[0\]\.headers: "x bad" is not a valid header name/],
