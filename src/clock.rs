@@ -10,6 +10,12 @@ pub trait Clock {
     fn epoch_ms(&self) -> Option<f64> {
         None
     }
+
+    /// A uniform draw in [0, 1), for retry jitter: chance is injected like
+    /// time, so that tests are repeatable. The default is the middle.
+    fn random(&self) -> f64 {
+        0.5
+    }
 }
 
 /// A clock tests can drive by hand.

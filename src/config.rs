@@ -86,6 +86,8 @@ pub struct AgentConfig {
     pub browser: bool,
     pub limits: Limits,
     pub timeouts: Timeouts,
+    /// Retries of a failed call on the same model (`retry`, or the seed's `errorConfig`).
+    pub retry: crate::reliability::RetryConfig,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -242,11 +244,38 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None | Some(Value::Null) => Timeouts::default(),
         Some(v) => limits::parse_timeouts(v)?,
     };
-    Ok(AgentConfig { models, quality, keep_order, defaults, domains, skip_drafter_from, browser, limits, timeouts })
+    let retry = match (obj.get("retry"), obj.get("errorConfig")) {
+        (Some(v), _) if !v.is_null() => crate::reliability::retry::parse_retry(v)?,
+        (_, Some(v)) if !v.is_null() => crate::reliability::retry::parse_error_config(v)?,
+        _ => crate::reliability::RetryConfig::default(),
+    };
+    Ok(AgentConfig {
+        models,
+        quality,
+        keep_order,
+        defaults,
+        domains,
+        skip_drafter_from,
+        browser,
+        limits,
+        timeouts,
+        retry,
+    })
 }
 
-const AGENT_KEYS: &[&str] =
-    &["models", "quality", "keepOrder", "defaults", "domains", "preRouting", "browser", "limits", "timeouts"];
+const AGENT_KEYS: &[&str] = &[
+    "models",
+    "quality",
+    "keepOrder",
+    "defaults",
+    "domains",
+    "preRouting",
+    "browser",
+    "limits",
+    "timeouts",
+    "retry",
+    "errorConfig",
+];
 
 impl AgentConfig {
     /// Every tier, routed ones included.

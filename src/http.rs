@@ -100,6 +100,13 @@ pub trait HttpClient {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, CascadeError>;
     async fn open_stream(&self, req: HttpRequest) -> Result<StreamResponse<Self::Body>, CascadeError>;
 
+    /// Wait `ms` before a retry. A wait the caller aborts ends with their
+    /// error. Clients without timers (scripted tests) return at once.
+    async fn sleep(&self, ms: f64) -> Result<(), CascadeError> {
+        let _ = ms;
+        Ok(())
+    }
+
     /// Providers written in the host language (custom JS providers) have no
     /// wire: the client that knows them calls them directly. When streaming
     /// it may push deltas through `on_delta` and return `None`, and the

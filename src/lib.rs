@@ -31,6 +31,7 @@ pub mod json_out;
 pub mod pricing;
 pub mod providers;
 pub mod quality;
+pub mod reliability;
 pub mod shape;
 pub mod stream;
 pub mod suggest;

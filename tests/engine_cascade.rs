@@ -96,17 +96,26 @@ fn three_tiers_with_a_failing_middle_tier() {
         {"name": "mid", "provider": "openai", "inputCost": 1.0, "outputCost": 1.0},
         {"name": "big", "provider": "openai", "inputCost": 10.0, "outputCost": 10.0}
     ]));
+    let overloaded = || Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into());
     let http = Scripted::new(vec![
         Reply::Json(200, openai_body("", "stop", Some((10, 0)))),
-        Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into()),
+        overloaded(),
+        overloaded(),
+        overloaded(),
         Reply::Json(200, openai_body("A full answer about the topic asked.", "stop", Some((10, 8)))),
     ]);
     let r = run(&e, &http, "Describe the water cycle.").unwrap();
     assert_eq!(r.model_used, "big");
     let outcomes: Vec<_> = r.attempts.iter().map(|a| a.outcome).collect();
-    assert_eq!(outcomes, vec![AttemptOutcome::Rejected, AttemptOutcome::Failed, AttemptOutcome::Accepted]);
-    let err = r.attempts[1].error.as_ref().unwrap();
-    assert_eq!((err.code, err.status), ("E_PROVIDER_UNAVAILABLE", Some(503)));
+    use AttemptOutcome::{Accepted, Failed, Rejected};
+    assert_eq!(outcomes, vec![Rejected, Failed, Failed, Failed, Accepted]);
+    for a in &r.attempts[1..4] {
+        let err = a.error.as_ref().unwrap();
+        assert_eq!((a.model.as_str(), err.code, err.status), ("mid", "E_PROVIDER_UNAVAILABLE", Some(503)));
+    }
+    // Backed off twice (0.5 s then 1 s, jittered with the clock's middle draw), then moved on.
+    let waits: Vec<_> = r.attempts.iter().map(|a| a.retry_in_ms).collect();
+    assert_eq!(waits, vec![None, Some(375.0), Some(750.0), None, None]);
     assert!(r.reason.contains("mid failed"), "{}", r.reason);
 }
 
@@ -123,11 +132,21 @@ fn client_error_fails_fast_without_calling_the_next_tier() {
 
 #[test]
 fn every_tier_failing_is_one_clear_error_with_the_trace() {
-    let http = Scripted::new(vec![Reply::Transport("connection refused"), Reply::Json(502, "bad gateway".into())]);
+    let bad_gateway = || Reply::Json(502, "bad gateway".into());
+    let http = Scripted::new(vec![
+        Reply::Transport("connection refused"),
+        Reply::Transport("connection refused"),
+        bad_gateway(),
+        bad_gateway(),
+        bad_gateway(),
+    ]);
     let e = run(&two_tier(), &http, "hello there").unwrap_err();
     assert_eq!(e.error.code, ErrorCode::AllModelsFailed);
-    assert_eq!(e.attempts.len(), 2);
+    // A refused connection is tried once more at once; a 502 backs off twice.
+    let tiers: Vec<_> = e.attempts.iter().map(|a| (a.tier, a.retry_in_ms)).collect();
+    assert_eq!(tiers, vec![(0, Some(0.0)), (0, None), (1, Some(375.0)), (1, Some(750.0)), (1, None)]);
     assert!(e.attempts.iter().all(|a| a.outcome == AttemptOutcome::Failed));
+    assert_eq!(http.calls(), 5);
 }
 
 #[test]

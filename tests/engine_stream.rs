@@ -138,7 +138,12 @@ fn missing_done_is_fine_when_the_finish_reason_came() {
 #[test]
 fn error_status_on_a_stream_escalates_with_the_providers_message() {
     let http = Scripted::new(vec![
-        Reply::Json(429, r#"{"error":{"message":"Rate limit reached"}}"#.into()),
+        // A wait longer than `maxRetryAfterMs` moves on at once.
+        Reply::Headers(
+            429,
+            vec![("retry-after".into(), "600".into())],
+            r#"{"error":{"message":"Rate limit reached"}}"#.into(),
+        ),
         Reply::Stream { status: 200, chunks: pieces(&openai_sse(&["4"], "stop", (10, 1)), 9), cut: false },
     ]);
     let (r, events) = stream(&http, "What is 2+2?", StreamMode::Buffered);

@@ -210,8 +210,12 @@ fn openrouter_statuses_through_the_engine() {
     // 502/503 escalate as server errors, OpenRouter's message kept.
     for status in [502u16, 503] {
         let e = engine(json!({"keepOrder": true, "models": [priced(LLAMA), priced(SONNET)]}));
+        let none =
+            || Reply::Json(status, r#"{"error":{"code":503,"message":"No available provider for this model"}}"#.into());
         let http = Scripted::new(vec![
-            Reply::Json(status, r#"{"error":{"code":503,"message":"No available provider for this model"}}"#.into()),
+            none(),
+            none(),
+            none(),
             Reply::Json(200, openai_body("Paris is the capital of France.", "stop", Some((10, 8)))),
         ]);
         let r = run(&e, &http, "Capital of France?");
@@ -229,7 +233,9 @@ fn openrouter_statuses_through_the_engine() {
     assert_eq!((err.error.code, http.calls()), (ErrorCode::ProviderStatus, 1));
     assert!(err.error.message.contains("unknown model id") && err.error.message.contains("bad model id"));
     let e = engine(json!({"models": [priced(LLAMA)]}));
-    let http = Scripted::new(vec![Reply::Json(429, "{}".into())]);
+    let limited = || Reply::Json(429, "{}".into());
+    let http = Scripted::new(vec![limited(), limited(), limited()]);
     let err = block_on(e.run(&http, vec![Message::user("hi")], &CallOptions::default())).expect_err("429 fails");
     assert_eq!(err.error.code, ErrorCode::RateLimited);
+    assert_eq!(http.calls(), 3, "backed off and tried twice more before giving up");
 }

@@ -139,6 +139,8 @@ function attempt(t: Tape): Attempt {
   if (error !== undefined) a.error = error as Attempt['error'];
   const step = t.num();
   if (step !== null) a.step = step;
+  const retryInMs = t.num();
+  if (retryInMs !== null) a.retryInMs = retryInMs;
   return a;
 }
 

@@ -37,6 +37,8 @@ export interface Transport {
   open(target: string, headers: string[], body: string | undefined, signal: AbortSignal | undefined, limits: AttemptLimits): Promise<unknown[]>;
   /** The next bytes of a body `open` returned, or null once it has ended. */
   read(body: OpenBody): Promise<Uint8Array | null>;
+  /** Wait `ms` before a retry; rejects with the signal's reason if it fires first. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
 }
 
 /** The transport's own failures, told apart by name in src/wasm/fetch.rs. */
@@ -237,6 +239,20 @@ export function transport(fetchFn: typeof fetch): Transport {
         throw e;
       }
     },
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        // Not unref'd: this wait is the run's own work, which must finish.
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, Math.min(Math.max(ms, 0), MAX_DELAY));
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
     read: (b) =>
       b.reader.read().then(
         (r) => {

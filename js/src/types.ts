@@ -179,6 +179,23 @@ export interface Timeouts {
   totalMs?: number | null;
 }
 
+export interface RetryOptions {
+  /** Retries after the first call, per tier and run: 0 to 10 (default 2). */
+  maxRetries?: number;
+  /** How the wait grows (default `exponential`). */
+  backoff?: 'exponential' | 'linear' | 'constant';
+  /** The first wait, in ms (default 500). */
+  baseDelayMs?: number;
+  /** The longest wait, in ms (default 8000). */
+  maxDelayMs?: number;
+  /** Spread each wait over its upper half (default true). */
+  jitter?: boolean;
+  /** Wait what a 429's `Retry-After` asks (default true)... */
+  honorRetryAfter?: boolean;
+  /** ...when it is no longer than this; a longer one moves on at once (default 30000). */
+  maxRetryAfterMs?: number;
+}
+
 export interface Limits {
   /** A response body, counted after decompression (default 8 MiB). */
   maxResponseBytes?: number;
@@ -222,6 +239,10 @@ export interface AgentOptions {
   timeouts?: Timeouts;
   /** How much a provider may send; a response over a limit fails its attempt (`E_BAD_RESPONSE`). */
   limits?: Limits;
+  /** Retries of a failed call on the same model before the next tier is tried (see the README's failure table). */
+  retry?: RetryOptions;
+  /** The seed's spelling of `retry`: `retryOnError: false` turns retries off. */
+  errorConfig?: { retryOnError?: boolean; maxRetries?: number; fallbackOnProviderError?: boolean };
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /**
@@ -276,6 +297,8 @@ export interface Attempt {
   reason: string;
   /** In a tool loop, the step (1-based) that made this call. */
   step?: number;
+  /** This call failed and the same model was called again after this many ms (see `retry`). */
+  retryInMs?: number;
 }
 
 /**

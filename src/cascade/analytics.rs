@@ -177,6 +177,7 @@ mod tests {
             error: None,
             reason: String::new(),
             step: None,
+            retry_in_ms: None,
         }
     }
 

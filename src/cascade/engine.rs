@@ -9,6 +9,7 @@ use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
+use crate::reliability::{self, Attempted, Step};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
@@ -178,53 +179,41 @@ impl<C: Clock> Engine<C> {
                 continue;
             }
             let req = self.request_for(model, &messages, &opts, !is_final);
-            let t0 = self.clock.now_ms();
-            // Drafts stream to the consumer only in live mode; the final tier always.
-            let show = is_final || mode == Some(StreamMode::Live);
-            let mut shown_any = false;
-            let mut stopped_early: Option<String> = None;
-            let mut checked_upto = 0usize;
-            let outcome = match mode {
-                None => call_once(http, &call_env, model, &req).await,
-                Some(_) => {
-                    let mut on_delta = |d: &StreamDelta| {
-                        if show {
-                            if let Some(ev) = delta_event(d, model, tier) {
-                                shown_any = true;
-                                emit(ev);
-                            }
+            // Call, and call again while the failure policy says the same
+            // model is worth another try; each failed try is in the trace.
+            let mut retries = 0u32;
+            let (call, decision) = loop {
+                let call = self.call_tier(http, &call_env, model, tier, &req, &query, is_final, mode, emit).await;
+                let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
+                let done = Attempted { retries, shown: call.shown_any };
+                match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
+                    Step::Retry { delay_ms, why } => {
+                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
+                        a.retry_in_ms = Some(delay_ms);
+                        a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
+                        attempts.push(a);
+                        if let Err(stopped) = http.sleep(delay_ms).await {
+                            return Err(RunError { error: stopped, attempts });
                         }
-                    };
-                    let mut stop_early = |text: &str| {
-                        if is_final {
-                            return false;
-                        }
-                        match early_rejection(&query, text, &mut checked_upto, &self.config.quality) {
-                            Some(why) => {
-                                stopped_early = Some(why);
-                                true
-                            }
-                            None => false,
-                        }
-                    };
-                    call_streaming(http, &call_env, model, &req, &mut on_delta, &mut stop_early).await
+                        retries = retries.saturating_add(1);
+                    }
+                    decision => break (call, decision),
                 }
             };
-            let latency_ms = (self.clock.now_ms() - t0).max(0.0);
+            let TierCall { outcome, latency_ms, shown_any, stopped_early } = call;
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
-                    let class = e.failure_class();
                     attempts.push(failed_attempt(tier, model, latency_ms, &e));
-                    if !class.escalates() || is_final {
+                    let stop = decision == Step::Stop;
+                    if stop || is_final {
                         // "All models failed" only when no tier answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
                         // stream stays a StreamError, as the README documents).
-                        let called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
-                        let none_answered =
-                            called.clone().count() > 1 && called.clone().all(|a| a.outcome == AttemptOutcome::Failed);
-                        let error =
-                            if is_final && class.escalates() && none_answered { all_failed(&attempts, e) } else { e };
+                        let mut called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
+                        let more_than_one_tier = called.clone().any(|a| a.tier != tier);
+                        let none_answered = more_than_one_tier && called.all(|a| a.outcome == AttemptOutcome::Failed);
+                        let error = if is_final && !stop && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     }
                     if let Some(next) = models.get(tier.saturating_add(1)) {
@@ -313,9 +302,10 @@ impl<C: Clock> Engine<C> {
                     _ => reason,
                 },
                 step: None,
+                retry_in_ms: None,
             });
             if accepted {
-                if mode.is_some() && !show {
+                if mode == Some(StreamMode::Buffered) && !is_final {
                     // Buffered draft, now judged good: release it whole.
                     release_buffered(&completion, model, tier, emit);
                 }
@@ -349,6 +339,59 @@ impl<C: Clock> Engine<C> {
         }
         // Unreachable in practice: the final tier either returns or errors.
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
+    }
+
+    /// One call to one tier, streamed or not, with what the consumer saw
+    /// of it: in live mode a draft's text is shown as it arrives, and a
+    /// streamed draft may be stopped early once a failure no later text can
+    /// undo has shown.
+    #[allow(clippy::too_many_arguments)]
+    async fn call_tier<H: HttpClient>(
+        &self,
+        http: &H,
+        env: &CallEnv<'_, C>,
+        model: &ModelConfig,
+        tier: usize,
+        req: &ChatRequest,
+        query: &str,
+        is_final: bool,
+        mode: Option<StreamMode>,
+        emit: &mut dyn FnMut(Event),
+    ) -> TierCall {
+        let t0 = self.clock.now_ms();
+        // Drafts stream to the consumer only in live mode; the final tier always.
+        let show = is_final || mode == Some(StreamMode::Live);
+        let mut shown_any = false;
+        let mut stopped_early: Option<String> = None;
+        let mut checked_upto = 0usize;
+        let outcome = match mode {
+            None => call_once(http, env, model, req).await,
+            Some(_) => {
+                let mut on_delta = |d: &StreamDelta| {
+                    if show {
+                        if let Some(ev) = delta_event(d, model, tier) {
+                            shown_any = true;
+                            emit(ev);
+                        }
+                    }
+                };
+                let mut stop_early = |text: &str| {
+                    if is_final {
+                        return false;
+                    }
+                    match early_rejection(query, text, &mut checked_upto, &self.config.quality) {
+                        Some(why) => {
+                            stopped_early = Some(why);
+                            true
+                        }
+                        None => false,
+                    }
+                };
+                call_streaming(http, env, model, req, &mut on_delta, &mut stop_early).await
+            }
+        };
+        let latency_ms = (self.clock.now_ms() - t0).max(0.0);
+        TierCall { outcome, latency_ms, shown_any, stopped_early }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -406,6 +449,16 @@ impl<C: Clock> Engine<C> {
             logprobs: draft,
         }
     }
+}
+
+/// One tier's call as `call_tier` made it.
+struct TierCall {
+    outcome: Result<Completion, CascadeError>,
+    latency_ms: f64,
+    /// Some of its text reached the consumer (live mode, or the final tier).
+    shown_any: bool,
+    /// Why a streamed draft was stopped before its end, if it was.
+    stopped_early: Option<String>,
 }
 
 /// How much new text must arrive before a streamed draft is judged again.

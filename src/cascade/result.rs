@@ -73,6 +73,8 @@ pub struct Attempt {
     pub reason: String,
     /// In a tool loop, which step (1-based) made this call.
     pub step: Option<usize>,
+    /// The call failed and the same model is called again after this wait.
+    pub retry_in_ms: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,6 +142,7 @@ impl Shape for Attempt {
         s.optional_object("verdict", self.verdict.as_ref());
         s.optional_json("error", self.error.as_ref());
         s.optional_u64("step", self.step.map(|n| n as u64));
+        s.optional_u64("retryInMs", self.retry_in_ms.map(|ms| ms.round().max(0.0) as u64));
     }
 }
 

@@ -84,6 +84,7 @@ pub(super) fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> At
         error: None,
         reason: format!("skipped: {why}"),
         step: None,
+        retry_in_ms: None,
     }
 }
 
@@ -100,6 +101,7 @@ pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, 
         error: Some(AttemptError::from(e)),
         reason: format!("call failed: {}", e.message),
         step: None,
+        retry_in_ms: None,
     }
 }
 

@@ -20,4 +20,8 @@ impl Clock for JsClock {
     fn epoch_ms(&self) -> Option<f64> {
         Some(js_sys::Date::now())
     }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
 }

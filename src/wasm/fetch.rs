@@ -24,6 +24,8 @@ pub struct Transport {
     send: Function,
     open: Function,
     read: Function,
+    /// `(ms, signal) => Promise<void>`: a retry's wait, cut short by the run's abort.
+    sleep: Function,
     /// What one attempt may take (`AttemptLimits` in transport.ts), made
     /// once per agent: plain and streamed calls differ in `firstByteMs`.
     send_limits: JsValue,
@@ -44,6 +46,7 @@ impl Transport {
             send: f("send")?,
             open: f("open")?,
             read: f("read")?,
+            sleep: f("sleep")?,
             send_limits: attempt_limits(limits, timeouts, false),
             open_limits: attempt_limits(limits, timeouts, true),
             attempt_ms: if timeouts.attempt_ms.is_finite() { timeouts.attempt_ms } else { 0.0 },
@@ -131,6 +134,15 @@ impl HttpClient for FetchClient {
         let reader = if reader.is_null() || reader.is_undefined() { None } else { Some(reader) };
         let body = FetchBody { reader, transport: self.transport.clone(), done: false, signal: self.signal.clone() };
         Ok(StreamResponse { status, headers, body })
+    }
+
+    async fn sleep(&self, ms: f64) -> Result<(), CascadeError> {
+        let promise = self
+            .transport
+            .sleep
+            .call2(&JsValue::UNDEFINED, &JsValue::from_f64(ms), &self.signal)
+            .map_err(|e| self.classify(&e))?;
+        js_await(promise).await.map(|_| ()).map_err(|e| self.classify(&e))
     }
 
     async fn call_custom(

@@ -122,10 +122,15 @@ describe('network and protocol failures', () => {
       const e = failed(await exec(agent, Q, streaming));
       assert.ok(e instanceof AllModelsFailedError);
       assert.equal(e.code, 'E_ALL_MODELS_FAILED');
+      // A refused connection is tried once more at once; a 502 backs off twice.
       assert.deepEqual(e.attempts.map((a) => [a.model, a.outcome, a.error.code]), [
         ['drafter', 'failed', 'E_TRANSPORT'],
+        ['drafter', 'failed', 'E_TRANSPORT'],
+        ['verifier', 'failed', 'E_PROVIDER_UNAVAILABLE'],
+        ['verifier', 'failed', 'E_PROVIDER_UNAVAILABLE'],
         ['verifier', 'failed', 'E_PROVIDER_UNAVAILABLE'],
       ]);
+      assert.equal(e.attempts[0].retryInMs, 0);
       assert.match(e.message, /drafter/);
       assert.match(e.message, /verifier/);
     });
@@ -138,7 +143,7 @@ describe('network and protocol failures', () => {
     const e = failed(await exec(agent, Q, false));
     assert.ok(!(e instanceof AllModelsFailedError), 'the drafter did answer');
     assert.deepEqual([e.code, e.status, e.model], ['E_PROVIDER_UNAVAILABLE', 502, 'verifier']);
-    assert.deepEqual(e.attempts.map((a) => a.outcome), ['rejected', 'failed']);
+    assert.deepEqual(e.attempts.map((a) => a.outcome), ['rejected', 'failed', 'failed', 'failed']);
   });
 
   test('429: a single tier gives RateLimitError with Retry-After in ms; a draft tier escalates', async () => {

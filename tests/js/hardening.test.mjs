@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { CascadeAgent, ConfigError, scoreDraft, pkg } from './helpers/pkg.mjs';
 import { ANSWER, startFaultServer } from './helpers/faults.mjs';
-import { collect, rejection } from './helpers/mock.mjs';
+import { FAST_RETRY, collect, rejection } from './helpers/mock.mjs';
 
 const glue = await import(new URL('../../pkg/dist/wasm/cascade_edge.js', import.meta.url).href);
 
@@ -83,6 +83,62 @@ describe('deadlines', () => {
     }
     const withDefault = new CascadeAgent({ models: [tier('hang')], defaults: { timeoutMs: 200 } });
     assert.equal((await rejection(() => withDefault.run(QUERY))).code, 'E_TIMEOUT');
+  });
+});
+
+describe('retries', () => {
+  const agentOn = (model, retry) => new CascadeAgent({ models: [tier(model)], retry });
+
+  test('a 429 with Retry-After in seconds is waited out on the same model, not sooner', async () => {
+    const r = await agentOn('429-seconds-once').run(QUERY);
+    assert.equal(r.content, ANSWER);
+    assert.deepEqual(r.attempts.map((a) => [a.outcome, a.retryInMs]), [['failed', 1000], ['accepted', undefined]]);
+    const [first, second] = srv.log;
+    assert.ok(second.at - first.at >= 1000, `retried after ${second.at - first.at} ms`);
+  });
+
+  test('a 429 with Retry-After as an HTTP date is waited out too', async () => {
+    const r = await agentOn('429-date-once').run(QUERY);
+    assert.equal(r.content, ANSWER);
+    assert.equal(r.attempts[0].error.code, 'E_RATE_LIMITED');
+    assert.ok(r.attempts[0].retryInMs > 0 && r.attempts[0].retryInMs <= 2000, String(r.attempts[0].retryInMs));
+    assert.ok(srv.log[1].at - srv.log[0].at >= r.attempts[0].retryInMs - 5);
+  });
+
+  test('a Retry-After longer than maxRetryAfterMs moves on to the next tier at once', async () => {
+    const agent = new CascadeAgent({ models: [tier('429-seconds-once'), top()], keepOrder: true, retry: { maxRetryAfterMs: 500 } });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(srv.log.length, 2);
+  });
+
+  test('a 500 once is retried with backoff and the same model answers; a persistent 500 gives up after maxRetries', async () => {
+    const r = await agentOn('500-once', { baseDelayMs: 20, jitter: false }).run(QUERY);
+    assert.equal(r.content, ANSWER);
+    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome, a.retryInMs]), [['500-once', 'failed', 20], ['500-once', 'accepted', undefined]]);
+    assert.ok(srv.log[1].at - srv.log[0].at >= 20);
+    srv.reset();
+    const e = await rejection(() => agentOn('500', { baseDelayMs: 5, maxRetries: 3 }).run(QUERY));
+    assert.equal(e.code, 'E_PROVIDER_UNAVAILABLE');
+    assert.equal(srv.log.length, 4);
+    srv.reset();
+    await rejection(() => agentOn('500', { maxRetries: 0 }).run(QUERY));
+    assert.equal(srv.log.length, 1, 'maxRetries: 0 turns retries off');
+  });
+
+  test('aborting during a retry wait ends the run at once', async () => {
+    const ctl = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ctl.abort(), 100);
+    const e = await rejection(() => agentOn('500', { baseDelayMs: 5000 }).run(QUERY, { signal: ctl.signal }));
+    assert.equal(e.code, 'E_ABORTED');
+    assert.ok(Date.now() - started < 2000, 'did not sit out the wait');
+  });
+
+  test('retry options are validated, and the seed\'s errorConfig is accepted', () => {
+    assert.throws(() => agentOn('ok', { maxRetrys: 1 }), /config\.retry\.maxRetrys: unknown option \(did you mean `maxRetries`\?/);
+    assert.throws(() => agentOn('ok', { backoff: 'fibonacci' }), /config\.retry\.backoff: expected 'exponential', 'linear' or 'constant'/);
+    assert.doesNotThrow(() => new CascadeAgent({ models: [tier('ok')], errorConfig: { retryOnError: true, maxRetries: 3, fallbackOnProviderError: true } }));
   });
 });
 
@@ -175,7 +231,7 @@ describe('no key in any output', () => {
   for (const [where, make] of Object.entries(placements)) {
     for (const name of ['echo401', 'echo500']) {
       test(`${where}, ${name}: nowhere in errors, attempts, events or models`, async () => {
-        const agent = new CascadeAgent({ models: [make(name)] });
+        const agent = new CascadeAgent({ models: [make(name)], retry: FAST_RETRY });
         const err = await rejection(() => agent.run(QUERY));
         const { events, error } = await collect(agent.stream(QUERY));
         assert.ok(srv.log.some((e) => JSON.stringify(e.headers).includes(CANARY) || e.url.includes(CANARY)), 'the key was sent');
@@ -231,7 +287,7 @@ describe('a crashed engine is replaced', () => {
   });
 
   test('a run in flight when the engine crashes ends with E_INTERNAL, not with another run\'s answer', async () => {
-    const agent = new CascadeAgent([tier('slow')]);
+    const agent = new CascadeAgent([tier('late')]);
     const pending = agent.run(QUERY);
     await new Promise((r) => setTimeout(r, 50));
     try {

@@ -139,6 +139,8 @@ for (const { id, wire, envVar } of TABLE) {
           assert.equal(e.model, name);
           assert.match(e.message, /slow down please/);
           assert.ok(!e.message.includes(KEY));
+          // aimock asks for a Retry-After longer than these tests' maxRetryAfterMs: no wait, no retry.
+          assert.ok(e.retryAfterMs > 100, `retryAfterMs ${e.retryAfterMs}`);
           assert.equal(e.attempts.length, 1);
         }
         assert.deepEqual(journal().map((j) => j.status), [429, 429]);

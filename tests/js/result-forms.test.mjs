@@ -31,8 +31,10 @@ function canonical(result) {
 }
 
 async function bothWays(makeModels, query, options = {}) {
-  const ran = await new CascadeAgent(makeModels()).run(query, options);
-  const streamed = await collect(new CascadeAgent(makeModels()).stream(query, options));
+  // Retries without jitter: both forms must wait (and say they waited) the same.
+  const retry = { jitter: false, baseDelayMs: 2 };
+  const ran = await new CascadeAgent({ models: makeModels(), retry }).run(query, options);
+  const streamed = await collect(new CascadeAgent({ models: makeModels(), retry }).stream(query, options));
   assert.equal(streamed.error, undefined, String(streamed.error));
   assert.equal(canonical(ran), canonical(streamed.result));
   assert.deepStrictEqual(JSON.parse(canonical(ran)), JSON.parse(canonical(streamed.result)));
@@ -77,10 +79,11 @@ const CASES = [
     ],
     query: 'How does photosynthesis work?',
     check: (r) => {
-      assert.equal(r.attempts[0].outcome, 'failed');
+      assert.deepEqual(r.attempts.map((a) => a.outcome), ['failed', 'failed', 'failed', 'accepted']);
+      assert.deepEqual(r.attempts.map((a) => a.retryInMs), [2, 4, undefined, undefined]);
       assert.equal(typeof r.attempts[0].error.code, 'string');
       assert.equal(r.totalCost, null);
-      assert.equal(r.attempts[1].cost, null);
+      assert.equal(r.attempts[3].cost, null);
     },
   },
   {

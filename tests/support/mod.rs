@@ -91,9 +91,14 @@ impl HttpClient for Scripted {
             Reply::Stream { status, chunks, cut } => {
                 Ok(StreamResponse { status, headers: vec![], body: Body { chunks: chunks.into(), cut } })
             }
-            Reply::Json(status, body) | Reply::Headers(status, _, body) => Ok(StreamResponse {
+            Reply::Json(status, body) => Ok(StreamResponse {
                 status,
                 headers: vec![],
+                body: Body { chunks: VecDeque::from(vec![body.into_bytes()]), cut: false },
+            }),
+            Reply::Headers(status, headers, body) => Ok(StreamResponse {
+                status,
+                headers,
                 body: Body { chunks: VecDeque::from(vec![body.into_bytes()]), cut: false },
             }),
             Reply::Transport(m) => Err(transport(m)),

@@ -37,11 +37,15 @@ export const ANSWER =
  * - `bigevents`: a stream of eight 7 MB events;
  * - `echo401` / `echo500`: an error whose message quotes the request's URL
  *   and headers after 280 characters of text, so a 300-character cut lands inside the key;
+ * - `429-seconds-once`, `429-date-once`: a 429 with `Retry-After` in seconds
+ *   or as an HTTP date, then normal answers; `500-once`, `500`: a 500 once, or always;
+ * - `late`: a normal (plain) answer after 300 ms;
  * - `pings`: streams keep-alive comments and never a token;
  * - `slow`: streams a chunk every 20 ms for 10 s (for cancellation).
  */
 export async function startFaultServer() {
   const log = [];
+  const seen = new Map();
   const sockets = new Set();
   const server = createServer((req, res) => {
     let body = '';
@@ -51,8 +55,11 @@ export async function startFaultServer() {
       try {
         parsed = JSON.parse(body);
       } catch {}
-      const entry = { model: parsed.model, stream: !!parsed.stream, headers: req.headers, url: req.url, closedEarly: false, finished: false };
+      const entry = { model: parsed.model, stream: !!parsed.stream, headers: req.headers, url: req.url, closedEarly: false, finished: false, at: Date.now() };
       log.push(entry);
+      // How many times this model was asked before, since the last reset.
+      entry.nth = seen.get(parsed.model) ?? 0;
+      seen.set(parsed.model, entry.nth + 1);
       res.on('close', () => {
         if (!res.writableEnded) entry.closedEarly = true;
       });
@@ -68,7 +75,10 @@ export async function startFaultServer() {
   return {
     url,
     log,
-    reset: () => (log.length = 0),
+    reset: () => {
+      log.length = 0;
+      seen.clear();
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
@@ -78,7 +88,20 @@ export async function startFaultServer() {
 
 function handle(req, httpReq, res, entry) {
   const model = String(req.model ?? '');
+  // `<fault>-once`: the fault on the first request only, then a normal answer.
+  if (model.endsWith('-once') && entry.nth > 0) return handle({ ...req, model: 'ok' }, httpReq, res, entry);
   switch (model) {
+    case '429-seconds-once':
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      return res.end(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_error' } }));
+    case '429-date-once':
+      // An HTTP date a little over a second ahead (the header has whole seconds).
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': new Date(Date.now() + 2000).toUTCString() });
+      return res.end(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_error' } }));
+    case '500-once':
+    case '500':
+      res.writeHead(500, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ error: { message: 'internal error', type: 'server_error' } }));
     case 'hang':
       return;
     case 'stall':
@@ -117,6 +140,13 @@ function handle(req, httpReq, res, entry) {
       res.end(JSON.stringify({ error: { message, type: 'invalid_request_error' } }));
       return;
     }
+    case 'late':
+      // A normal answer, 300 ms late.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion(ANSWER));
+      }, 300);
+      return;
     case 'pings': {
       // Keep-alive comments forever, never a token (a model "thinking" silently, or a stuck one).
       res.writeHead(200, { 'content-type': 'text/event-stream' });

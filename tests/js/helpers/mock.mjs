@@ -106,10 +106,16 @@ export function models(mock, wire, names, extra = {}) {
   }));
 }
 
+/**
+ * Retries as the defaults make them, only faster: tests see every retry
+ * without waiting for it. A `Retry-After` of a second or more moves on.
+ */
+export const FAST_RETRY = { baseDelayMs: 2, maxDelayMs: 10, maxRetryAfterMs: 100 };
+
 /** An agent over `names` on `wire`, sending through a recording fetch (`agent.fetch.calls`). */
 export function agentFor(mock, wire, names, { perModel, ...options } = {}) {
   const f = recordingFetch();
-  const agent = new CascadeAgent({ models: models(mock, wire, names, perModel), fetch: f, env: {}, ...options });
+  const agent = new CascadeAgent({ models: models(mock, wire, names, perModel), fetch: f, env: {}, retry: FAST_RETRY, ...options });
   return { agent, calls: f.calls };
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { CascadeAgent } from './pkg.mjs';
-import { recordingFetch } from './mock.mjs';
+import { FAST_RETRY, recordingFetch } from './mock.mjs';
 
 // The engine the package loaded (same module instance), for its provider table.
 const glue = await import(new URL('../../../pkg/dist/wasm/cascade_edge.js', import.meta.url).href);
@@ -134,6 +134,7 @@ export function providerAgent(mock, id, base, name, extra = {}) {
     models: [{ name, provider: id, baseUrl: mock.url + base, apiKey: KEY, ...PRICE, ...extra }],
     env: {},
     fetch: f,
+    retry: FAST_RETRY,
   });
   return { agent, calls: f.calls };
 }

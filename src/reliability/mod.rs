@@ -1,0 +1,10 @@
+//! What the cascade does when a call fails: retry the same model (after how
+//! long), move on to the next tier, or stop. Pure policy: it takes the
+//! failure, the configuration and the injected randomness, and returns a
+//! decision that `cascade::engine` carries out.
+
+pub mod policy;
+pub mod retry;
+
+pub use policy::{after_failure, Attempted, Step};
+pub use retry::{Backoff, RetryConfig};
