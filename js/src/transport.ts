@@ -204,21 +204,60 @@ export function transport(fetchFn: typeof fetch): Transport {
     for (let i = 0; i + 1 < headers.length; i += 2) h[headers[i]] = headers[i + 1];
     return fetchFn(target.slice(sp + 1), { method: target.slice(0, sp), headers: h, body, signal });
   };
-  /** The whole of a plain call, so that one race covers headers and body. */
-  const whole = async (res: Promise<Response>, w: Watch, limit: number): Promise<string> => {
-    const r = await res;
-    w.headers(0);
-    w.onFire(() => void r.body?.cancel(w.fired).catch(() => {}));
-    return head(r) + (await bodyText(r, limit));
-  };
   return {
-    async send(target, headers, body, signal, limits) {
-      const w = new Watch(signal, limits);
-      try {
-        return await w.race(whole(start(target, headers, body, signal), w, limits.maxResponseBytes));
-      } finally {
-        w.stop();
-      }
+    // Every run's hot path, so leaner than `Watch`: one timer, set for the
+    // earlier deadline and re-armed only if it fires early, and no object
+    // or listener beyond what the deadlines need.
+    send(target, headers, body, signal, limits) {
+      let res: Response | undefined;
+      const reply = start(target, headers, body, signal).then((r) => {
+        res = r;
+        return bodyText(r, limits.maxResponseBytes).then((text) => head(r) + text);
+      });
+      const started = Date.now();
+      const headersBy = limits.firstByteMs > 0 ? started + limits.firstByteMs : Infinity;
+      const end = limits.attemptMs > 0 ? started + limits.attemptMs : Infinity;
+      if (headersBy === Infinity && end === Infinity && !signal) return reply;
+      return new Promise<string>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const settle = () => {
+          if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (e: unknown) => {
+          settle();
+          void res?.body?.cancel(e).catch(() => {});
+          reject(e);
+        };
+        const onAbort = () => fail(signal?.reason);
+        const arm = (at: number) => {
+          if (at === Infinity) return;
+          const t = setTimeout(check, Math.min(Math.max(at - Date.now(), 0), MAX_DELAY));
+          (t as { unref?: () => void }).unref?.();
+          timer = t;
+        };
+        const check = () => {
+          const now = Date.now();
+          if (res === undefined && now >= headersBy) {
+            return fail(deadline(`no response headers within timeouts.firstByteMs (${limits.firstByteMs} ms)`));
+          }
+          if (now >= end) return fail(deadline(`the attempt took longer than timeouts.attemptMs (${limits.attemptMs} ms)`));
+          arm(res === undefined ? Math.min(headersBy, end) : end);
+        };
+        reply.then(
+          (v) => {
+            settle();
+            resolve(v);
+          },
+          (e) => {
+            settle();
+            reject(e);
+          },
+        );
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        arm(Math.min(headersBy, end));
+      });
     },
     async open(target, headers, body, signal, limits) {
       const w = new Watch(signal, limits);
