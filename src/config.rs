@@ -88,6 +88,8 @@ pub struct AgentConfig {
     pub timeouts: Timeouts,
     /// Retries of a failed call on the same model (`retry`, or the seed's `errorConfig`).
     pub retry: crate::reliability::RetryConfig,
+    /// Per-endpoint circuit breakers (`circuitBreaker`); `None` when switched off.
+    pub circuit_breaker: Option<crate::reliability::BreakerConfig>,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -249,6 +251,10 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         (_, Some(v)) if !v.is_null() => crate::reliability::retry::parse_error_config(v)?,
         _ => crate::reliability::RetryConfig::default(),
     };
+    let circuit_breaker = match obj.get("circuitBreaker") {
+        None => Some(crate::reliability::BreakerConfig::default()),
+        Some(v) => crate::reliability::breaker::parse_breaker(v)?,
+    };
     Ok(AgentConfig {
         models,
         quality,
@@ -260,6 +266,7 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         limits,
         timeouts,
         retry,
+        circuit_breaker,
     })
 }
 
@@ -275,6 +282,7 @@ const AGENT_KEYS: &[&str] = &[
     "timeouts",
     "retry",
     "errorConfig",
+    "circuitBreaker",
 ];
 
 impl AgentConfig {

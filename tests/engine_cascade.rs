@@ -318,3 +318,55 @@ fn routing_config_errors_name_the_field() {
     let err = parse_agent(&json!([{"name": "a", "provider": "openai", "apikey": "x"}])).unwrap_err();
     assert!(err.message.starts_with("models[0].apikey: unknown field"), "{}", err.message);
 }
+
+#[test]
+fn a_dead_drafter_is_skipped_once_its_breaker_opens_and_probed_after_the_timeout() {
+    let e = engine(json!([
+        {"name": "gpt-4o-mini", "provider": "openai"},
+        {"name": "gpt-4o", "provider": "openai"}
+    ]));
+    let down = || Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into());
+    let answer = || Reply::Json(200, openai_body("The capital of France is Paris.", "stop", Some((10, 8))));
+    let q = "What is the capital of France?";
+    // Run 1: three failed tries (two retries), then the verifier.
+    let http = Scripted::new(vec![down(), down(), down(), answer()]);
+    assert_eq!(run(&e, &http, q).unwrap().model_used, "gpt-4o");
+    // Run 2: the fifth failure in a row opens the breaker: no retry into it.
+    let http = Scripted::new(vec![down(), down(), answer()]);
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!(r.attempts.iter().filter(|a| a.tier == 0).count(), 2);
+    // Run 3: the drafter is not called at all.
+    let http = Scripted::new(vec![answer()]);
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!(http.calls(), 1);
+    assert_eq!(r.attempts[0].outcome, AttemptOutcome::Skipped);
+    assert!(r.attempts[0].reason.contains("circuit breaker is open"), "{}", r.attempts[0].reason);
+    // After the reset timeout one real request tests it, and it is back.
+    e.clock().advance(30_000.0);
+    let http = Scripted::new(vec![answer()]);
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!((r.model_used.as_str(), r.draft_accepted), ("gpt-4o-mini", true));
+}
+
+#[test]
+fn an_open_breaker_on_the_only_tier_fails_fast_and_circuit_breaker_false_turns_it_off() {
+    let down = || Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into());
+    let e = engine(json!({"models": [{"name": "gpt-4o", "provider": "openai"}], "retry": {"maxRetries": 0},
+        "circuitBreaker": {"failureThreshold": 2, "resetTimeoutMs": 1000}}));
+    for _ in 0..2 {
+        let http = Scripted::new(vec![down()]);
+        assert!(run(&e, &http, "hello there").is_err());
+    }
+    let http = Scripted::new(vec![]);
+    let err = run(&e, &http, "hello there").unwrap_err();
+    assert_eq!((err.error.code, http.calls()), (ErrorCode::ProviderUnavailable, 0));
+    assert!(err.error.message.contains("circuit breaker"), "{}", err.error.message);
+
+    let off = engine(json!({"models": [{"name": "gpt-4o", "provider": "openai"}], "retry": {"maxRetries": 0},
+        "circuitBreaker": false}));
+    for _ in 0..10 {
+        let http = Scripted::new(vec![down()]);
+        assert!(run(&off, &http, "hello there").is_err());
+        assert_eq!(http.calls(), 1);
+    }
+}

@@ -241,6 +241,12 @@ export interface AgentOptions {
   limits?: Limits;
   /** Retries of a failed call on the same model before the next tier is tried (see the README's failure table). */
   retry?: RetryOptions;
+  /**
+   * Per-endpoint circuit breakers (provider, model, base URL): after
+   * `failureThreshold` failures in a row (default 5) the endpoint is skipped
+   * for `resetTimeoutMs` (default 30000), then one request tests it. `false` turns them off.
+   */
+  circuitBreaker?: { failureThreshold?: number; resetTimeoutMs?: number } | boolean;
   /** The seed's spelling of `retry`: `retryOnError: false` turns retries off. */
   errorConfig?: { retryOnError?: boolean; maxRetries?: number; fallbackOnProviderError?: boolean };
   /** The fetch to send with; defaults to the runtime's global `fetch`. */

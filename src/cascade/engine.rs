@@ -9,7 +9,7 @@ use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
-use crate::reliability::{self, Attempted, Step};
+use crate::reliability::{self, Admit, Attempted, Breakers, Step};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
@@ -30,6 +30,8 @@ pub struct Engine<C> {
     analytics: RefCell<Analytics>,
     /// OpenRouter's catalogue, for tiers configured without a price.
     prices: RefCell<PriceCache>,
+    /// Which endpoints are failing too often to be worth a call just now.
+    breakers: RefCell<Breakers>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -58,11 +60,13 @@ impl From<CascadeError> for RunError {
 
 impl<C: Clock> Engine<C> {
     pub fn new(config: AgentConfig, clock: C) -> Self {
+        let breaker = config.circuit_breaker;
         Engine {
             config,
             clock,
             analytics: RefCell::new(Analytics::default()),
             prices: RefCell::new(PriceCache::default()),
+            breakers: RefCell::new(Breakers::new(breaker)),
         }
     }
 
@@ -178,15 +182,44 @@ impl<C: Clock> Engine<C> {
                 attempts.push(skipped_attempt(tier, model, why));
                 continue;
             }
+            let endpoint = breaker_key(model);
+            if let Admit::Skip { until } = self.admit(&endpoint) {
+                let why = format!(
+                    "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
+                    (until - self.clock.now_ms()).max(0.0).ceil()
+                );
+                attempts.push(skipped_attempt(tier, model, &why));
+                if !is_final {
+                    continue;
+                }
+                let e = CascadeError::new(
+                    ErrorCode::ProviderUnavailable,
+                    format!("{} ({}) was {why}", model.provider, model.name),
+                )
+                .with_class(crate::error::FailureClass::Server)
+                .for_model(&model.provider, &model.name);
+                let others_failed = attempts.iter().any(|a| a.outcome == AttemptOutcome::Failed)
+                    && !attempts
+                        .iter()
+                        .any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
+                let error = if others_failed { all_failed(&attempts, e) } else { e };
+                return Err(RunError { error, attempts });
+            }
             let req = self.request_for(model, &messages, &opts, !is_final);
             // Call, and call again while the failure policy says the same
             // model is worth another try; each failed try is in the trace.
             let mut retries = 0u32;
             let (call, decision) = loop {
                 let call = self.call_tier(http, &call_env, model, tier, &req, &query, is_final, mode, emit).await;
+                self.record_outcome(&endpoint, &call.outcome);
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
                 let done = Attempted { retries, shown: call.shown_any };
-                match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
+                let step = match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
+                    // No retry into a breaker this very failure has opened.
+                    Step::Retry { .. } if matches!(self.admit(&endpoint), Admit::Skip { .. }) => Step::MoveOn,
+                    step => step,
+                };
+                match step {
                     Step::Retry { delay_ms, why } => {
                         let mut a = failed_attempt(tier, model, call.latency_ms, e);
                         a.retry_in_ms = Some(delay_ms);
@@ -341,6 +374,30 @@ impl<C: Clock> Engine<C> {
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
     }
 
+    fn admit(&self, endpoint: &str) -> Admit {
+        let now = self.clock.now_ms();
+        self.breakers.try_borrow_mut().map(|mut b| b.admit(endpoint, now)).unwrap_or(Admit::Call)
+    }
+
+    /// Tell the endpoint's breaker how a call went. An answer of any kind,
+    /// a rejected draft or a request the provider refused as malformed
+    /// included, shows the endpoint is up; the caller's abort says nothing.
+    fn record_outcome(&self, endpoint: &str, outcome: &Result<Completion, CascadeError>) {
+        use crate::error::FailureClass::{Aborted, Client};
+        let ok = match outcome {
+            Ok(_) => true,
+            Err(e) => match e.failure_class() {
+                Aborted => return,
+                Client => true,
+                _ => false,
+            },
+        };
+        let now = self.clock.now_ms();
+        if let Ok(mut b) = self.breakers.try_borrow_mut() {
+            b.record(endpoint, now, ok);
+        }
+    }
+
     /// One call to one tier, streamed or not, with what the consumer saw
     /// of it: in live mode a draft's text is shown as it arrives, and a
     /// streamed draft may be stopped early once a failure no later text can
@@ -449,6 +506,12 @@ impl<C: Clock> Engine<C> {
             logprobs: draft,
         }
     }
+}
+
+/// A breaker watches one endpoint: the same model behind another base URL
+/// (another region, a gateway) fails on its own.
+fn breaker_key(model: &ModelConfig) -> String {
+    [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
 }
 
 /// One tier's call as `call_tier` made it.

@@ -1,10 +1,13 @@
 //! What the cascade does when a call fails: retry the same model (after how
-//! long), move on to the next tier, or stop. Pure policy: it takes the
+//! long), move on to the next tier, or stop; and which endpoints are not
+//! worth calling at all for a while (circuit breakers). Pure policy: it takes the
 //! failure, the configuration and the injected randomness, and returns a
 //! decision that `cascade::engine` carries out.
 
+pub mod breaker;
 pub mod policy;
 pub mod retry;
 
+pub use breaker::{Admit, BreakerConfig, Breakers};
 pub use policy::{after_failure, Attempted, Step};
 pub use retry::{Backoff, RetryConfig};

@@ -142,6 +142,31 @@ describe('retries', () => {
   });
 });
 
+describe('circuit breakers', () => {
+  test('a failing drafter is skipped while its breaker is open, probed after the timeout, and let back in once it recovers', async () => {
+    const agent = new CascadeAgent({
+      models: [tier('fail-3'), top()],
+      keepOrder: true,
+      retry: { maxRetries: 0 },
+      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 200 },
+    });
+    const drafterCalls = () => srv.log.filter((e) => e.model === 'fail-3').length;
+    const outcomes = async () => (await agent.run(QUERY)).attempts.map((a) => a.outcome);
+    assert.deepEqual(await outcomes(), ['failed', 'accepted']);
+    assert.deepEqual(await outcomes(), ['failed', 'accepted']); // the breaker opens
+    assert.deepEqual(await outcomes(), ['skipped', 'accepted']);
+    assert.equal(drafterCalls(), 2);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(await outcomes(), ['failed', 'accepted'], 'the probe fails: open again');
+    assert.deepEqual(await outcomes(), ['skipped', 'accepted']);
+    await new Promise((r) => setTimeout(r, 250));
+    const back = await agent.run(QUERY);
+    assert.equal(back.modelUsed, 'fail-3', 'the recovered drafter answers the probe');
+    assert.equal((await agent.run(QUERY)).modelUsed, 'fail-3');
+    assert.equal(drafterCalls(), 5);
+  });
+});
+
 describe('limits', () => {
   const memory = () => glue.__memoryBytes();
 

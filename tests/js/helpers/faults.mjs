@@ -39,6 +39,7 @@ export const ANSWER =
  *   and headers after 280 characters of text, so a 300-character cut lands inside the key;
  * - `429-seconds-once`, `429-date-once`: a 429 with `Retry-After` in seconds
  *   or as an HTTP date, then normal answers; `500-once`, `500`: a 500 once, or always;
+ * - `fail-N`: a 500 for the first N requests, then normal answers;
  * - `late`: a normal (plain) answer after 300 ms;
  * - `pings`: streams keep-alive comments and never a token;
  * - `slow`: streams a chunk every 20 ms for 10 s (for cancellation).
@@ -90,6 +91,9 @@ function handle(req, httpReq, res, entry) {
   const model = String(req.model ?? '');
   // `<fault>-once`: the fault on the first request only, then a normal answer.
   if (model.endsWith('-once') && entry.nth > 0) return handle({ ...req, model: 'ok' }, httpReq, res, entry);
+  // `fail-N`: a 500 for the first N requests, then normal answers (a provider that recovers).
+  const flaky = /^fail-(\d+)$/.exec(model);
+  if (flaky) return handle({ ...req, model: entry.nth < Number(flaky[1]) ? '500' : 'ok' }, httpReq, res, entry);
   switch (model) {
     case '429-seconds-once':
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
