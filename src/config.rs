@@ -43,6 +43,10 @@ pub struct ModelConfig {
     /// Set from the agent's `browser` flag: requests leave from a web page,
     /// so wires that gate CORS behind an opt-in header (Anthropic) send it.
     pub browser: bool,
+    /// Which tier this model belongs to, as configured: models of one
+    /// same-tier failover group (`models: [[a, b], c]`) share it, and a
+    /// provider failure moves to the next model of the group.
+    pub group: u32,
 }
 
 impl ModelConfig {
@@ -321,12 +325,49 @@ fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<Model
     }
     let mut models = Vec::with_capacity(list.len());
     for (i, m) in list.iter().enumerate() {
-        models.push(parse_model(m, &format!("{path}[{i}]"))?);
+        let group = u32::try_from(i).unwrap_or(u32::MAX);
+        match m {
+            // A same-tier failover group: equivalent models, tried in order
+            // when one fails, never when one's draft is rejected.
+            Value::Array(members) => {
+                if members.is_empty() {
+                    return Err(CascadeError::config(format!(
+                        "config.{path}[{i}]: expected a model or a non-empty array of equivalent models, got an empty array"
+                    )));
+                }
+                for (j, member) in members.iter().enumerate() {
+                    let mut model = parse_model(member, &format!("{path}[{i}][{j}]"))?;
+                    model.group = group;
+                    models.push(model);
+                }
+            }
+            _ => {
+                let mut model = parse_model(m, &format!("{path}[{i}]"))?;
+                model.group = group;
+                models.push(model);
+            }
+        }
     }
     if !keep_order {
         sort_tiers(&mut models, |_, _| {});
     }
     Ok(models)
+}
+
+/// The tier of each model, counted from 0 in the order they are tried:
+/// consecutive models of one failover group share a tier.
+pub fn tier_numbers(models: &[ModelConfig]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(models.len());
+    let mut tier = 0usize;
+    let mut prev: Option<u32> = None;
+    for m in models {
+        if prev.is_some_and(|g| g != m.group) {
+            tier = tier.saturating_add(1);
+        }
+        prev = Some(m.group);
+        out.push(tier);
+    }
+    out
 }
 
 /// Puts tiers cheapest first, stably: models of equal (or unknown) price
@@ -335,7 +376,16 @@ fn parse_tiers(list: &[Value], path: &str, keep_order: bool) -> Result<Vec<Model
 /// kept in step with the tiers moves with them. Tiers are few; an insertion
 /// sort is a fraction of a library sort's wasm.
 pub fn sort_tiers(models: &mut [ModelConfig], mut beside: impl FnMut(usize, usize)) {
-    let key = |m: &ModelConfig| m.price.map(|p| p.blended()).unwrap_or(f64::INFINITY);
+    // A failover group moves as one, ranked by its first model's price:
+    // the sort is stable, so its members stay together and in their order.
+    let mut group_keys: Vec<(u32, f64)> = Vec::new();
+    for m in models.iter() {
+        if !group_keys.iter().any(|(g, _)| *g == m.group) {
+            group_keys.push((m.group, m.price.map(|p| p.blended()).unwrap_or(f64::INFINITY)));
+        }
+    }
+    let key =
+        |m: &ModelConfig| group_keys.iter().find(|(g, _)| *g == m.group).map(|(_, k)| *k).unwrap_or(f64::INFINITY);
     for i in 1..models.len() {
         let mut j = i;
         while let Some(prev) = j.checked_sub(1) {
@@ -481,6 +531,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         headers,
         cache_control,
         browser: false,
+        group: 0,
     })
 }
 

@@ -370,3 +370,57 @@ fn an_open_breaker_on_the_only_tier_fails_fast_and_circuit_breaker_false_turns_i
         assert_eq!(http.calls(), 1);
     }
 }
+
+#[test]
+fn a_failing_drafter_fails_over_within_its_tier_but_a_rejected_draft_escalates() {
+    let config = || {
+        json!({"retry": {"maxRetries": 0}, "models": [
+            [{"name": "primary", "provider": "openai", "inputCost": 0.1, "outputCost": 0.1},
+             {"name": "backup", "provider": "openai", "inputCost": 0.2, "outputCost": 0.2}],
+            {"name": "top", "provider": "openai", "inputCost": 5.0, "outputCost": 5.0}
+        ]})
+    };
+    let good = || Reply::Json(200, openai_body("The capital of France is Paris.", "stop", Some((10, 8))));
+    let q = "What is the capital of France?";
+
+    // The primary fails: its backup drafts, in the same tier, and is accepted.
+    let e = engine(config());
+    let http = Scripted::new(vec![Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into()), good()]);
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!((r.model_used.as_str(), r.draft_accepted), ("backup", true));
+    let trace: Vec<_> = r.attempts.iter().map(|a| (a.tier, a.model.as_str(), a.outcome)).collect();
+    assert_eq!(trace, vec![(0, "primary", AttemptOutcome::Failed), (0, "backup", AttemptOutcome::Accepted)]);
+
+    // The primary's draft is rejected: the backup is not asked, the top tier is.
+    let e = engine(config());
+    let http = Scripted::new(vec![Reply::Json(200, openai_body("", "stop", Some((10, 0)))), good()]);
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!(r.model_used, "top");
+    let trace: Vec<_> = r.attempts.iter().map(|a| (a.tier, a.model.as_str())).collect();
+    assert_eq!(trace, vec![(0, "primary"), (1, "top")]);
+
+    // Both drafters fail, then the top tier fails too: every model failed.
+    let e = engine(config());
+    let down = || Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into());
+    let http = Scripted::new(vec![down(), down(), down()]);
+    let err = run(&e, &http, q).unwrap_err();
+    assert_eq!((err.error.code, err.attempts.len()), (ErrorCode::AllModelsFailed, 3));
+}
+
+#[test]
+fn a_failover_group_is_sorted_as_one_tier_by_its_first_model() {
+    let cfg = parse_agent(&json!([
+        {"name": "big", "provider": "openai", "inputCost": 20.0, "outputCost": 20.0},
+        [{"name": "a", "provider": "openai", "inputCost": 1.0, "outputCost": 1.0},
+         {"name": "b", "provider": "openai", "inputCost": 50.0, "outputCost": 50.0}],
+        {"name": "mid", "provider": "openai", "inputCost": 5.0, "outputCost": 5.0}
+    ]))
+    .unwrap();
+    let names: Vec<_> = cfg.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, vec!["a", "b", "mid", "big"]);
+    assert_eq!(cascade_edge::config::tier_numbers(&cfg.models), vec![0, 0, 1, 2]);
+    let err = parse_agent(&json!([[], {"name": "m", "provider": "openai"}])).unwrap_err();
+    assert!(err.message.starts_with("config.models[0]: expected a model or a non-empty array"), "{}", err.message);
+    let err = parse_agent(&json!([[{"name": "m", "provider": "openai", "cost": "x"}]])).unwrap_err();
+    assert!(err.message.starts_with("models[0][0].cost"), "{}", err.message);
+}

@@ -25,6 +25,7 @@ import type {
   RunOptions,
   ScoreDraftOptions,
   StreamOptions,
+  Tiers,
   ToolCall,
 } from './types.js';
 
@@ -62,7 +63,7 @@ export class CascadeAgent {
    *   price for you), or `{ models, quality, keepOrder, defaults, fetch, env }`.
    * @throws ConfigError naming the field, when the configuration is invalid.
    */
-  constructor(modelsOrOptions: ModelConfig[] | AgentOptions) {
+  constructor(modelsOrOptions: Tiers | AgentOptions) {
     this.#prepared = prepare(modelsOrOptions);
     const eng = engineSync();
     // Where the engine is ready (all runtimes but the browser), validate now
@@ -231,7 +232,7 @@ function stepper() {
   return eng.stepTask;
 }
 
-function prepare(input: ModelConfig[] | AgentOptions): Prepared {
+function prepare(input: Tiers | AgentOptions): Prepared {
   const opts: AgentOptions = Array.isArray(input) ? { models: input } : input;
   if (!opts || typeof opts !== 'object') {
     throw new ConfigError('E_CONFIG', 'config: expected an array of models or an object with `models`');
@@ -245,8 +246,11 @@ function prepare(input: ModelConfig[] | AgentOptions): Prepared {
   const env = userEnv ?? defaultEnv() ?? {};
   const custom: Record<string, Adapter> = {};
   const keySlots: Record<string, unknown>[] = [];
+  // A tier is a model or an array of equivalent models (a failover group).
+  const resolveTier = (m: unknown, path: string): unknown =>
+    Array.isArray(m) ? m.map((x, j) => resolveModel(x, `${path}[${j}]`, keySlots, custom)) : resolveModel(m, path, keySlots, custom);
   const resolveList = (list: unknown, path: string) =>
-    Array.isArray(list) ? list.map((m, i) => resolveModel(m, `${path}[${i}]`, keySlots, custom)) : list;
+    Array.isArray(list) ? list.map((m, i) => resolveTier(m, `${path}[${i}]`)) : list;
   const config: Record<string, unknown> = { ...rest };
   // Browser entry: Anthropic needs its CORS opt-in header. An explicit `browser` wins.
   if (config.browser === undefined && isBrowserEntry()) config.browser = true;

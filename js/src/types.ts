@@ -203,9 +203,17 @@ export interface Limits {
   maxEventBytes?: number;
 }
 
+/**
+ * Tiers, cheapest first (or sorted by price for you). A tier is a model, or
+ * an array of equivalent models (a same-tier failover group): when one
+ * fails, the next of its group is called; when one's draft is rejected,
+ * the next tier is.
+ */
+export type Tiers = (ModelConfig | ModelConfig[])[];
+
 export interface DomainRouteOptions {
   /** This domain's own tiers; the agent's `models` when left out. */
-  models?: ModelConfig[];
+  models?: Tiers;
   /** Threshold for drafts in this domain. */
   threshold?: number;
   /** Never accept a draft here: go straight to the top tier (e.g. medical). */
@@ -214,11 +222,11 @@ export interface DomainRouteOptions {
 
 export interface AgentOptions {
   /** Tiers; may be left out when `preset` or `domains.default` gives them. */
-  models?: ModelConfig[];
+  models?: Tiers;
   /** A preset (`PRESET_BALANCED`, ...) or its name. */
   preset?: import('./presets.js').Preset | 'ultra-fast' | 'balanced' | 'cost-optimized';
   /** Per-domain routes: `{ code: [models], medical: { requireVerifier: true }, default: [models] }`. */
-  domains?: Partial<Record<Domain | 'default', ModelConfig[] | DomainRouteOptions>>;
+  domains?: Partial<Record<Domain | 'default', Tiers | DomainRouteOptions>>;
   /** Skip the drafter for queries at or above this complexity. */
   preRouting?: { skipDrafterFrom?: Complexity };
   quality?: QualityOptions;
@@ -392,6 +400,8 @@ export interface ScoreDraftOptions {
 export type DraftScore = Verdict;
 
 export interface ResolvedModel {
+  /** The tier, from 0: the models of one failover group share it. */
+  tier: number;
   name: string;
   provider: string;
   baseUrl: string;

@@ -171,15 +171,29 @@ impl<C: Clock> Engine<C> {
         }
         let started = self.clock.now_ms();
         let call_env = CallEnv { clock: &self.clock, config: &self.config };
-        let Some(last) = models.len().checked_sub(1) else {
+        // Tiers, in the order tried; a same-tier failover group is one tier.
+        let tier_of = crate::config::tier_numbers(models);
+        let Some(&last) = tier_of.last() else {
             return Err(CascadeError::config("config.models: expected at least one model").into());
         };
         let mut attempts: Vec<Attempt> = Vec::with_capacity(models.len());
+        // After a rejected draft, the rest of its failover group is passed
+        // over: a backup drafter is for a provider that failed, not for a
+        // draft the judge turned down.
+        let mut next_tier_only: Option<usize> = None;
 
-        for (tier, model) in models.iter().enumerate() {
+        for (i, model) in models.iter().enumerate() {
+            let tier = tier_of.get(i).copied().unwrap_or(last);
             let is_final = tier == last;
+            let first_of_tier = i == 0 || tier_of.get(i.wrapping_sub(1)) != Some(&tier);
+            let next_model = models.get(i.saturating_add(1));
+            if next_tier_only.is_some_and(|t| tier < t) {
+                continue;
+            }
             if let (Some(why), false) = (&skip_reason, is_final) {
-                attempts.push(skipped_attempt(tier, model, why));
+                if first_of_tier {
+                    attempts.push(skipped_attempt(tier, model, why));
+                }
                 continue;
             }
             let endpoint = breaker_key(model);
@@ -189,7 +203,7 @@ impl<C: Clock> Engine<C> {
                     (until - self.clock.now_ms()).max(0.0).ceil()
                 );
                 attempts.push(skipped_attempt(tier, model, &why));
-                if !is_final {
+                if next_model.is_some() {
                     continue;
                 }
                 let e = CascadeError::new(
@@ -239,25 +253,28 @@ impl<C: Clock> Engine<C> {
                 Err(e) => {
                     attempts.push(failed_attempt(tier, model, latency_ms, &e));
                     let stop = decision == Step::Stop;
-                    if stop || is_final {
-                        // "All models failed" only when no tier answered at all. After
+                    let Some(next) = next_model.filter(|_| !stop) else {
+                        // "All models failed" only when no model answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
                         // stream stays a StreamError, as the README documents).
                         let mut called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
-                        let more_than_one_tier = called.clone().any(|a| a.tier != tier);
-                        let none_answered = more_than_one_tier && called.all(|a| a.outcome == AttemptOutcome::Failed);
-                        let error = if is_final && !stop && none_answered { all_failed(&attempts, e) } else { e };
+                        let others = called.clone().any(|a| a.tier != tier || a.model != model.name);
+                        let none_answered = others && called.all(|a| a.outcome == AttemptOutcome::Failed);
+                        let error = if !stop && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
-                    }
-                    if let Some(next) = models.get(tier.saturating_add(1)) {
-                        if mode.is_some() {
-                            emit(Event::Escalated {
-                                from: model.name.clone(),
-                                to: next.name.clone(),
-                                reason: format!("{} failed: {}", model.name, e.code.as_str()),
-                                discard: shown_any,
-                            });
-                        }
+                    };
+                    if mode.is_some() {
+                        let same_tier = tier_of.get(i.saturating_add(1)) == Some(&tier);
+                        emit(Event::Escalated {
+                            from: model.name.clone(),
+                            to: next.name.clone(),
+                            reason: if same_tier {
+                                format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
+                            } else {
+                                format!("{} failed: {}", model.name, e.code.as_str())
+                            },
+                            discard: shown_any,
+                        });
                     }
                     continue;
                 }
@@ -330,7 +347,7 @@ impl<C: Clock> Engine<C> {
                 usage: Some(usage),
                 verdict: Some(verdict),
                 error: None,
-                reason: match (cost, priced.note(tier)) {
+                reason: match (cost, priced.note(i)) {
                     (None, Some(note)) => format!("{reason}; {note}"),
                     _ => reason,
                 },
@@ -347,8 +364,11 @@ impl<C: Clock> Engine<C> {
                     opts.response_format,
                     Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
                 );
+                let tiers = last.saturating_add(1);
+                // Savings are measured against the top tier's first model.
+                let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
                 return Ok(self.finish(
-                    models,
+                    (tiers, top),
                     model,
                     completion,
                     usage,
@@ -359,7 +379,9 @@ impl<C: Clock> Engine<C> {
                     wants_json,
                 ));
             }
-            if let Some(next) = models.get(tier.saturating_add(1)) {
+            next_tier_only = Some(tier.saturating_add(1));
+            let next_tier = models.iter().zip(&tier_of).find(|(_, t)| **t > tier).map(|(m, _)| m);
+            if let Some(next) = next_tier {
                 if mode.is_some() {
                     emit(Event::Escalated {
                         from: model.name.clone(),
@@ -454,7 +476,7 @@ impl<C: Clock> Engine<C> {
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
-        models: &[ModelConfig],
+        (tiers, top): (usize, Option<&ModelConfig>),
         model: &ModelConfig,
         completion: Completion,
         usage: Usage,
@@ -464,11 +486,11 @@ impl<C: Clock> Engine<C> {
         latency_ms: f64,
         wants_json: bool,
     ) -> CascadeResult {
-        let top = models.last().and_then(|m| m.price);
+        let top = top.and_then(|m| m.price);
         let costs = summarise_cost(&attempts, &usage, top);
         let cascaded = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped).count() > 1;
-        let draft_accepted = tier == 0 && models.len() > 1;
-        let reason = explain(&attempts, tier, models.len());
+        let draft_accepted = tier == 0 && tiers > 1;
+        let reason = explain(&attempts, tier, tiers);
         let parsed = if wants_json { parse_json_answer(&completion.content) } else { None };
         CascadeResult {
             content: completion.content,

@@ -57,13 +57,14 @@ impl WasmAgent {
 
     /// The resolved tiers, cheapest first, without keys: for display and checks.
     pub fn models(&self) -> String {
-        let list: Vec<serde_json::Value> = self
-            .engine
-            .config
-            .models
+        let models = &self.engine.config.models;
+        let tiers = config::tier_numbers(models);
+        let list: Vec<serde_json::Value> = models
             .iter()
-            .map(|m| {
+            .zip(tiers)
+            .map(|(m, tier)| {
                 serde_json::json!({
+                    "tier": tier,
                     "name": m.name,
                     "provider": m.provider,
                     "baseUrl": m.display_base_url(),

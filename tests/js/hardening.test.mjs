@@ -142,6 +142,27 @@ describe('retries', () => {
   });
 });
 
+describe('same-tier failover', () => {
+  test('a failing drafter fails over to its equivalent, streamed or not; the result names the model that answered', async () => {
+    const agent = new CascadeAgent({
+      models: [[tier('500'), tier('ok', { inputCost: 0.2, outputCost: 0.2 })], tier('late', { inputCost: 5, outputCost: 5 })],
+      retry: { maxRetries: 0 },
+    });
+    assert.deepEqual(agent.models.map((m) => [m.tier, m.name]), [[0, '500'], [0, 'ok'], [1, 'late']]);
+    for (const streaming of [false, true]) {
+      srv.reset();
+      const r = streaming ? (await collect(agent.stream(QUERY))).result : await agent.run(QUERY);
+      assert.equal(r.modelUsed, 'ok');
+      assert.equal(r.draftAccepted, true);
+      assert.deepEqual(r.attempts.map((a) => [a.tier, a.model, a.outcome]), [[0, '500', 'failed'], [0, 'ok', 'accepted']]);
+      // The backup's own usage (the streamed fake reports none, so it is estimated there).
+      if (!streaming) assert.equal(r.attempts[1].usage.outputTokens, 20);
+      else assert.equal(r.attempts[1].usage.estimated, true);
+      assert.deepEqual(srv.log.map((e) => e.model), ['500', 'ok']);
+    }
+  });
+});
+
 describe('circuit breakers', () => {
   test('a failing drafter is skipped while its breaker is open, probed after the timeout, and let back in once it recovers', async () => {
     const agent = new CascadeAgent({
