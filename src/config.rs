@@ -94,6 +94,8 @@ pub struct AgentConfig {
     pub retry: crate::reliability::RetryConfig,
     /// Per-endpoint circuit breakers (`circuitBreaker`); `None` when switched off.
     pub circuit_breaker: Option<crate::reliability::BreakerConfig>,
+    /// Spending limits (`budget`); `None` for none.
+    pub budget: Option<crate::reliability::budget::BudgetConfig>,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -124,6 +126,8 @@ pub struct CallOptions {
     pub response_format: Option<crate::types::ResponseFormat>,
     /// Tool loop: how many cascade runs at most (only used with a tool executor).
     pub max_steps: Option<u32>,
+    /// Whose budget the run spends (`budget.perUser`).
+    pub user_id: Option<String>,
 }
 
 impl CallOptions {
@@ -137,6 +141,7 @@ impl CallOptions {
             tool_choice: self.tool_choice.clone().or_else(|| defaults.tool_choice.clone()),
             response_format: self.response_format.clone().or_else(|| defaults.response_format.clone()),
             max_steps: self.max_steps.or(defaults.max_steps),
+            user_id: self.user_id.clone().or_else(|| defaults.user_id.clone()),
         }
     }
 }
@@ -259,6 +264,10 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None => Some(crate::reliability::BreakerConfig::default()),
         Some(v) => crate::reliability::breaker::parse_breaker(v)?,
     };
+    let budget = match obj.get("budget") {
+        None => None,
+        Some(v) => crate::reliability::budget::parse_budget(v)?,
+    };
     Ok(AgentConfig {
         models,
         quality,
@@ -271,6 +280,7 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         timeouts,
         retry,
         circuit_breaker,
+        budget,
     })
 }
 
@@ -287,6 +297,7 @@ const AGENT_KEYS: &[&str] = &[
     "retry",
     "errorConfig",
     "circuitBreaker",
+    "budget",
 ];
 
 impl AgentConfig {
@@ -553,6 +564,7 @@ pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, Casc
             "tools" => out.tools = parse_tools(v, &format!("{path}.tools"))?,
             "toolChoice" | "tool_choice" => out.tool_choice = Some(v.clone()),
             "maxSteps" | "max_steps" => out.max_steps = opt_u32(obj, k, path)?,
+            "userId" | "user_id" => out.user_id = opt_string(obj, k, path)?,
             // Read by the JS wrapper; in `defaults` they reach the engine too.
             "timeoutMs" => {
                 limits::duration(obj, k, path)?;
@@ -578,6 +590,7 @@ const CALL_KEYS: &[&str] = &[
     "tools",
     "toolChoice",
     "maxSteps",
+    "userId",
     "responseFormat",
     "timeoutMs",
     "signal",

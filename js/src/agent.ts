@@ -17,6 +17,7 @@ import { PRESETS, type Preset } from './presets.js';
 import type {
   AgentOptions,
   Analytics,
+  BudgetStatus,
   CascadeResult,
   DraftScore,
   Message,
@@ -41,6 +42,15 @@ interface Prepared {
   fetch: typeof fetch;
   /** The run deadline when a run sets none: `defaults.timeoutMs`, else `timeouts.totalMs`. */
   runTimeoutMs: unknown;
+  /** `budget.onWarning` / `budget.onLimitExceeded`, called here after a run. */
+  budgetHooks?: BudgetHooks;
+}
+
+interface BudgetHooks {
+  onWarning?: (status: BudgetStatus) => void;
+  onLimitExceeded?: (status: BudgetStatus, error: CascadeError) => void;
+  /** Scopes (`userId`, or '' overall) already warned about, with the day they were. */
+  warned: Map<string, number>;
 }
 
 let customCounter = 0;
@@ -111,11 +121,50 @@ export class CascadeAgent {
     const { signal, cleanup } = runSignal(options, this.#prepared.runTimeoutMs);
     try {
       const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
-      return readResult(out);
+      const result = readResult(out);
+      if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId);
+      return result;
     } catch (e) {
-      throw withToolCause(fromEngine(e), tools);
+      const err = withToolCause(fromEngine(e), tools);
+      if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId, err);
+      throw err;
     } finally {
       cleanup();
+    }
+  }
+
+  /**
+   * The budget: spent today and this month, held by calls in flight,
+   * remaining, and whether it is at its warning threshold or its limit;
+   * overall, or for `userId`. `null` when the agent has no `budget`.
+   */
+  getBudget(userId?: string): BudgetStatus | null {
+    const agent = this.#current();
+    if (!agent) return null;
+    try {
+      return JSON.parse(agent.budget(userId));
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  /** After a run: tell the caller's budget hooks what changed, once per scope and day for a warning. */
+  #budgetHooks(userId: string | undefined, err?: CascadeError): void {
+    const hooks = this.#prepared.budgetHooks;
+    if (!hooks) return;
+    for (const scope of userId === undefined ? [undefined] : [undefined, userId]) {
+      const status = this.getBudget(scope);
+      if (!status) return;
+      if (err?.code === 'E_BUDGET') {
+        hooks.onLimitExceeded?.(status, err);
+      } else if (status.atWarning) {
+        const key = scope ?? '';
+        const day = Math.floor(Date.now() / 86_400_000);
+        if (hooks.warned.get(key) !== day) {
+          hooks.warned.set(key, day);
+          hooks.onWarning?.(status);
+        }
+      }
     }
   }
 
@@ -141,7 +190,12 @@ export class CascadeAgent {
             tools?.run,
           ),
         );
-        return JSON.parse(out);
+        const result = JSON.parse(out);
+        if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId);
+        return result;
+      } catch (e) {
+        if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId, fromEngine(e));
+        throw e;
       } finally {
         cleanup();
       }
@@ -274,7 +328,18 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   const defaults = rest.defaults as { timeoutMs?: unknown } | undefined;
   const timeouts = (rest as { timeouts?: { totalMs?: unknown } }).timeouts;
   const runTimeoutMs = defaults?.timeoutMs ?? timeouts?.totalMs;
-  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs };
+  const budget = rest.budget;
+  const hook = (name: 'onWarning' | 'onLimitExceeded') => {
+    const f = budget?.[name];
+    if (f !== undefined && typeof f !== 'function') {
+      throw new ConfigError('E_CONFIG', `config.budget.${name}: expected a function (status) => void, got ${typeof f}`);
+    }
+    return f;
+  };
+  const onWarning = hook('onWarning') as BudgetHooks['onWarning'];
+  const onLimitExceeded = hook('onLimitExceeded') as BudgetHooks['onLimitExceeded'];
+  const budgetHooks = onWarning || onLimitExceeded ? { onWarning, onLimitExceeded, warned: new Map() } : undefined;
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {

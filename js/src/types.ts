@@ -155,6 +155,8 @@ export interface RunOptions {
    * allowed step's tool calls are returned in `result.toolCalls`, not run.
    */
   maxSteps?: number;
+  /** Whose budget the run spends (`budget.perUser`). */
+  userId?: string;
 }
 
 export interface StreamOptions extends RunOptions {
@@ -177,6 +179,42 @@ export interface Timeouts {
   attemptMs?: number | null;
   /** The whole run, like `timeoutMs` (default none). */
   totalMs?: number | null;
+}
+
+export interface BudgetOptions {
+  /** USD per UTC day, over all runs. */
+  daily?: number;
+  /** USD per UTC month, over all runs. */
+  monthly?: number;
+  /** The same, for each `userId` a run names. */
+  perUser?: { daily?: number; monthly?: number };
+  /** The share of a limit at which `onWarning` is called (default 0.8). */
+  warningThreshold?: number;
+  /**
+   * `block` (default): a call that does not fit fails the run with
+   * `E_BUDGET`. `cheapest-only`: when a dearer tier does not fit, the draft
+   * already paid for is returned instead.
+   */
+  policy?: 'block' | 'cheapest-only';
+  /** Called after a run once a limit is at its warning threshold (once a day per scope). */
+  onWarning?: (status: BudgetStatus) => void;
+  /** Called when a run is refused for the budget. */
+  onLimitExceeded?: (status: BudgetStatus, error: import('./errors.js').CascadeError) => void;
+}
+
+/** `agent.getBudget(userId?)`. Amounts in USD. */
+export interface BudgetStatus {
+  userId: string | null;
+  spentToday: number;
+  spentThisMonth: number;
+  /** Held by calls in flight. */
+  reserved: number;
+  /** Left under the tightest limit, after what is reserved; null with no limit. */
+  remaining: number | null;
+  dailyLimit: number | null;
+  monthlyLimit: number | null;
+  atWarning: boolean;
+  atLimit: boolean;
 }
 
 export interface RetryOptions {
@@ -255,6 +293,11 @@ export interface AgentOptions {
    * for `resetTimeoutMs` (default 30000), then one request tests it. `false` turns them off.
    */
   circuitBreaker?: { failureThreshold?: number; resetTimeoutMs?: number } | boolean;
+  /**
+   * Spending limits in USD that no run, however many run at once, can
+   * overshoot: each call's worst-case cost is held before it is sent.
+   */
+  budget?: BudgetOptions;
   /** The seed's spelling of `retry`: `retryOnError: false` turns retries off. */
   errorConfig?: { retryOnError?: boolean; maxRetries?: number; fallbackOnProviderError?: boolean };
   /** The fetch to send with; defaults to the runtime's global `fetch`. */

@@ -9,6 +9,7 @@ use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
+use crate::reliability::budget::{BudgetPolicy, BudgetStatus, Ledger};
 use crate::reliability::{self, Admit, Attempted, Breakers, Step};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
@@ -32,6 +33,8 @@ pub struct Engine<C> {
     prices: RefCell<PriceCache>,
     /// Which endpoints are failing too often to be worth a call just now.
     breakers: RefCell<Breakers>,
+    /// What has been spent and is held against the budget, if one is set.
+    ledger: RefCell<Option<Ledger>>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -61,12 +64,14 @@ impl From<CascadeError> for RunError {
 impl<C: Clock> Engine<C> {
     pub fn new(config: AgentConfig, clock: C) -> Self {
         let breaker = config.circuit_breaker;
+        let ledger = config.budget.map(Ledger::new);
         Engine {
             config,
             clock,
             analytics: RefCell::new(Analytics::default()),
             prices: RefCell::new(PriceCache::default()),
             breakers: RefCell::new(Breakers::new(breaker)),
+            ledger: RefCell::new(ledger),
         }
     }
 
@@ -84,6 +89,17 @@ impl<C: Clock> Engine<C> {
 
     pub fn analytics(&self) -> Analytics {
         self.analytics.borrow().clone()
+    }
+
+    /// How the budget stands, overall or for one user; `None` with no budget.
+    pub fn budget_status(&self, user: Option<&str>) -> Option<BudgetStatus> {
+        let now = self.wall_ms();
+        self.ledger.try_borrow_mut().ok()?.as_mut().map(|l| l.status(user, now))
+    }
+
+    /// Wall time for budget periods; a host without one counts from the clock's origin.
+    fn wall_ms(&self) -> f64 {
+        self.clock.epoch_ms().unwrap_or_else(|| self.clock.now_ms())
     }
 
     pub fn reset_analytics(&self) {
@@ -181,6 +197,16 @@ impl<C: Clock> Engine<C> {
         // over: a backup drafter is for a provider that failed, not for a
         // draft the judge turned down.
         let mut next_tier_only: Option<usize> = None;
+        let tiers = last.saturating_add(1);
+        // Savings are measured against the top tier's first model.
+        let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
+        let user = opts.user_id.as_deref();
+        let cheapest_only = self.config.budget.is_some_and(|b| b.policy == BudgetPolicy::CheapestOnly);
+        // Under `cheapest-only`, the last rejected draft: what the run returns
+        // when a dearer tier no longer fits the budget.
+        let mut last_draft: Option<Draft<'_>> = None;
+        let wants_json =
+            matches!(opts.response_format, Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. }));
 
         for (i, model) in models.iter().enumerate() {
             let tier = tier_of.get(i).copied().unwrap_or(last);
@@ -224,7 +250,33 @@ impl<C: Clock> Engine<C> {
             // model is worth another try; each failed try is in the trace.
             let mut retries = 0u32;
             let (call, decision) = loop {
+                let hold = match self.reserve(model, &req, user) {
+                    Ok(hold) => hold,
+                    Err(e) => {
+                        let e = e.for_model(&model.provider, &model.name);
+                        attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
+                        if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
+                            if let Some(a) = attempts.last_mut() {
+                                a.reason.push_str("; budget policy cheapest-only: the draft is returned");
+                            }
+                            let latency = (self.clock.now_ms() - started).max(0.0);
+                            return Ok(self.finish(
+                                (tiers, top),
+                                m,
+                                completion,
+                                usage,
+                                t,
+                                judged,
+                                attempts,
+                                latency,
+                                wants_json,
+                            ));
+                        }
+                        return Err(RunError { error: e, attempts });
+                    }
+                };
                 let call = self.call_tier(http, &call_env, model, tier, &req, &query, is_final, mode, emit).await;
+                self.settle(hold, model, &req, &call.outcome);
                 self.record_outcome(&endpoint, &call.outcome);
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
                 let done = Attempted { retries, shown: call.shown_any };
@@ -336,6 +388,7 @@ impl<C: Clock> Engine<C> {
             };
             // The verdict moves into the trace; what comes after needs only these.
             let judged = (verdict.complexity, verdict.domain);
+            let draft_usage = usage;
             let escalation_reason = (!accepted && mode.is_some()).then(|| verdict.reason.clone());
             attempts.push(Attempt {
                 tier,
@@ -360,13 +413,6 @@ impl<C: Clock> Engine<C> {
                     release_buffered(&completion, model, tier, emit);
                 }
                 let total_latency = (self.clock.now_ms() - started).max(0.0);
-                let wants_json = matches!(
-                    opts.response_format,
-                    Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
-                );
-                let tiers = last.saturating_add(1);
-                // Savings are measured against the top tier's first model.
-                let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
                 return Ok(self.finish(
                     (tiers, top),
                     model,
@@ -380,6 +426,9 @@ impl<C: Clock> Engine<C> {
                 ));
             }
             next_tier_only = Some(tier.saturating_add(1));
+            if cheapest_only {
+                last_draft = Some((model, completion, draft_usage, tier, judged));
+            }
             let next_tier = models.iter().zip(&tier_of).find(|(_, t)| **t > tier).map(|(m, _)| m);
             if let Some(next) = next_tier {
                 if mode.is_some() {
@@ -394,6 +443,42 @@ impl<C: Clock> Engine<C> {
         }
         // Unreachable in practice: the final tier either returns or errors.
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
+    }
+
+    /// Hold a call's worst-case cost against the budget, if there is one.
+    fn reserve(&self, model: &ModelConfig, req: &ChatRequest, user: Option<&str>) -> Result<Option<u64>, CascadeError> {
+        let now = self.wall_ms();
+        let Ok(mut ledger) = self.ledger.try_borrow_mut() else { return Ok(None) };
+        let Some(ledger) = ledger.as_mut() else { return Ok(None) };
+        let Some(worst) = worst_case_cost(model, req) else {
+            return Err(CascadeError::new(
+                ErrorCode::Budget,
+                format!(
+                    "{} ({}) has no known price, so a budget cannot bound its cost; give it inputCost and outputCost",
+                    model.provider, model.name
+                ),
+            )
+            .with_class(crate::error::FailureClass::Client));
+        };
+        ledger.reserve(user, worst, now).map(Some)
+    }
+
+    /// Turn a call's hold into what it really cost, or free it if it failed.
+    fn settle(
+        &self,
+        hold: Option<u64>,
+        model: &ModelConfig,
+        req: &ChatRequest,
+        outcome: &Result<Completion, CascadeError>,
+    ) {
+        let Some(id) = hold else { return };
+        let now = self.wall_ms();
+        let Ok(mut ledger) = self.ledger.try_borrow_mut() else { return };
+        let Some(ledger) = ledger.as_mut() else { return };
+        match (outcome, model.price) {
+            (Ok(c), Some(price)) => ledger.settle(id, price.cost(&usage_or_estimate(c, req)), now),
+            _ => ledger.release(id),
+        }
     }
 
     fn admit(&self, endpoint: &str) -> Admit {
@@ -518,9 +603,12 @@ impl<C: Clock> Engine<C> {
     }
 
     fn request_for(&self, model: &ModelConfig, messages: &[Message], opts: &CallOptions, draft: bool) -> ChatRequest {
+        let max_tokens = opts.max_tokens.or(model.max_tokens);
         ChatRequest {
             messages: messages.to_vec(),
-            max_tokens: opts.max_tokens.or(model.max_tokens),
+            // Under a budget every call is bounded, so that what is reserved
+            // for it is what it can at most cost.
+            max_tokens: max_tokens.or(self.config.budget.map(|_| BUDGET_MAX_TOKENS)),
             temperature: opts.temperature.or(model.temperature),
             tools: opts.tools.clone(),
             tool_choice: opts.tool_choice.clone(),
@@ -528,6 +616,34 @@ impl<C: Clock> Engine<C> {
             logprobs: draft,
         }
     }
+}
+
+/// A rejected draft kept for `cheapest-only`: its model, answer, usage,
+/// tier and what the judge read of the query.
+type Draft<'m> = (&'m ModelConfig, Completion, Usage, usize, (Complexity, Domain));
+
+/// The output bound of a call under a budget when none is configured.
+const BUDGET_MAX_TOKENS: u32 = 4096;
+
+/// The most a call can cost: its output bound at the output price, and its
+/// input counted generously (a token for every two bytes, which no
+/// tokenizer goes below for real text, plus each message's framing).
+/// `None` when the model has no price.
+fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
+    let price = model.price?;
+    let framing = 8u64;
+    let mut input: u64 = 0;
+    for m in &req.messages {
+        let args: usize = m.tool_calls.iter().map(|t| t.arguments_raw.len().saturating_add(t.name.len())).sum();
+        let bytes = m.content.len().saturating_add(args);
+        input = input.saturating_add((bytes / 2) as u64).saturating_add(framing);
+    }
+    for t in &req.tools {
+        let bytes = t.name.len().saturating_add(t.description.len()).saturating_add(t.parameters.to_string().len());
+        input = input.saturating_add((bytes / 2) as u64).saturating_add(framing);
+    }
+    let output = u64::from(req.max_tokens.unwrap_or(BUDGET_MAX_TOKENS));
+    Some(price.cost(&Usage { input_tokens: input, output_tokens: output, ..Default::default() }))
 }
 
 /// A breaker watches one endpoint: the same model behind another base URL

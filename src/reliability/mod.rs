@@ -5,6 +5,7 @@
 //! decision that `cascade::engine` carries out.
 
 pub mod breaker;
+pub mod budget;
 pub mod policy;
 pub mod retry;
 

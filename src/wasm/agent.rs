@@ -81,6 +81,14 @@ impl WasmAgent {
         serde_json::to_string(&self.engine.analytics()).unwrap_or_else(|_| "{}".into())
     }
 
+    /// The budget's state as JSON (`null` with no budget), overall or for `user`.
+    pub fn budget(&self, user: Option<String>) -> String {
+        match self.engine.budget_status(user.as_deref()) {
+            Some(s) => serde_json::to_string(&s).unwrap_or_else(|_| "null".into()),
+            None => "null".into(),
+        }
+    }
+
     #[wasm_bindgen(js_name = resetAnalytics)]
     pub fn reset_analytics(&self) {
         self.engine.reset_analytics();

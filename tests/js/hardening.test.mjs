@@ -163,6 +163,81 @@ describe('same-tier failover', () => {
   });
 });
 
+describe('budgets', () => {
+  // Each call: about 30 prompt tokens estimated + 100 output tokens at $100 per 1M
+  // is held ($0.013); it settles at what the fake reports (10 + 20 tokens: $0.003).
+  const metered = (name = 'ok', extra = {}) => tier(name, { inputCost: 100, outputCost: 100, maxTokens: 100, ...extra });
+
+  test('200 concurrent runs against a $0.10 limit never spend past it, and every refused run gets E_BUDGET', async () => {
+    const agent = new CascadeAgent({ models: [metered()], budget: { daily: 0.1 } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => agent.run(QUERY)));
+    const done = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+    assert.ok(done.length > 0 && refused.length > 0, `${done.length} done, ${refused.length} refused`);
+    assert.ok(refused.every((e) => e.code === 'E_BUDGET' && e.name === 'BudgetError'), refused.find((e) => e.code !== 'E_BUDGET')?.message);
+    const spent = done.reduce((sum, r) => sum + r.totalCost, 0);
+    assert.ok(spent <= 0.1 + 1e-12, `spent ${spent}`);
+    const b = agent.getBudget();
+    assert.ok(Math.abs(b.spentToday - spent) < 1e-9, `${b.spentToday} vs ${spent}`);
+    assert.equal(b.reserved, 0);
+    assert.equal(srv.log.length, done.length, 'a refused run sends nothing');
+    // Later runs fit again, one at a time, until the limit itself is reached.
+    let more = 0;
+    while ((await agent.run(QUERY).then(() => true, (e) => (assert.equal(e.code, 'E_BUDGET'), false))) && more < 100) more++;
+    assert.ok(agent.getBudget().spentToday <= 0.1 + 1e-12);
+    assert.ok(agent.getBudget().remaining < 0.013);
+  });
+
+  test('per-user limits, and the hooks: onWarning once, onLimitExceeded on a refusal', async () => {
+    const warned = [];
+    const exceeded = [];
+    const agent = new CascadeAgent({
+      models: [metered()],
+      budget: {
+        perUser: { daily: 0.015 },
+        warningThreshold: 0.1,
+        onWarning: (s) => warned.push(s),
+        onLimitExceeded: (s, e) => exceeded.push([s, e.code]),
+      },
+    });
+    // $0.013 held fits under $0.015; it settles at $0.003, and the next $0.013 does not fit.
+    await agent.run(QUERY, { userId: 'ana' });
+    const e = await rejection(() => agent.run(QUERY, { userId: 'ana' }));
+    assert.equal(e.code, 'E_BUDGET');
+    assert.match(e.message, /user "ana"'s daily budget/);
+    assert.ok((await agent.run(QUERY, { userId: 'bo' })).content, 'another user is not held back');
+    assert.equal(agent.getBudget('ana').spentToday, 0.003);
+    assert.ok(agent.getBudget('ana').atWarning);
+    assert.deepEqual(warned.map((s) => s.userId), ['ana', 'bo'], 'once per user and day');
+    assert.deepEqual(exceeded.map(([s, code]) => [s.userId, code]), [[null, 'E_BUDGET'], ['ana', 'E_BUDGET']]);
+  });
+
+  test('cheapest-only returns the draft already paid for when the verifier does not fit', async () => {
+    const agent = new CascadeAgent({
+      models: [metered('unsure'), metered('ok', { inputCost: 10000, outputCost: 10000 })],
+      keepOrder: true,
+      budget: { daily: 0.05, policy: 'cheapest-only' },
+    });
+    const r = await agent.run(QUERY);
+    assert.equal(r.modelUsed, 'unsure');
+    assert.deepEqual(r.attempts.map((a) => a.outcome), ['rejected', 'skipped']);
+    assert.match(r.attempts[1].reason, /cheapest-only: the draft is returned/);
+    const blocked = new CascadeAgent({ models: [metered('unsure'), metered('ok', { inputCost: 10000, outputCost: 10000 })], keepOrder: true, budget: { daily: 0.05 } });
+    assert.equal((await rejection(() => blocked.run(QUERY))).code, 'E_BUDGET');
+  });
+
+  test('a model without a price cannot be bounded: E_BUDGET before anything is sent; bad options are named', async () => {
+    const agent = new CascadeAgent({ models: [tier('ok', { inputCost: undefined, outputCost: undefined })], budget: { daily: 1 } });
+    const e = await rejection(() => agent.run(QUERY));
+    assert.equal(e.code, 'E_BUDGET');
+    assert.match(e.message, /no known price/);
+    assert.equal(srv.log.length, 0);
+    assert.throws(() => new CascadeAgent({ models: [tier('ok')], budget: { dayly: 1 } }), /config\.budget\.dayly: unknown option \(did you mean `daily`\?/);
+    assert.throws(() => new CascadeAgent({ models: [tier('ok')], budget: { daily: 1, onWarning: 'yes' } }), /config\.budget\.onWarning: expected a function/);
+    assert.equal(new CascadeAgent([tier('ok')]).getBudget(), null);
+  });
+});
+
 describe('circuit breakers', () => {
   test('a failing drafter is skipped while its breaker is open, probed after the timeout, and let back in once it recovers', async () => {
     const agent = new CascadeAgent({

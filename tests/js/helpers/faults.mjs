@@ -40,6 +40,7 @@ export const ANSWER =
  * - `429-seconds-once`, `429-date-once`: a 429 with `Retry-After` in seconds
  *   or as an HTTP date, then normal answers; `500-once`, `500`: a 500 once, or always;
  * - `fail-N`: a 500 for the first N requests, then normal answers;
+ * - `unsure`: a non-answer the judge rejects;
  * - `late`: a normal (plain) answer after 300 ms;
  * - `pings`: streams keep-alive comments and never a token;
  * - `slow`: streams a chunk every 20 ms for 10 s (for cancellation).
@@ -144,6 +145,10 @@ function handle(req, httpReq, res, entry) {
       res.end(JSON.stringify({ error: { message, type: 'invalid_request_error' } }));
       return;
     }
+    case 'unsure':
+      // A draft any judge turns down.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(completion("I'm not sure, I don't know."));
     case 'late':
       // A normal answer, 300 ms late.
       setTimeout(() => {
