@@ -4,8 +4,6 @@
 //! call; then one real request is let through (half-open), and its outcome
 //! closes the breaker or opens it again. Time comes from the caller.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::config::kind_of;
@@ -55,18 +53,39 @@ pub enum Admit {
 #[derive(Debug, Default)]
 pub struct Breakers {
     cfg: Option<BreakerConfig>,
-    states: HashMap<String, State>,
+    /// By endpoint. An agent has a handful, so a list: no hashing code in the wasm.
+    states: Vec<(String, State)>,
 }
 
 impl Breakers {
     /// `None` turns breakers off: every call is admitted.
     pub fn new(cfg: Option<BreakerConfig>) -> Self {
-        Breakers { cfg, states: HashMap::new() }
+        Breakers { cfg, states: Vec::new() }
+    }
+
+    fn get(&self, key: &str) -> Option<State> {
+        self.states.iter().find(|(k, _)| k == key).map(|(_, s)| *s)
+    }
+
+    fn set(&mut self, key: &str, state: Option<State>) {
+        let at = self.states.iter().position(|(k, _)| k == key);
+        match (at, state) {
+            (Some(i), Some(s)) => {
+                if let Some(slot) = self.states.get_mut(i) {
+                    slot.1 = s;
+                }
+            }
+            (None, Some(s)) => self.states.push((key.to_string(), s)),
+            (Some(i), None) => {
+                self.states.swap_remove(i);
+            }
+            (None, None) => {}
+        }
     }
 
     pub fn admit(&mut self, key: &str, now: f64) -> Admit {
         let Some(cfg) = self.cfg else { return Admit::Call };
-        match self.states.get(key).copied() {
+        match self.get(key) {
             None | Some(State::Closed { .. }) => Admit::Call,
             Some(State::Open { until }) if now < until => Admit::Skip { until },
             // A probe that never reported (its run was abandoned) must not
@@ -75,7 +94,7 @@ impl Breakers {
                 Admit::Skip { until: since + cfg.reset_timeout_ms }
             }
             Some(State::Open { .. } | State::HalfOpen { .. }) => {
-                self.states.insert(key.to_string(), State::HalfOpen { since: now });
+                self.set(key, Some(State::HalfOpen { since: now }));
                 Admit::Probe
             }
         }
@@ -85,7 +104,7 @@ impl Breakers {
     /// answered (a rejected draft or a 400 is still an answer).
     pub fn record(&mut self, key: &str, now: f64, ok: bool) {
         let Some(cfg) = self.cfg else { return };
-        let next = match (self.states.get(key).copied(), ok) {
+        let next = match (self.get(key), ok) {
             (_, true) => None,
             (Some(State::HalfOpen { .. }), false) => Some(State::Open { until: now + cfg.reset_timeout_ms }),
             (Some(State::Closed { failures }), false) => {
@@ -101,19 +120,12 @@ impl Breakers {
             // A late report for an endpoint already open changes nothing.
             (Some(open @ State::Open { .. }), false) => Some(open),
         };
-        match next {
-            Some(s) => {
-                self.states.insert(key.to_string(), s);
-            }
-            None => {
-                self.states.remove(key);
-            }
-        }
+        self.set(key, next);
     }
 
     /// For the trace: "closed (2 failures)", "open", "half-open".
     pub fn describe(&self, key: &str) -> String {
-        match self.states.get(key) {
+        match self.get(key) {
             None => "closed".to_string(),
             Some(State::Closed { failures }) => format!("closed ({failures} failures in a row)"),
             Some(State::Open { .. }) => "open".to_string(),

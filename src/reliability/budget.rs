@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::config::kind_of;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::json_out::{JsonOut, ToJson};
 use crate::suggest::unknown_key;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,8 +77,7 @@ struct Hold {
 }
 
 /// How a budget stands, for `agent.getBudget(userId?)`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BudgetStatus {
     pub user_id: Option<String>,
     pub spent_today: f64,
@@ -91,11 +91,32 @@ pub struct BudgetStatus {
     pub at_limit: bool,
 }
 
+impl ToJson for BudgetStatus {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("userId");
+        match &self.user_id {
+            Some(u) => o.str(u),
+            None => o.null(),
+        }
+        o.f64_field("spentToday", self.spent_today);
+        o.f64_field("spentThisMonth", self.spent_this_month);
+        o.f64_field("reserved", self.reserved);
+        o.opt_f64_field("remaining", self.remaining);
+        o.opt_f64_field("dailyLimit", self.daily_limit);
+        o.opt_f64_field("monthlyLimit", self.monthly_limit);
+        o.bool_field("atWarning", self.at_warning);
+        o.bool_field("atLimit", self.at_limit);
+        o.end_object();
+    }
+}
+
 pub struct Ledger {
     cfg: BudgetConfig,
     total: Totals,
     users: HashMap<String, Totals>,
-    holds: HashMap<u64, Hold>,
+    /// Calls in flight: few at a time, so a list.
+    holds: Vec<(u64, Hold)>,
     next: u64,
 }
 
@@ -122,7 +143,7 @@ pub fn periods(epoch_ms: f64) -> (i64, i64) {
 
 impl Ledger {
     pub fn new(cfg: BudgetConfig) -> Self {
-        Ledger { cfg, total: Totals::default(), users: HashMap::new(), holds: HashMap::new(), next: 0 }
+        Ledger { cfg, total: Totals::default(), users: HashMap::new(), holds: Vec::new(), next: 0 }
     }
 
     pub fn config(&self) -> &BudgetConfig {
@@ -147,13 +168,18 @@ impl Ledger {
         }
         self.total.reserved += amount;
         self.next = self.next.wrapping_add(1);
-        self.holds.insert(self.next, Hold { user: user.map(str::to_string), amount });
+        self.holds.push((self.next, Hold { user: user.map(str::to_string), amount }));
         Ok(self.next)
     }
 
     /// The call is done and cost `actual` (USD): it counts as spent now.
+    fn take(&mut self, id: u64) -> Option<Hold> {
+        let at = self.holds.iter().position(|(h, _)| *h == id)?;
+        Some(self.holds.swap_remove(at).1)
+    }
+
     pub fn settle(&mut self, id: u64, actual: f64, epoch_ms: f64) {
-        let Some(hold) = self.holds.remove(&id) else { return };
+        let Some(hold) = self.take(id) else { return };
         let (day, month) = periods(epoch_ms);
         let actual = actual.max(0.0);
         let apply = |t: &mut Totals| {
@@ -170,7 +196,7 @@ impl Ledger {
 
     /// The call failed (or was never made): nothing was spent.
     pub fn release(&mut self, id: u64) {
-        let Some(hold) = self.holds.remove(&id) else { return };
+        let Some(hold) = self.take(id) else { return };
         self.total.reserved = (self.total.reserved - hold.amount).max(0.0);
         if let Some(t) = hold.user.as_deref().and_then(|u| self.users.get_mut(u)) {
             t.reserved = (t.reserved - hold.amount).max(0.0);

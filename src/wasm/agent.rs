@@ -84,7 +84,7 @@ impl WasmAgent {
     /// The budget's state as JSON (`null` with no budget), overall or for `user`.
     pub fn budget(&self, user: Option<String>) -> String {
         match self.engine.budget_status(user.as_deref()) {
-            Some(s) => serde_json::to_string(&s).unwrap_or_else(|_| "null".into()),
+            Some(s) => s.to_json(),
             None => "null".into(),
         }
     }
