@@ -4,10 +4,12 @@
 //! Hand-written rather than `serde` derive: derive errors say "invalid type"
 //! at a byte offset, and users need `models[1].cost: expected ...`.
 
+mod fields;
 mod headers;
 mod limits;
 mod routes;
 
+pub(crate) use fields::{at_least, check_keys, flag, number, object, Fields};
 pub use headers::check_text;
 pub use limits::{Limits, Timeouts};
 
@@ -667,27 +669,11 @@ fn opt_string(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<
 }
 
 fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(f) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
-            _ => Err(CascadeError::config(format!("{path}.{key}: expected a non-negative number, got {n}"))),
-        },
-        Some(other) => {
-            Err(CascadeError::config(format!("{path}.{key}: expected a non-negative number, got {}", kind_of(other))))
-        }
-    }
+    fields::number(obj, key, path, "a non-negative number", fields::at_least(0.0))
 }
 
 fn opt_u32(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u32>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(v) if v > 0 && v <= u32::MAX as u64 => Ok(Some(v as u32)),
-            _ => Err(CascadeError::config(format!("{path}.{key}: expected a positive integer, got {n}"))),
-        },
-        Some(other) => {
-            Err(CascadeError::config(format!("{path}.{key}: expected a positive integer, got {}", kind_of(other))))
-        }
-    }
+    fields::number(obj, key, path, "a positive integer", |n| {
+        n.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|v| *v > 0)
+    })
 }

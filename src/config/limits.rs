@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::{check_keys, number, object};
 use super::kind_of;
 use crate::error::CascadeError;
-use crate::suggest::unknown_key;
 
 /// A response larger than this is cut off and treated as a provider fault.
 /// 8 MiB is far above any real completion (a 128k-token answer is about
@@ -119,32 +119,9 @@ pub(super) fn parse_timeouts(v: &Value) -> Result<Timeouts, CascadeError> {
     Ok(out)
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, CascadeError> {
-    v.as_object().ok_or_else(|| CascadeError::config(format!("{path}: expected an object, got {}", kind_of(v))))
-}
-
-fn check_keys(obj: &Map<String, Value>, known: &[&str], path: &str) -> Result<(), CascadeError> {
-    match obj.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(unknown_key(path, k, known)),
-        None => Ok(()),
-    }
-}
-
 /// A positive whole number of bytes.
 fn byte_count(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(b) if b > 0 => Ok(Some(b)),
-            _ => Err(CascadeError::config(format!(
-                "config.limits.{key}: expected a positive whole number of bytes, got {n}"
-            ))),
-        },
-        Some(other) => Err(CascadeError::config(format!(
-            "config.limits.{key}: expected a positive whole number of bytes, got {}",
-            kind_of(other)
-        ))),
-    }
+    number(obj, key, "config.limits", "a positive whole number of bytes", |n| n.as_u64().filter(|b| *b > 0))
 }
 
 /// A duration in ms: a positive number, or `null`/`false` for "no deadline".

@@ -6,9 +6,8 @@
 
 use serde_json::Value;
 
-use crate::config::kind_of;
+use crate::config::{check_keys, kind_of, number};
 use crate::error::CascadeError;
-use crate::suggest::unknown_key;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BreakerConfig {
@@ -150,43 +149,15 @@ pub fn parse_breaker(v: &Value) -> Result<Option<BreakerConfig>, CascadeError> {
             )))
         }
     };
-    if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(unknown_key(path, k, KEYS));
-    }
+    check_keys(obj, KEYS, path)?;
     let mut out = BreakerConfig::default();
-    match obj.get("failureThreshold") {
-        None | Some(Value::Null) => {}
-        Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1) {
-            Some(n) => out.failure_threshold = n,
-            None => {
-                return Err(CascadeError::config(format!(
-                    "{path}.failureThreshold: expected a whole number of at least 1, got {n}"
-                )))
-            }
-        },
-        Some(other) => {
-            return Err(CascadeError::config(format!(
-                "{path}.failureThreshold: expected a whole number of at least 1, got {}",
-                kind_of(other)
-            )))
-        }
+    let at_least_one = |n: &serde_json::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1);
+    if let Some(n) = number(obj, "failureThreshold", path, "a whole number of at least 1", at_least_one)? {
+        out.failure_threshold = n;
     }
-    match obj.get("resetTimeoutMs") {
-        None | Some(Value::Null) => {}
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(ms) if ms.is_finite() && ms > 0.0 => out.reset_timeout_ms = ms,
-            _ => {
-                return Err(CascadeError::config(format!(
-                    "{path}.resetTimeoutMs: expected a positive number of milliseconds, got {n}"
-                )))
-            }
-        },
-        Some(other) => {
-            return Err(CascadeError::config(format!(
-                "{path}.resetTimeoutMs: expected a positive number of milliseconds, got {}",
-                kind_of(other)
-            )))
-        }
+    let positive = |n: &serde_json::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms > 0.0);
+    if let Some(ms) = number(obj, "resetTimeoutMs", path, "a positive number of milliseconds", positive)? {
+        out.reset_timeout_ms = ms;
     }
     Ok(Some(out))
 }

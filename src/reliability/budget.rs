@@ -8,12 +8,11 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::config::kind_of;
+use crate::config::{at_least, check_keys, kind_of, number, Fields};
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_out::{JsonOut, ToJson};
-use crate::suggest::unknown_key;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BudgetPolicy {
@@ -267,16 +266,12 @@ pub fn parse_budget(v: &Value) -> Result<Option<BudgetConfig>, CascadeError> {
         Value::Object(o) => o,
         other => return Err(CascadeError::config(format!("{path}: expected an object, got {}", kind_of(other)))),
     };
-    if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(unknown_key(path, k, KEYS));
-    }
+    check_keys(obj, KEYS, path)?;
     let total = limits(obj, path)?;
     let per_user = match obj.get("perUser") {
         None | Some(Value::Null) => Limits::default(),
         Some(Value::Object(u)) => {
-            if let Some(k) = u.keys().find(|k| !LIMIT_KEYS.contains(&k.as_str())) {
-                return Err(unknown_key(&format!("{path}.perUser"), k, LIMIT_KEYS));
-            }
+            check_keys(u, LIMIT_KEYS, &format!("{path}.perUser"))?;
             limits(u, &format!("{path}.perUser"))?
         }
         Some(other) => {
@@ -286,23 +281,8 @@ pub fn parse_budget(v: &Value) -> Result<Option<BudgetConfig>, CascadeError> {
             )))
         }
     };
-    let warning_threshold = match obj.get("warningThreshold") {
-        None | Some(Value::Null) => 0.8,
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(t) if (0.0..=1.0).contains(&t) => t,
-            _ => {
-                return Err(CascadeError::config(format!(
-                    "{path}.warningThreshold: expected a number from 0 to 1, got {n}"
-                )))
-            }
-        },
-        Some(other) => {
-            return Err(CascadeError::config(format!(
-                "{path}.warningThreshold: expected a number from 0 to 1, got {}",
-                kind_of(other)
-            )))
-        }
-    };
+    let share = |n: &serde_json::Number| n.as_f64().filter(|t| (0.0..=1.0).contains(t));
+    let warning_threshold = number(obj, "warningThreshold", path, "a number from 0 to 1", share)?.unwrap_or(0.8);
     let policy = match obj.get("policy") {
         None | Some(Value::Null) => BudgetPolicy::Block,
         Some(Value::String(s)) if s == "block" => BudgetPolicy::Block,
@@ -316,18 +296,8 @@ pub fn parse_budget(v: &Value) -> Result<Option<BudgetConfig>, CascadeError> {
     Ok(Some(BudgetConfig { total, per_user, warning_threshold, policy }))
 }
 
-fn limits(obj: &Map<String, Value>, path: &str) -> Result<Limits, CascadeError> {
-    let usd = |key: &str| match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
-            _ => Err(CascadeError::config(format!("{path}.{key}: expected a non-negative amount in USD, got {n}"))),
-        },
-        Some(other) => Err(CascadeError::config(format!(
-            "{path}.{key}: expected a non-negative amount in USD, got {}",
-            kind_of(other)
-        ))),
-    };
+fn limits(obj: &Fields, path: &str) -> Result<Limits, CascadeError> {
+    let usd = |key| number(obj, key, path, "a non-negative amount in USD", at_least(0.0));
     Ok(Limits { daily: usd("daily")?, monthly: usd("monthly")? })
 }
 

@@ -1,11 +1,10 @@
 //! `retry: { maxRetries, backoff, baseDelayMs, maxDelayMs, jitter,
 //! honorRetryAfter, maxRetryAfterMs }`, and how long each retry waits.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::config::kind_of;
+use crate::config::{at_least, check_keys, flag, kind_of, number, object, Fields};
 use crate::error::CascadeError;
-use crate::suggest::unknown_key;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backoff {
@@ -73,9 +72,7 @@ const ERROR_CONFIG_KEYS: &[&str] = &["retryOnError", "maxRetries", "fallbackOnPr
 pub fn parse_retry(v: &Value) -> Result<RetryConfig, CascadeError> {
     let path = "config.retry";
     let obj = object(v, path)?;
-    if let Some(k) = obj.keys().find(|k| !RETRY_KEYS.contains(&k.as_str())) {
-        return Err(unknown_key(path, k, RETRY_KEYS));
-    }
+    check_keys(obj, RETRY_KEYS, path)?;
     let mut out = RetryConfig::default();
     if let Some(n) = count(obj, "maxRetries", path)? {
         out.max_retries = n;
@@ -125,9 +122,7 @@ pub fn parse_retry(v: &Value) -> Result<RetryConfig, CascadeError> {
 pub fn parse_error_config(v: &Value) -> Result<RetryConfig, CascadeError> {
     let path = "config.errorConfig";
     let obj = object(v, path)?;
-    if let Some(k) = obj.keys().find(|k| !ERROR_CONFIG_KEYS.contains(&k.as_str())) {
-        return Err(unknown_key(path, k, ERROR_CONFIG_KEYS));
-    }
+    check_keys(obj, ERROR_CONFIG_KEYS, path)?;
     let mut out = RetryConfig::default();
     if let Some(n) = count(obj, "maxRetries", path)? {
         out.max_retries = n;
@@ -139,46 +134,14 @@ pub fn parse_error_config(v: &Value) -> Result<RetryConfig, CascadeError> {
     Ok(out)
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, CascadeError> {
-    v.as_object().ok_or_else(|| CascadeError::config(format!("{path}: expected an object, got {}", kind_of(v))))
+/// Retries per tier and run: a small whole number.
+fn count(obj: &Fields, key: &str, path: &str) -> Result<Option<u32>, CascadeError> {
+    let take = |n: &serde_json::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 10);
+    number(obj, key, path, "a whole number from 0 to 10", take)
 }
 
-fn count(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u32>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 10) {
-            Some(n) => Ok(Some(n)),
-            None => Err(CascadeError::config(format!("{path}.{key}: expected a whole number from 0 to 10, got {n}"))),
-        },
-        Some(other) => Err(CascadeError::config(format!(
-            "{path}.{key}: expected a whole number from 0 to 10, got {}",
-            kind_of(other)
-        ))),
-    }
-}
-
-fn millis(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(ms)),
-            _ => Err(CascadeError::config(format!(
-                "{path}.{key}: expected a non-negative number of milliseconds, got {n}"
-            ))),
-        },
-        Some(other) => Err(CascadeError::config(format!(
-            "{path}.{key}: expected a non-negative number of milliseconds, got {}",
-            kind_of(other)
-        ))),
-    }
-}
-
-fn flag(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<bool>, CascadeError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(CascadeError::config(format!("{path}.{key}: expected a boolean, got {}", kind_of(other)))),
-    }
+fn millis(obj: &Fields, key: &str, path: &str) -> Result<Option<f64>, CascadeError> {
+    number(obj, key, path, "a non-negative number of milliseconds", at_least(0.0))
 }
 
 #[cfg(test)]
