@@ -41,8 +41,8 @@ impl KeyUse {
         let open: Vec<usize> = (0..n).filter(|i| !refused.contains(i)).collect();
         let chosen = match rot.strategy {
             KeyStrategy::RoundRobin => {
-                let start = self.next % n.max(1);
-                (0..n).map(|k| start.wrapping_add(k) % n).find(|i| open.contains(i))
+                let start = self.next.checked_rem(n).unwrap_or(0);
+                (0..n).filter_map(|k| start.wrapping_add(k).checked_rem(n)).find(|i| open.contains(i))
             }
             KeyStrategy::LeastUsed => {
                 open.iter().copied().min_by_key(|i| (self.calls.get(*i).copied().unwrap_or(0), *i))
