@@ -20,6 +20,7 @@ use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
+use super::resume::Resume;
 use super::trace::{
     all_failed, delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered,
     skipped_attempt, usage_or_estimate, with_system_prompt,
@@ -219,6 +220,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
         // Under `cheapest-only`, the last rejected draft: what the run returns
         // when a dearer tier no longer fits the budget.
         let mut last_draft: Option<Draft<'_>> = None;
+        // Text a failed stream already showed, for the next model to continue.
+        let mut resume: Option<Resume> = None;
         let wants_json =
             matches!(opts.response_format, Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. }));
 
@@ -323,7 +326,11 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 };
                 let key_index = model.key_rotation.as_ref().and_then(|r| self.pick_key(&endpoint, r, &refused_keys));
                 let keyed = with_key(model, key_index);
-                let mut call = self.call_tier(http, &call_env, &keyed, tier, &req, &query, is_final, mode, emit).await;
+                let prefilled = resume.as_ref().and_then(|r| r.request(&req));
+                let sent = prefilled.as_ref().unwrap_or(&req);
+                let mut call = self
+                    .call_tier(http, &call_env, &keyed, tier, sent, &query, is_final, mode, resume.as_mut(), emit)
+                    .await;
                 call.key_index = key_index;
                 call.note = rate.note;
                 if let Some(h) = rate.hold {
@@ -340,6 +347,14 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
                 }
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
+                // A refused prefill: the same model again, starting over and matching.
+                if resume.as_ref().is_some_and(|r| r.prefills()) && e.status == Some(400) && !call.shown_any {
+                    resume = resume.take().map(Resume::restart);
+                    let mut a = failed_attempt(tier, model, call.latency_ms, e);
+                    a.reason = format!("{}; the prefill was refused, so the model starts over", a.reason);
+                    attempts.push(a);
+                    continue;
+                }
                 // A refused key is replaced by the next one at once, while one is left.
                 if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
                     let refused = e.code == ErrorCode::Auth && matches!(e.status, Some(401 | 403));
@@ -375,7 +390,28 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     decision => break (call, decision),
                 }
             };
-            let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index } = call;
+            let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index, shown_text, shown_tools } =
+                call;
+            // A continued answer is the shown text and the continuation, or,
+            // if the continuation contradicts it, an error: never a splice.
+            let outcome = match (outcome, resume.as_ref()) {
+                (Ok(mut c), Some(r)) => match r.complete(&c.content) {
+                    Some(whole) => {
+                        c.content = whole;
+                        Ok(c)
+                    }
+                    None => Err(CascadeError::new(
+                        ErrorCode::Stream,
+                        format!(
+                            "{} ({}) could not continue the answer already shown: its own answer differs, so the stream ends here",
+                            model.provider, model.name
+                        ),
+                    )
+                    .with_class(crate::error::FailureClass::Client)
+                    .for_model(&model.provider, &model.name)),
+                },
+                (outcome, _) => outcome,
+            };
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
@@ -383,7 +419,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
-                    let stop = decision == Step::Stop;
+                    let stop = decision == Step::Stop || !e.failure_class().escalates();
                     let Some(next) = next_model.filter(|_| !stop) else {
                         // "All models failed" only when no model answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
@@ -394,17 +430,31 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         let error = if !stop && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     };
+                    // Shown text the next model continues, rather than the consumer
+                    // dropping it; a shown tool call cannot be continued.
+                    let prefill = next.wire == crate::providers::WireFormat::Anthropic;
+                    let had_resume = resume.is_some();
+                    resume = match resume.take() {
+                        Some(r) if !shown_tools => Some(r.failed_again(prefill)),
+                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill)),
+                        _ => None,
+                    };
+                    let carried = resume.is_some();
                     if mode.is_some() {
                         let same_tier = tier_of.get(i.saturating_add(1)) == Some(&tier);
+                        let mut reason = if same_tier {
+                            format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
+                        } else {
+                            format!("{} failed: {}", model.name, e.code.as_str())
+                        };
+                        if carried {
+                            reason.push_str("; the next model continues the text already shown");
+                        }
                         emit(Event::Escalated {
                             from: model.name.clone(),
                             to: next.name.clone(),
-                            reason: if same_tier {
-                                format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
-                            } else {
-                                format!("{} failed: {}", model.name, e.code.as_str())
-                            },
-                            discard: shown_any,
+                            reason,
+                            discard: (shown_any || had_resume) && !carried,
                         });
                     }
                     continue;
@@ -510,6 +560,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 ));
             }
             next_tier_only = Some(tier.saturating_add(1));
+            // A rejected draft is dropped whole, the text it continued included.
+            let continued = resume.take().is_some();
             if cheapest_only {
                 last_draft = Some((model, completion, draft_usage, tier, judged));
             }
@@ -520,7 +572,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         from: model.name.clone(),
                         to: next.name.clone(),
                         reason: escalation_reason.unwrap_or_default(),
-                        discard: shown_any,
+                        discard: shown_any || continued,
                     });
                 }
             }
@@ -610,9 +662,13 @@ impl<C: Clock, S: Store> Engine<C, S> {
         query: &str,
         is_final: bool,
         mode: Option<StreamMode>,
+        mut resume: Option<&mut Resume>,
         emit: &mut dyn FnMut(Event),
     ) -> TierCall {
         let t0 = self.clock.now_ms();
+        let mut shown_text = String::new();
+        let mut shown_tools = false;
+        let diverged = std::cell::Cell::new(false);
         // Drafts stream to the consumer only in live mode; the final tier always.
         let show = is_final || mode == Some(StreamMode::Live);
         let mut shown_any = false;
@@ -622,14 +678,36 @@ impl<C: Clock, S: Store> Engine<C, S> {
             None => call_once(http, env, model, req).await,
             Some(_) => {
                 let mut on_delta = |d: &StreamDelta| {
-                    if show {
-                        if let Some(ev) = delta_event(d, model, tier) {
-                            shown_any = true;
-                            emit(ev);
+                    if !show {
+                        return;
+                    }
+                    let text = match (d, resume.as_deref_mut()) {
+                        (StreamDelta::Text(t), Some(r)) => {
+                            let shown = r.filter(t);
+                            diverged.set(r.diverged);
+                            Some(shown)
                         }
+                        (StreamDelta::Text(t), None) => Some(t.as_str()),
+                        _ => None,
+                    };
+                    let ev = match text {
+                        Some("") => None,
+                        Some(t) => {
+                            shown_text.push_str(t);
+                            Some(Event::Chunk { text: t.to_string(), model: model.name.clone(), tier })
+                        }
+                        None => delta_event(d, model, tier).inspect(|_| shown_tools = true),
+                    };
+                    if let Some(ev) = ev {
+                        shown_any = true;
+                        emit(ev);
                     }
                 };
                 let mut stop_early = |text: &str| {
+                    // A restart that contradicts the shown text is read no further.
+                    if diverged.get() {
+                        return true;
+                    }
                     if is_final {
                         return false;
                     }
@@ -645,7 +723,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             }
         };
         let latency_ms = (self.clock.now_ms() - t0).max(0.0);
-        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None, key_index: None }
+        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None, key_index: None, shown_text, shown_tools }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -775,6 +853,9 @@ struct TierCall {
     note: Option<String>,
     /// Which of the model's rotating keys it used.
     key_index: Option<usize>,
+    /// The text of it the consumer saw, and whether a tool call was shown too.
+    shown_text: String,
+    shown_tools: bool,
 }
 
 /// `model` with the rotating key `index` as its key, for one call.
@@ -807,6 +888,8 @@ fn rate_refused(e: CascadeError) -> (TierCall, Step) {
         stopped_early: None,
         note: None,
         key_index: None,
+        shown_text: String::new(),
+        shown_tools: false,
     };
     (call, Step::MoveOn)
 }
