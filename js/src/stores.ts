@@ -6,5 +6,6 @@
  * binding are passed in by the caller.
  */
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
+export { RedisStore, type RedisStoreOptions, type RedisCommandClient } from './stores/redis.js';
 export { StoreError } from './stores/errors.js';
 export type * from './store.js';
