@@ -7,5 +7,6 @@
  */
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { RedisStore, type RedisStoreOptions, type RedisCommandClient } from './stores/redis.js';
+export { UpstashStore, type UpstashStoreOptions } from './stores/upstash.js';
 export { StoreError } from './stores/errors.js';
 export type * from './store.js';
