@@ -8,5 +8,12 @@
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { RedisStore, type RedisStoreOptions, type RedisCommandClient } from './stores/redis.js';
 export { UpstashStore, type UpstashStoreOptions } from './stores/upstash.js';
+export {
+  DurableObjectStore,
+  type DurableObjectStoreOptions,
+  type DurableObjectNamespaceLike,
+  type DurableObjectStubLike,
+} from './stores/durable-object-store.js';
+export { CascadeStateObject, type DurableObjectStateLike, type DurableObjectStorageLike } from './stores/durable-object.js';
 export { StoreError } from './stores/errors.js';
 export type * from './store.js';
