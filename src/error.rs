@@ -21,6 +21,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 402 or a spent budget.
     Budget,
+    /// The shared store behind a budget failed; budgets fail closed.
+    BudgetStore,
     /// Network failure: reset, refused, DNS.
     Transport,
     Timeout,
@@ -44,13 +46,14 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in the order the README lists them: the public contract
     /// (tests/error_codes.rs checks js/src/errors.ts and both READMEs against it).
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::Config,
         ErrorCode::ProviderStatus,
         ErrorCode::ProviderUnavailable,
         ErrorCode::Auth,
         ErrorCode::RateLimited,
         ErrorCode::Budget,
+        ErrorCode::BudgetStore,
         ErrorCode::Transport,
         ErrorCode::Timeout,
         ErrorCode::Aborted,
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::Auth => "E_AUTH",
             ErrorCode::RateLimited => "E_RATE_LIMITED",
             ErrorCode::Budget => "E_BUDGET",
+            ErrorCode::BudgetStore => "E_BUDGET_STORE",
             ErrorCode::Transport => "E_TRANSPORT",
             ErrorCode::Timeout => "E_TIMEOUT",
             ErrorCode::Aborted => "E_ABORTED",
@@ -193,7 +197,9 @@ impl CascadeError {
         }
         match self.code {
             // A tool failing is the caller's code failing: no tier can fix it.
-            ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool => FailureClass::Client,
+            ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool | ErrorCode::BudgetStore => {
+                FailureClass::Client
+            }
             ErrorCode::Auth | ErrorCode::Budget => FailureClass::Auth,
             ErrorCode::RateLimited => FailureClass::RateLimited,
             ErrorCode::Transport | ErrorCode::Stream => FailureClass::Transport,

@@ -298,6 +298,14 @@ export interface AgentOptions {
    * overshoot: each call's worst-case cost is held before it is sent.
    */
   budget?: BudgetOptions;
+  /**
+   * Where budgets, rate-limit windows and circuit breakers keep their state
+   * when several isolates, Workers or processes must share it (Redis,
+   * Upstash, a Durable Object; see `CascadeStore`). Default: this agent's memory.
+   */
+  store?: import('./store.js').CascadeStore;
+  /** How long one store call may take before the store counts as down (default 2000). */
+  storeTimeoutMs?: number;
   /** The seed's spelling of `retry`: `retryOnError: false` turns retries off. */
   errorConfig?: { retryOnError?: boolean; maxRetries?: number; fallbackOnProviderError?: boolean };
   /** The fetch to send with; defaults to the runtime's global `fetch`. */

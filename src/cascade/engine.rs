@@ -9,8 +9,8 @@ use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
-use crate::reliability::budget::{BudgetPolicy, BudgetStatus, Ledger};
-use crate::reliability::{self, Admit, Attempted, Breakers, Step};
+use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
+use crate::reliability::{self, Admit, Attempted, Breakers, MemoryStore, Step, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
@@ -24,8 +24,9 @@ use super::trace::{
 };
 
 /// Holds what lives as long as an agent. The HTTP client is per run, so a
-/// run's abort signal and custom providers travel with it.
-pub struct Engine<C> {
+/// run's abort signal and custom providers travel with it. `S` keeps the
+/// state that may be shared with other agents (budgets, rate windows).
+pub struct Engine<C, S = MemoryStore> {
     pub config: AgentConfig,
     pub(super) clock: C,
     analytics: RefCell<Analytics>,
@@ -33,8 +34,8 @@ pub struct Engine<C> {
     prices: RefCell<PriceCache>,
     /// Which endpoints are failing too often to be worth a call just now.
     breakers: RefCell<Breakers>,
-    /// What has been spent and is held against the budget, if one is set.
-    ledger: RefCell<Option<Ledger>>,
+    /// Budgets and rate windows: this agent's memory unless a shared store was given.
+    store: S,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -63,15 +64,20 @@ impl From<CascadeError> for RunError {
 
 impl<C: Clock> Engine<C> {
     pub fn new(config: AgentConfig, clock: C) -> Self {
+        Engine::with_store(config, clock, MemoryStore::default())
+    }
+}
+
+impl<C: Clock, S: Store> Engine<C, S> {
+    pub fn with_store(config: AgentConfig, clock: C, store: S) -> Self {
         let breaker = config.circuit_breaker;
-        let ledger = config.budget.map(Ledger::new);
         Engine {
             config,
             clock,
             analytics: RefCell::new(Analytics::default()),
             prices: RefCell::new(PriceCache::default()),
             breakers: RefCell::new(Breakers::new(breaker)),
-            ledger: RefCell::new(ledger),
+            store,
         }
     }
 
@@ -92,9 +98,9 @@ impl<C: Clock> Engine<C> {
     }
 
     /// How the budget stands, overall or for one user; `None` with no budget.
-    pub fn budget_status(&self, user: Option<&str>) -> Option<BudgetStatus> {
-        let now = self.wall_ms();
-        self.ledger.try_borrow_mut().ok()?.as_mut().map(|l| l.status(user, now))
+    pub async fn budget_status(&self, user: Option<&str>) -> Result<Option<BudgetStatus>, CascadeError> {
+        let Some(cfg) = &self.config.budget else { return Ok(None) };
+        budget::status(cfg, &self.store, user, self.wall_ms(), self.clock.now_ms()).await.map(Some)
     }
 
     /// Wall time for budget periods; a host without one counts from the clock's origin.
@@ -250,7 +256,13 @@ impl<C: Clock> Engine<C> {
             // model is worth another try; each failed try is in the trace.
             let mut retries = 0u32;
             let (call, decision) = loop {
-                let hold = match self.reserve(model, &req, user) {
+                // Boxed: budget code stays out of the hot loop's state machine (and the .wasm's
+                // largest function) and costs an allocation only under a budget.
+                let hold = match self.config.budget.is_some() {
+                    true => Box::pin(self.reserve(model, &req, user)).await,
+                    false => Ok(None),
+                };
+                let hold = match hold {
                     Ok(hold) => hold,
                     Err(e) => {
                         let e = e.for_model(&model.provider, &model.name);
@@ -276,7 +288,10 @@ impl<C: Clock> Engine<C> {
                     }
                 };
                 let call = self.call_tier(http, &call_env, model, tier, &req, &query, is_final, mode, emit).await;
-                self.settle(hold, model, &req, &call.outcome);
+                let mut call = call;
+                if hold.is_some() {
+                    call.note = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
+                }
                 self.record_outcome(&endpoint, &call.outcome);
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
                 let done = Attempted { retries, shown: call.shown_any };
@@ -290,6 +305,7 @@ impl<C: Clock> Engine<C> {
                         let mut a = failed_attempt(tier, model, call.latency_ms, e);
                         a.retry_in_ms = Some(delay_ms);
                         a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
+                        noted(&mut a.reason, call.note.as_deref());
                         attempts.push(a);
                         if let Err(stopped) = http.sleep(delay_ms).await {
                             return Err(RunError { error: stopped, attempts });
@@ -299,11 +315,13 @@ impl<C: Clock> Engine<C> {
                     decision => break (call, decision),
                 }
             };
-            let TierCall { outcome, latency_ms, shown_any, stopped_early } = call;
+            let TierCall { outcome, latency_ms, shown_any, stopped_early, note } = call;
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
-                    attempts.push(failed_attempt(tier, model, latency_ms, &e));
+                    let mut a = failed_attempt(tier, model, latency_ms, &e);
+                    noted(&mut a.reason, note.as_deref());
+                    attempts.push(a);
                     let stop = decision == Step::Stop;
                     let Some(next) = next_model.filter(|_| !stop) else {
                         // "All models failed" only when no model answered at all. After
@@ -400,9 +418,13 @@ impl<C: Clock> Engine<C> {
                 usage: Some(usage),
                 verdict: Some(verdict),
                 error: None,
-                reason: match (cost, priced.note(i)) {
-                    (None, Some(note)) => format!("{reason}; {note}"),
-                    _ => reason,
+                reason: {
+                    let mut reason = match (cost, priced.note(i)) {
+                        (None, Some(note)) => format!("{reason}; {note}"),
+                        _ => reason,
+                    };
+                    noted(&mut reason, note.as_deref());
+                    reason
                 },
                 step: None,
                 retry_in_ms: None,
@@ -446,10 +468,13 @@ impl<C: Clock> Engine<C> {
     }
 
     /// Hold a call's worst-case cost against the budget, if there is one.
-    fn reserve(&self, model: &ModelConfig, req: &ChatRequest, user: Option<&str>) -> Result<Option<u64>, CascadeError> {
-        let now = self.wall_ms();
-        let Ok(mut ledger) = self.ledger.try_borrow_mut() else { return Ok(None) };
-        let Some(ledger) = ledger.as_mut() else { return Ok(None) };
+    async fn reserve(
+        &self,
+        model: &ModelConfig,
+        req: &ChatRequest,
+        user: Option<&str>,
+    ) -> Result<Option<Hold>, CascadeError> {
+        let Some(cfg) = &self.config.budget else { return Ok(None) };
         let Some(worst) = worst_case_cost(model, req) else {
             return Err(CascadeError::new(
                 ErrorCode::Budget,
@@ -460,25 +485,25 @@ impl<C: Clock> Engine<C> {
             )
             .with_class(crate::error::FailureClass::Client));
         };
-        ledger.reserve(user, worst, now).map(Some)
+        budget::reserve(cfg, &self.store, user, worst, self.wall_ms(), self.clock.now_ms()).await.map(Some)
     }
 
     /// Turn a call's hold into what it really cost, or free it if it failed.
-    fn settle(
+    /// A store that does not take it is noted for the trace: the hold then
+    /// stays until its period ends, so the budget errs towards spending less.
+    async fn settle(
         &self,
-        hold: Option<u64>,
+        hold: Option<Hold>,
         model: &ModelConfig,
         req: &ChatRequest,
         outcome: &Result<Completion, CascadeError>,
-    ) {
-        let Some(id) = hold else { return };
-        let now = self.wall_ms();
-        let Ok(mut ledger) = self.ledger.try_borrow_mut() else { return };
-        let Some(ledger) = ledger.as_mut() else { return };
-        match (outcome, model.price) {
-            (Ok(c), Some(price)) => ledger.settle(id, price.cost(&usage_or_estimate(c, req)), now),
-            _ => ledger.release(id),
-        }
+    ) -> Option<String> {
+        let hold = hold?;
+        let cost = match (outcome, model.price) {
+            (Ok(c), Some(price)) => Some(price.cost(&usage_or_estimate(c, req))),
+            _ => None,
+        };
+        budget::settle(&self.store, hold, cost, self.clock.now_ms()).await.err().map(|e| e.message)
     }
 
     fn admit(&self, endpoint: &str) -> Admit {
@@ -555,7 +580,7 @@ impl<C: Clock> Engine<C> {
             }
         };
         let latency_ms = (self.clock.now_ms() - t0).max(0.0);
-        TierCall { outcome, latency_ms, shown_any, stopped_early }
+        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -660,6 +685,15 @@ struct TierCall {
     shown_any: bool,
     /// Why a streamed draft was stopped before its end, if it was.
     stopped_early: Option<String>,
+    /// What went wrong around the call (a budget store that did not settle).
+    note: Option<String>,
+}
+
+fn noted(reason: &mut String, note: Option<&str>) {
+    if let Some(n) = note {
+        reason.push_str("; ");
+        reason.push_str(n);
+    }
 }
 
 /// How much new text must arrive before a streamed draft is judged again.

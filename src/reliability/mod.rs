@@ -8,7 +8,9 @@ pub mod breaker;
 pub mod budget;
 pub mod policy;
 pub mod retry;
+pub mod store;
 
 pub use breaker::{Admit, BreakerConfig, Breakers};
 pub use policy::{after_failure, Attempted, Step};
 pub use retry::{Backoff, RetryConfig};
+pub use store::{MemoryStore, Store};
