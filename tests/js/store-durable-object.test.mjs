@@ -116,6 +116,16 @@ describe('DurableObjectStore: bundling, names, the alarm and errors', () => {
     }
   });
 
+  test("the core entry's Worker bundle pulls in none of the stores", async () => {
+    const core = path.join(project.dir, 'core');
+    fs.mkdirSync(path.join(core, 'out'), { recursive: true });
+    fs.writeFileSync(path.join(core, 'index.js'), "export { CascadeAgent } from 'cascade-edge';\n");
+    const b = await bundleForWorkers({ entry: path.join(core, 'index.js'), outdir: path.join(core, 'out') });
+    const inputs = packageInputs(b.metafile, PKG);
+    assert.ok(inputs.includes('dist/workerd.js'), inputs.join(', '));
+    assert.deepEqual(inputs.filter((f) => f.startsWith('dist/stores')), []);
+  });
+
   test('objects of different names keep different state', async () => {
     const a = viaWorker('state', 'CASCADE_STATE', 'tenant-a');
     const b = viaWorker('other', 'CASCADE_STATE', 'tenant-b');
