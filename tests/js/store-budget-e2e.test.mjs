@@ -2,7 +2,8 @@
 // Redis connections; two Workers in workerd) spend from one budget kept in a
 // real store. 200 concurrent runs against a $0.10 daily budget: the settled
 // spend never passes $0.10, every refused run is E_BUDGET, a refused run
-// sends nothing, and no hold is left behind.
+// sends nothing, and no hold is left behind. On Redis, a shared rate limit
+// too; and stores that fail refuse budgeted runs with E_BUDGET_STORE.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -97,6 +98,44 @@ describe('a $0.10 budget in Redis, two agents on two connections', { skip: redis
     const [a, b] = [await agents[0].getBudget(), await agents[1].getBudget()];
     assert.deepEqual(a, b, 'both agents read the one budget');
     assert.equal(a.reserved, 0);
+  });
+
+  test('a rate limit of 5 requests a minute, shared by two agents: no minute window counts more than 5', { timeout: 60_000 }, async () => {
+    provider.reset();
+    const agents = clients.map(
+      (c) =>
+        new CascadeAgent({
+          models: [{ name: 'ok', provider: 'openai', baseUrl: provider.url, apiKey: 'sk-test', inputCost: 100, outputCost: 100 }],
+          rateLimit: { requestsPerMinute: 5, onRateLimit: 'skip' },
+          store: new RedisStore(c, { prefix: 'e2e-rate:' }),
+          storeTimeoutMs: 60_000,
+          retry: { maxRetries: 0 },
+        }),
+    );
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        agents[i % 2].run('What is the capital of France?').then(
+          () => 'ran',
+          (e) => e.code,
+        ),
+      ),
+    );
+    const ran = outcomes.filter((o) => o === 'ran').length;
+    assert.deepEqual([...new Set(outcomes.filter((o) => o !== 'ran'))], ['E_RATE_LIMITED']);
+    assert.equal(provider.log.length, ran);
+    // The runs may straddle a minute: count window by window, in the store.
+    const windows = [];
+    for await (const keys of clients[0].scanIterator({ MATCH: 'e2e-rate:c:rate:agent:*:r' })) windows.push(...[keys].flat());
+    assert.ok(windows.length >= 1 && windows.length <= 2, windows.join(', '));
+    let counted = 0;
+    for (const w of windows) {
+      const c = await clients[0].hGetAll(w);
+      assert.ok(Number(c.used) <= 5, `${w}: ${c.used} requests`);
+      assert.equal(Number(c.held ?? 0), 0);
+      counted += Number(c.used);
+    }
+    assert.equal(counted, ran, 'every call made was counted, in its own minute');
+    assert.ok(ran >= 5, `${ran} ran: the first window had room for 5`);
   });
 });
 
