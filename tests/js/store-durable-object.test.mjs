@@ -167,7 +167,7 @@ describe('DurableObjectStore: bundling, names, the alarm and errors', () => {
     });
   });
 
-  test('a call the object does not know is refused by the object itself', async () => {
+  test('the object checks every call itself: unknown calls, bodies that are not JSON, bad and empty items', async () => {
     const ns = await mf.getDurableObjectNamespace('CASCADE_STATE', 'state');
     const stub = ns.get(ns.idFromName('contract'));
     const unknown = await stub.fetch('https://cascade-state.internal/drop', { method: 'POST', body: '{}' });
@@ -179,5 +179,10 @@ describe('DurableObjectStore: bundling, names, the alarm and errors', () => {
     const bad = await stub.fetch('https://cascade-state.internal/reserve', { method: 'POST', body: '{"items":[{"key":"k","amount":-1,"limit":1,"ttlMs":1}]}' });
     assert.equal(bad.status, 400, 'the object checks its arguments too, whoever calls it');
     assert.match((await bad.json()).error, /items\[0\]\.amount/);
+    const fresh = ns.get(ns.idFromName('never-written'));
+    for (const op of ['reserve', 'settle']) {
+      const empty = await fresh.fetch(`https://cascade-state.internal/${op}`, { method: 'POST', body: '{"items":[]}' });
+      assert.deepEqual([empty.status, await empty.json()], [200, { result: op === 'reserve' ? true : null }], `an empty ${op}`);
+    }
   });
 });

@@ -146,6 +146,7 @@ export class CascadeStateObject {
 
   /** Every put issued before the first await: one atomic batch. */
   async #writeCounters(plan: Map<string, CounterEntry>): Promise<void> {
+    if (plan.size === 0) return;
     const entries = [...plan].map(([k, c]) => [counterKey(k), c] as const);
     const puts: Promise<void>[] = [];
     for (let i = 0; i < entries.length; i += BATCH) puts.push(this.#storage.put(Object.fromEntries(entries.slice(i, i + BATCH))));
