@@ -188,11 +188,14 @@ export abstract class RedisScriptStore implements CascadeStore {
   /** EVALSHA, falling back to EVAL once when the server has not cached the script. */
   async #run(op: string, source: string, keys: string[], args: string[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
-    const sha = await scriptSha(source);
-    try {
-      return await this.command(['EVALSHA', sha, ...tail]);
-    } catch (err) {
-      if (!isNoScript(err)) throw this.#wrap(op, err);
+    // Without Web Crypto there is no SHA to send: the script goes in full.
+    const sha = await scriptSha(source).catch(() => null);
+    if (sha !== null) {
+      try {
+        return await this.command(['EVALSHA', sha, ...tail]);
+      } catch (err) {
+        if (!isNoScript(err)) throw this.#wrap(op, err);
+      }
     }
     return this.#send(op, ['EVAL', source, ...tail]);
   }
