@@ -4,6 +4,8 @@
 // the errors.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createClient } from 'redis';
 import { RedisStore, StoreError } from './helpers/stores-pkg.mjs';
 import { redisSkip, startRedis } from './helpers/redis-server.mjs';
@@ -121,4 +123,18 @@ describe('RedisStore: keys, scripts and errors', { skip: redisSkip }, () => {
     assert.throws(() => new RedisStore(undefined), StoreError);
     assert.throws(() => new RedisStore({ sendCommand() {} }, { prefix: 5 }), /prefix: expected a string/);
   });
+});
+
+test('RedisStore without Web Crypto (no SHA-1 to send): each script goes in full by EVAL', { timeout: 30_000 }, async () => {
+  // A fresh process: this one has the SHAs cached already.
+  const script = `
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true });
+    const { RedisStore } = await import(${JSON.stringify(new URL('./helpers/stores-pkg.mjs', import.meta.url).href)});
+    const sent = [];
+    const store = new RedisStore({ sendCommand: async (args) => (sent.push(args[0]), 1) });
+    const ok = await store.reserve([{ key: 'k', amount: 1, limit: 1, ttlMs: 1000 }]);
+    console.log(JSON.stringify({ crypto: typeof globalThis.crypto, ok, sent }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout), { crypto: 'undefined', ok: true, sent: ['EVAL'] });
 });

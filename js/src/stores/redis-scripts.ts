@@ -92,9 +92,10 @@ const shas = new Map<string, Promise<string>>();
 export function scriptSha(source: string): Promise<string> {
   let sha = shas.get(source);
   if (sha === undefined) {
-    sha = crypto.subtle.digest('SHA-1', new TextEncoder().encode(source)).then((d) =>
-      Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''),
-    );
+    // Inside a promise, so that a runtime without Web Crypto rejects instead of throwing.
+    sha = Promise.resolve()
+      .then(() => crypto.subtle.digest('SHA-1', new TextEncoder().encode(source)))
+      .then((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''));
     shas.set(source, sha);
   }
   return sha;
