@@ -152,3 +152,85 @@ fn when_every_key_is_refused_the_run_fails_with_e_auth_once_per_key() {
     let used: Vec<_> = err.attempts.iter().map(|a| a.key_index).collect();
     assert_eq!(used, vec![Some(0), Some(1)]);
 }
+
+/// One memory store shared by two engines, as Redis or a Durable Object
+/// would be by two isolates.
+struct Shared(Rc<cascade_edge::reliability::MemoryStore>);
+
+impl cascade_edge::reliability::Store for Shared {
+    async fn reserve(
+        &self,
+        items: &[cascade_edge::reliability::store::Reservation],
+        now: f64,
+    ) -> Result<bool, cascade_edge::error::CascadeError> {
+        self.0.reserve(items, now).await
+    }
+    async fn settle(
+        &self,
+        items: &[cascade_edge::reliability::store::Settlement],
+        now: f64,
+    ) -> Result<(), cascade_edge::error::CascadeError> {
+        self.0.settle(items, now).await
+    }
+    async fn read(
+        &self,
+        keys: &[String],
+        now: f64,
+    ) -> Result<Vec<cascade_edge::reliability::store::Counter>, cascade_edge::error::CascadeError> {
+        self.0.read(keys, now).await
+    }
+    async fn get(
+        &self,
+        key: &str,
+        now: f64,
+    ) -> Result<Option<cascade_edge::reliability::store::Record>, cascade_edge::error::CascadeError> {
+        self.0.get(key, now).await
+    }
+    async fn compare_and_set(
+        &self,
+        key: &str,
+        version: u64,
+        value: &str,
+        ttl_ms: u64,
+        now: f64,
+    ) -> Result<bool, cascade_edge::error::CascadeError> {
+        self.0.compare_and_set(key, version, value, ttl_ms, now).await
+    }
+}
+
+#[test]
+fn two_engines_on_one_store_share_a_breaker_and_one_probe_closes_it_for_both() {
+    let store = Rc::new(cascade_edge::reliability::MemoryStore::default());
+    let clock = Rc::new(ManualClock::default());
+    let config = json!({"models": [model("gpt-4o-mini", json!({})), model("gpt-4o", json!({"inputCost": 2.5, "outputCost": 10}))],
+        "circuitBreaker": {"failureThreshold": 2, "resetTimeoutMs": 1000}, "retry": {"maxRetries": 0}});
+    let make = || {
+        Engine::with_store(
+            parse_agent(&support::with_keys(config.clone())).unwrap(),
+            clock.clone(),
+            Shared(store.clone()),
+        )
+    };
+    let (a, b) = (make(), make());
+    let down = || Reply::Json(503, r#"{"error":{"message":"overloaded"}}"#.into());
+    let go = |e: &Engine<Rc<ManualClock>, Shared>, http: &Scripted| {
+        block_on(e.run(http, vec![Message::user("What is the capital of France?")], &CallOptions::default()))
+    };
+    // A sees the drafter fail twice: the shared breaker opens.
+    for _ in 0..2 {
+        let http = Scripted::timed(vec![down(), paris()], &clock);
+        assert_eq!(go(&a, &http).unwrap().model_used, "gpt-4o");
+    }
+    // B never called the drafter, and skips it.
+    let http = Scripted::timed(vec![paris()], &clock);
+    let r = go(&b, &http).unwrap();
+    assert_eq!((http.calls(), r.attempts[0].outcome), (1, AttemptOutcome::Skipped));
+    // After the reset timeout, B takes the probe.
+    clock.advance(1_000.0);
+    let admit_b = Scripted::timed(vec![paris()], &clock);
+    let probe = go(&b, &admit_b).unwrap();
+    assert_eq!(probe.model_used, "gpt-4o-mini", "the probe went through and the drafter answered");
+    // The probe's success closed the breaker for A too.
+    let http = Scripted::timed(vec![paris()], &clock);
+    assert_eq!(go(&a, &http).unwrap().model_used, "gpt-4o-mini");
+}

@@ -34,7 +34,7 @@ pub struct Engine<C, S = MemoryStore> {
     /// OpenRouter's catalogue, for tiers configured without a price.
     prices: RefCell<PriceCache>,
     /// Which endpoints are failing too often to be worth a call just now.
-    breakers: RefCell<Breakers>,
+    pub(super) breakers: RefCell<Breakers>,
     /// Budgets and rate windows: this agent's memory unless a shared store was given.
     pub(super) store: S,
     /// How each rotating model's keys have been used, by endpoint.
@@ -233,10 +233,14 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 continue;
             }
             let endpoint = breaker_key(model);
-            if let Admit::Skip { until } = self.admit(&endpoint) {
+            let admitted = match self.store.is_local() {
+                true => self.admit(&endpoint),
+                false => Box::pin(self.admit_shared(&endpoint)).await,
+            };
+            if let Admit::Skip { until } = admitted {
                 let why = format!(
                     "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-                    (until - self.clock.now_ms()).max(0.0).ceil()
+                    (until - self.wall_ms()).max(0.0).ceil()
                 );
                 attempts.push(skipped_attempt(tier, model, &why));
                 if next_model.is_some() {
@@ -321,7 +325,11 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     let unsettled = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
                     call.note = join_notes(call.note, unsettled);
                 }
-                self.record_outcome(&endpoint, &call.outcome);
+                match (self.store.is_local(), breaker_verdict(&call.outcome)) {
+                    (_, None) => {}
+                    (true, Some(ok)) => self.record_outcome(&endpoint, ok),
+                    (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
+                }
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
                 // A refused key is replaced by the next one at once, while one is left.
                 if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
@@ -565,25 +573,14 @@ impl<C: Clock, S: Store> Engine<C, S> {
         keys.get_mut(at)?.1.pick(rot, draw, refused)
     }
 
-    fn admit(&self, endpoint: &str) -> Admit {
-        let now = self.clock.now_ms();
+    /// Breakers run on wall time, which isolates sharing a store agree on.
+    pub(super) fn admit(&self, endpoint: &str) -> Admit {
+        let now = self.wall_ms();
         self.breakers.try_borrow_mut().map(|mut b| b.admit(endpoint, now)).unwrap_or(Admit::Call)
     }
 
-    /// Tell the endpoint's breaker how a call went. An answer of any kind,
-    /// a rejected draft or a request the provider refused as malformed
-    /// included, shows the endpoint is up; the caller's abort says nothing.
-    fn record_outcome(&self, endpoint: &str, outcome: &Result<Completion, CascadeError>) {
-        use crate::error::FailureClass::{Aborted, Client};
-        let ok = match outcome {
-            Ok(_) => true,
-            Err(e) => match e.failure_class() {
-                Aborted => return,
-                Client => true,
-                _ => false,
-            },
-        };
-        let now = self.clock.now_ms();
+    pub(super) fn record_outcome(&self, endpoint: &str, ok: bool) {
+        let now = self.wall_ms();
         if let Ok(mut b) = self.breakers.try_borrow_mut() {
             b.record(endpoint, now, ok);
         }
@@ -734,6 +731,21 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
     let output = u64::from(req.max_tokens.unwrap_or(BUDGET_MAX_TOKENS));
     let input = worst_case_tokens(req).saturating_sub(output);
     Some(price.cost(&Usage { input_tokens: input, output_tokens: output, ..Default::default() }))
+}
+
+/// What a call tells the endpoint's breaker: `Some(true)` when the endpoint
+/// answered (a rejected draft or a request refused as malformed included),
+/// `None` for the caller's abort, which says nothing about it.
+fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
+    use crate::error::FailureClass::{Aborted, Client};
+    match outcome {
+        Ok(_) => Some(true),
+        Err(e) => match e.failure_class() {
+            Aborted => None,
+            Client => Some(true),
+            _ => Some(false),
+        },
+    }
 }
 
 /// A breaker watches one endpoint: the same model behind another base URL

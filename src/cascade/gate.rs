@@ -1,5 +1,6 @@
 //! What stands between the tier loop and a call: the client-side rate
-//! windows of the agent and of the model. Kept apart from `engine.rs` so
+//! windows of the agent and of the model, and circuit breakers whose state
+//! lives in a shared store. Kept apart from `engine.rs` so
 //! the loop reads as decisions, and boxed by the caller so that none of it
 //! weighs on runs without a rate limit.
 
@@ -8,7 +9,7 @@ use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::HttpClient;
 use crate::reliability::rate_limit::{self, OnRateLimit, RateHold, RateLimitConfig, MAX_WAITS};
-use crate::reliability::Store;
+use crate::reliability::{Admit, Store};
 use crate::types::{ChatRequest, Completion};
 
 use super::engine::Engine;
@@ -116,5 +117,68 @@ impl<C: Clock, S: Store> Engine<C, S> {
             .await
             .err()
             .map(|e| format!("the rate-limit store did not take the call's count: {}", e.message))
+    }
+
+    /// The breaker's say on `endpoint` when its state is shared: the record
+    /// is read into this agent's breakers, decided there, and a change (an
+    /// open breaker turning half-open for this call's probe) written back
+    /// only if nobody wrote first, so that one isolate alone probes. A store
+    /// that fails leaves the decision to this agent's own breakers.
+    pub(super) async fn admit_shared(&self, endpoint: &str) -> Admit {
+        if !self.breakers.try_borrow().is_ok_and(|b| b.enabled()) {
+            return Admit::Call;
+        }
+        let key = format!("breaker:{endpoint}");
+        let Ok(record) = self.store.get(&key, self.clock.now_ms()).await else { return self.admit(endpoint) };
+        let version = record.as_ref().map_or(0, |r| r.version);
+        let (admit, after, ttl) = match self.breakers.try_borrow_mut() {
+            Ok(mut b) => {
+                b.import(endpoint, record.as_ref().map(|r| r.value.as_str()));
+                let admit = b.admit(endpoint, self.wall_ms());
+                (admit, b.export(endpoint), b.record_ttl_ms())
+            }
+            Err(_) => return Admit::Call,
+        };
+        if admit != Admit::Probe {
+            return admit;
+        }
+        let after = after.unwrap_or_default();
+        match self.store.compare_and_set(&key, version, &after, ttl, self.clock.now_ms()).await {
+            Ok(true) | Err(_) => Admit::Probe,
+            // Another isolate took the probe first: wait for its outcome.
+            Ok(false) => self.admit(endpoint),
+        }
+    }
+
+    /// Report a call to a shared breaker: read, apply, compare-and-set, a
+    /// few times if others write meanwhile. A success on a clean endpoint
+    /// (the usual case) writes nothing.
+    pub(super) async fn record_shared(&self, endpoint: &str, ok: bool) {
+        let key = format!("breaker:{endpoint}");
+        let clean = self.breakers.try_borrow().map_or(true, |b| b.export(endpoint).is_none());
+        if ok && clean {
+            return;
+        }
+        for _ in 0..3 {
+            let Ok(record) = self.store.get(&key, self.clock.now_ms()).await else { break };
+            let version = record.as_ref().map_or(0, |r| r.version);
+            let (after, ttl) = match self.breakers.try_borrow_mut() {
+                Ok(mut b) => {
+                    b.import(endpoint, record.as_ref().map(|r| r.value.as_str()));
+                    b.record(endpoint, self.wall_ms(), ok);
+                    (b.export(endpoint).unwrap_or_default(), b.record_ttl_ms())
+                }
+                Err(_) => return,
+            };
+            if version == 0 && after.is_empty() {
+                return;
+            }
+            match self.store.compare_and_set(&key, version, &after, ttl, self.clock.now_ms()).await {
+                Ok(false) => continue,
+                Ok(true) | Err(_) => return,
+            }
+        }
+        // The store is unreachable: this agent's own breaker still learns.
+        self.record_outcome(endpoint, ok);
     }
 }
