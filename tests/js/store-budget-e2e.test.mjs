@@ -2,8 +2,9 @@
 // Redis connections; two Workers in workerd) spend from one budget kept in a
 // real store. 200 concurrent runs against a $0.10 daily budget: the settled
 // spend never passes $0.10, every refused run is E_BUDGET, a refused run
-// sends nothing, and no hold is left behind. On Redis, a shared rate limit
-// too; and stores that fail refuse budgeted runs with E_BUDGET_STORE.
+// sends nothing, and no hold is left behind. On Redis, a shared circuit
+// breaker and a shared rate limit too; and stores that fail refuse budgeted
+// runs with E_BUDGET_STORE.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -98,6 +99,32 @@ describe('a $0.10 budget in Redis, two agents on two connections', { skip: redis
     const [a, b] = [await agents[0].getBudget(), await agents[1].getBudget()];
     assert.deepEqual(a, b, 'both agents read the one budget');
     assert.equal(a.reserved, 0);
+  });
+
+  test('a circuit breaker that one agent opened is open for the other: it skips the tier without calling it', { timeout: 60_000 }, async () => {
+    provider.reset();
+    const tier = (name, price) => ({ name, provider: 'openai', baseUrl: provider.url, apiKey: 'sk-test', inputCost: price, outputCost: price });
+    const [a, b] = clients.map(
+      (c) =>
+        new CascadeAgent({
+          models: [tier('500', 1), tier('ok', 2)],
+          circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 600_000 },
+          retry: { maxRetries: 0 },
+          store: new RedisStore(c, { prefix: 'e2e-breaker:' }),
+          storeTimeoutMs: 60_000,
+        }),
+    );
+    const calls = (model) => provider.log.filter((e) => e.model === model).length;
+    for (let i = 0; i < 2; i++) assert.equal((await a.run('What is the capital of France?')).modelUsed, 'ok');
+    assert.equal(calls('500'), 2, 'agent a saw the drafter fail twice');
+    const r = await b.run('What is the capital of France?');
+    assert.equal(r.modelUsed, 'ok');
+    assert.equal(r.attempts[0].outcome, 'skipped', JSON.stringify(r.attempts[0]));
+    assert.equal(calls('500'), 2, 'agent b never called the endpoint a found broken');
+    const records = [];
+    for await (const keys of clients[0].scanIterator({ MATCH: 'e2e-breaker:r:breaker:*' })) records.push(...[keys].flat());
+    assert.equal(records.length, 1, records.join(', '));
+    assert.ok(Number(await clients[0].hGet(records[0], 'version')) >= 1);
   });
 
   test('a rate limit of 5 requests a minute, shared by two agents: no minute window counts more than 5', { timeout: 60_000 }, async () => {
