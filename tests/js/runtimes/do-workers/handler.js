@@ -7,10 +7,10 @@ import { DurableObjectStore } from 'cascade-edge/stores';
 export default {
   async fetch(request, env) {
     const { binding, name, method, args } = await request.json();
-    if (method === '__keys') {
-      // The object's storage keys, through the test-only subclass (state.js).
+    if (method === '__keys' || method === '__stale') {
+      // The test-only subclass's own routes (state.js).
       const ns = env[binding];
-      const res = await ns.get(ns.idFromName(name)).fetch('https://inspect.test/__keys');
+      const res = await ns.get(ns.idFromName(name)).fetch(`https://inspect.test/${method}`);
       return Response.json({ result: await res.json() });
     }
     try {

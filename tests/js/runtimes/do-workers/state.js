@@ -13,7 +13,13 @@ export class InspectableState extends CascadeStateObject {
   }
 
   async fetch(request) {
-    if (new URL(request.url).pathname === '/__keys') return Response.json([...(await this.storage.list()).keys()]);
+    const { pathname } = new URL(request.url);
+    if (pathname === '/__keys') return Response.json([...(await this.storage.list()).keys()]);
+    // An entry written behind the store's back, already expired: only the alarm can remove it.
+    if (pathname === '/__stale') {
+      await this.storage.put({ 'c:stale': { used: 1, held: 0, expiresAt: 1 } });
+      return Response.json(null);
+    }
     return super.fetch(request);
   }
 }
