@@ -136,3 +136,31 @@ fn a_refused_prefill_falls_back_to_a_restart_on_the_same_model() {
     assert_eq!(last_message(&http, 2)["role"], "user", "the restart sends no prefill");
     assert!(r.attempts.iter().any(|a| a.reason.contains("prefill was refused")));
 }
+
+#[test]
+fn a_live_draft_the_next_tier_cannot_continue_is_discarded_and_shown_whole() {
+    let cfg = parse_agent(&support::with_keys(json!({"models": [
+        {"name": "gpt-4o-mini", "provider": "openai"},
+        {"name": "gpt-4o", "provider": "openai"}
+    ], "retry": {"maxRetries": 0}})))
+    .unwrap();
+    let e = Engine::new(cfg, ManualClock::default());
+    let http = Scripted::new(vec![
+        cut_after("The capital of Fr"),
+        Reply::Stream {
+            status: 200,
+            chunks: pieces(&openai_sse(&["Paris is the capital of France."], "stop", (9, 7)), 5),
+            cut: false,
+        },
+    ]);
+    let (r, events) = stream(&e, &http);
+    let r = r.unwrap();
+    assert_eq!(r.content, "Paris is the capital of France.");
+    let discards: Vec<bool> = events
+        .iter()
+        .filter_map(|e| if let Event::Escalated { discard, .. } = e { Some(*discard) } else { None })
+        .collect();
+    assert_eq!(discards, vec![false, true], "asked to continue, then dropped when it could not be");
+    let after_discard = events.iter().rposition(|e| matches!(e, Event::Escalated { discard: true, .. })).unwrap();
+    assert_eq!(shown(&events[after_discard..]), r.content);
+}

@@ -434,9 +434,12 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     // dropping it; a shown tool call cannot be continued.
                     let prefill = next.wire == crate::providers::WireFormat::Anthropic;
                     let had_resume = resume.is_some();
+                    // Shown text from a live draft may still be discarded if it
+                    // cannot be continued; a final tier's text must be.
+                    let may_discard = !is_final;
                     resume = match resume.take() {
-                        Some(r) if !shown_tools => Some(r.failed_again(prefill)),
-                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill)),
+                        Some(r) if !shown_tools => Some(r.failed_again(prefill, may_discard)),
+                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill, may_discard)),
                         _ => None,
                     };
                     let carried = resume.is_some();
@@ -685,12 +688,24 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         (StreamDelta::Text(t), Some(r)) => {
                             let shown = r.filter(t);
                             diverged.set(r.diverged);
+                            if r.take_discard() {
+                                shown_text.clear();
+                                emit(Event::Escalated {
+                                    from: model.name.clone(),
+                                    to: model.name.clone(),
+                                    reason: format!(
+                                        "{}'s answer does not continue the draft text shown, so it is shown whole",
+                                        model.name
+                                    ),
+                                    discard: true,
+                                });
+                            }
                             Some(shown)
                         }
-                        (StreamDelta::Text(t), None) => Some(t.as_str()),
+                        (StreamDelta::Text(t), None) => Some(std::borrow::Cow::Borrowed(t.as_str())),
                         _ => None,
                     };
-                    let ev = match text {
+                    let ev = match text.as_deref() {
                         Some("") => None,
                         Some(t) => {
                             shown_text.push_str(t);
