@@ -141,6 +141,8 @@ function attempt(t: Tape): Attempt {
   if (step !== null) a.step = step;
   const retryInMs = t.num();
   if (retryInMs !== null) a.retryInMs = retryInMs;
+  const malformedEvents = t.num();
+  if (malformedEvents !== null) a.malformedEvents = malformedEvents;
   return a;
 }
 

@@ -106,6 +106,13 @@ export interface ModelConfig {
   headers?: Record<string, string>;
   /** Anthropic prompt caching of the system prompt. */
   cacheControl?: boolean;
+  /**
+   * The model's context window in tokens (prompt and answer together), as its
+   * provider states it. When a prompt is too long for one model, the cascade
+   * moves once to a later model whose `contextWindow` is larger; with none
+   * known, the run fails with `E_CONTEXT_LENGTH`.
+   */
+  contextWindow?: number;
 }
 
 export type Complexity = 'trivial' | 'simple' | 'moderate' | 'hard' | 'expert';
@@ -356,6 +363,12 @@ export interface Attempt {
   step?: number;
   /** This call failed and the same model was called again after this many ms (see `retry`). */
   retryInMs?: number;
+  /**
+   * Stream events that were not JSON and were skipped (a stray line from a
+   * proxy); present when any were. More than 8 in one stream, or one with
+   * nothing readable after it, fails the attempt with `E_BAD_RESPONSE`.
+   */
+  malformedEvents?: number;
 }
 
 /**

@@ -178,6 +178,7 @@ mod tests {
             reason: String::new(),
             step: None,
             retry_in_ms: None,
+            malformed_events: 0,
         }
     }
 

@@ -197,6 +197,9 @@ impl<C: Clock> Engine<C> {
         // over: a backup drafter is for a provider that failed, not for a
         // draft the judge turned down.
         let mut next_tier_only: Option<usize> = None;
+        // After a prompt too long for a model: only later models known to
+        // have a larger context window are asked (once; see `larger_window`).
+        let mut context_need: Option<reliability::ContextNeed> = None;
         let tiers = last.saturating_add(1);
         // Savings are measured against the top tier's first model.
         let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
@@ -214,6 +217,10 @@ impl<C: Clock> Engine<C> {
             let first_of_tier = i == 0 || tier_of.get(i.wrapping_sub(1)) != Some(&tier);
             let next_model = models.get(i.saturating_add(1));
             if next_tier_only.is_some_and(|t| tier < t) {
+                continue;
+            }
+            if let Some(need) = context_need.as_ref().filter(|n| !n.admits(model.context_window)) {
+                attempts.push(skipped_attempt(tier, model, &need.passed_over(&model.name, model.context_window)));
                 continue;
             }
             if let (Some(why), false) = (&skip_reason, is_final) {
@@ -304,7 +311,31 @@ impl<C: Clock> Engine<C> {
                 Ok(c) => c,
                 Err(e) => {
                     attempts.push(failed_attempt(tier, model, latency_ms, &e));
-                    let stop = decision == Step::Stop;
+                    let mut stop = decision == Step::Stop;
+                    let later = models.get(i.saturating_add(1)..).unwrap_or(&[]);
+                    let e = match decision {
+                        Step::LargerWindow => {
+                            let windows: Vec<Option<u32>> = later.iter().map(|m| m.context_window).collect();
+                            let (configured, stated) = (model.context_window, e.stated_window());
+                            match reliability::larger_window(
+                                e,
+                                &model.name,
+                                configured,
+                                stated,
+                                &windows,
+                                context_need.is_some(),
+                            ) {
+                                Ok(need) => context_need.insert(need).error.clone(),
+                                Err(e) => {
+                                    stop = true;
+                                    e
+                                }
+                            }
+                        }
+                        _ => e,
+                    };
+                    let next_model =
+                        later.iter().find(|m| context_need.as_ref().is_none_or(|n| n.admits(m.context_window)));
                     let Some(next) = next_model.filter(|_| !stop) else {
                         // "All models failed" only when no model answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
@@ -406,6 +437,7 @@ impl<C: Clock> Engine<C> {
                 },
                 step: None,
                 retry_in_ms: None,
+                malformed_events: completion.malformed_events,
             });
             if accepted {
                 if mode == Some(StreamMode::Buffered) && !is_final {
@@ -440,6 +472,10 @@ impl<C: Clock> Engine<C> {
                     });
                 }
             }
+        }
+        // The models left could not take a prompt this long.
+        if let Some(need) = context_need {
+            return Err(RunError { error: need.exhausted(), attempts });
         }
         // Unreachable in practice: the final tier either returns or errors.
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
@@ -477,6 +513,11 @@ impl<C: Clock> Engine<C> {
         let Some(ledger) = ledger.as_mut() else { return };
         match (outcome, model.price) {
             (Ok(c), Some(price)) => ledger.settle(id, price.cost(&usage_or_estimate(c, req)), now),
+            // A failure the provider still bills (a filtered answer) is spent.
+            (Err(e), Some(price)) => match e.billed() {
+                Some(u) => ledger.settle(id, price.cost(u), now),
+                None => ledger.release(id),
+            },
             _ => ledger.release(id),
         }
     }
@@ -490,13 +531,11 @@ impl<C: Clock> Engine<C> {
     /// a rejected draft or a request the provider refused as malformed
     /// included, shows the endpoint is up; the caller's abort says nothing.
     fn record_outcome(&self, endpoint: &str, outcome: &Result<Completion, CascadeError>) {
-        use crate::error::FailureClass::{Aborted, Client};
         let ok = match outcome {
             Ok(_) => true,
             Err(e) => match e.failure_class() {
-                Aborted => return,
-                Client => true,
-                _ => false,
+                crate::error::FailureClass::Aborted => return,
+                class => class.endpoint_answered(),
             },
         };
         let now = self.clock.now_ms();

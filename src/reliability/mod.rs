@@ -10,5 +10,5 @@ pub mod policy;
 pub mod retry;
 
 pub use breaker::{Admit, BreakerConfig, Breakers};
-pub use policy::{after_failure, Attempted, Step};
+pub use policy::{after_failure, larger_window, Attempted, ContextNeed, Step};
 pub use retry::{Backoff, RetryConfig};
