@@ -54,6 +54,10 @@ pub struct ModelConfig {
     /// same-tier failover group (`models: [[a, b], c]`) share it, and a
     /// provider failure moves to the next model of the group.
     pub group: u32,
+    /// This model's own client-side rate limit (`rateLimit`).
+    pub rate_limit: Option<crate::reliability::rate_limit::RateLimitConfig>,
+    /// Several API keys taken in turn (`keyRotation`); each call uses one.
+    pub key_rotation: Option<crate::reliability::keys::KeyRotation>,
 }
 
 impl ModelConfig {
@@ -70,6 +74,9 @@ impl ModelConfig {
     /// and the password and query values of the base URL (`?key=`).
     pub fn secrets(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.api_key.iter().map(|s| s.as_str()).collect();
+        if let Some(r) = &self.key_rotation {
+            out.extend(r.keys.iter().map(String::as_str));
+        }
         out.extend(self.headers.iter().map(|(_, v)| v.as_str()).filter(|v| v.len() >= headers::MIN_SECRET_LEN));
         out.extend(headers::url_secrets(&self.base_url));
         out
@@ -103,6 +110,8 @@ pub struct AgentConfig {
     pub circuit_breaker: Option<crate::reliability::BreakerConfig>,
     /// Spending limits (`budget`); `None` for none.
     pub budget: Option<crate::reliability::budget::BudgetConfig>,
+    /// A client-side rate limit over every call the agent makes (`rateLimit`).
+    pub rate_limit: Option<crate::reliability::rate_limit::RateLimitConfig>,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -167,6 +176,8 @@ const MODEL_KEYS: &[&str] = &[
     "parameters",
     "headers",
     "cacheControl",
+    "rateLimit",
+    "keyRotation",
     "contextWindow",
 ];
 
@@ -179,6 +190,8 @@ fn canonical_key(key: &str) -> &str {
         "output_cost" => "outputCost",
         "quality_threshold" => "qualityThreshold",
         "max_tokens" => "maxTokens",
+        "rate_limit" | "rate_limit_config" | "rateLimitConfig" => "rateLimit",
+        "key_rotation" => "keyRotation",
         "context_window" | "contextLength" | "context_length" => "contextWindow",
         "cache_control" => "cacheControl",
         other => other,
@@ -277,6 +290,10 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None => None,
         Some(v) => crate::reliability::budget::parse_budget(v)?,
     };
+    let rate_limit = match obj.get("rateLimit") {
+        None => None,
+        Some(v) => crate::reliability::rate_limit::parse_rate_limit(v, "config.rateLimit")?,
+    };
     Ok(AgentConfig {
         models,
         quality,
@@ -290,6 +307,7 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         retry,
         circuit_breaker,
         budget,
+        rate_limit,
     })
 }
 
@@ -307,6 +325,7 @@ const AGENT_KEYS: &[&str] = &[
     "errorConfig",
     "circuitBreaker",
     "budget",
+    "rateLimit",
 ];
 
 impl AgentConfig {
@@ -554,6 +573,14 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         context_window,
         browser: false,
         group: 0,
+        rate_limit: match obj.get("rateLimit") {
+            None => None,
+            Some(v) => crate::reliability::rate_limit::parse_rate_limit(v, &format!("{path}.rateLimit"))?,
+        },
+        key_rotation: match obj.get("keyRotation") {
+            None => None,
+            Some(v) => crate::reliability::keys::parse_key_rotation(v, &format!("{path}.keyRotation"))?,
+        },
     })
 }
 

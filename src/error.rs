@@ -27,6 +27,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 402 or a spent budget.
     Budget,
+    /// The shared store behind a budget failed; budgets fail closed.
+    BudgetStore,
     /// Network failure: reset, refused, DNS.
     Transport,
     Timeout,
@@ -50,7 +52,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in the order the README lists them: the public contract
     /// (tests/error_codes.rs checks js/src/errors.ts and both READMEs against it).
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Config,
         ErrorCode::ProviderStatus,
         ErrorCode::ContextLength,
@@ -59,6 +61,7 @@ impl ErrorCode {
         ErrorCode::Auth,
         ErrorCode::RateLimited,
         ErrorCode::Budget,
+        ErrorCode::BudgetStore,
         ErrorCode::Transport,
         ErrorCode::Timeout,
         ErrorCode::Aborted,
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::Auth => "E_AUTH",
             ErrorCode::RateLimited => "E_RATE_LIMITED",
             ErrorCode::Budget => "E_BUDGET",
+            ErrorCode::BudgetStore => "E_BUDGET_STORE",
             ErrorCode::Transport => "E_TRANSPORT",
             ErrorCode::Timeout => "E_TIMEOUT",
             ErrorCode::Aborted => "E_ABORTED",
@@ -264,7 +268,9 @@ impl CascadeError {
         }
         match self.code {
             // A tool failing is the caller's code failing: no tier can fix it.
-            ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool => FailureClass::Client,
+            ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool | ErrorCode::BudgetStore => {
+                FailureClass::Client
+            }
             ErrorCode::ContextLength => FailureClass::ContextLength,
             ErrorCode::ContentFilter => FailureClass::ContentFilter,
             ErrorCode::Auth | ErrorCode::Budget => FailureClass::Auth,

@@ -237,8 +237,8 @@ fn an_answer_the_filter_stopped_is_an_error_that_keeps_its_billed_tokens() {
     let a = &err.attempts[0];
     assert_eq!(a.usage.map(|u| (u.input_tokens, u.output_tokens)), Some((30, 4)));
     assert_eq!(a.cost, Some(38e-6));
-    let spent = e.budget_status(None).map(|b| (b.spent_today, b.reserved));
-    assert_eq!(spent, Some((38e-6, 0.0)));
+    let status = block_on(e.budget_status(None)).unwrap().unwrap();
+    assert_eq!((status.spent_today, status.reserved), (38e-6, 0.0));
 }
 
 #[test]

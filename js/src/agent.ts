@@ -14,6 +14,7 @@ import { readResult } from './tape.js';
 import { CascadeStream } from './stream.js';
 import { transport } from './transport.js';
 import { PRESETS, type Preset } from './presets.js';
+import { storeBridge, type StoreBridge } from './store.js';
 import type {
   AgentOptions,
   Analytics,
@@ -44,6 +45,8 @@ interface Prepared {
   runTimeoutMs: unknown;
   /** `budget.onWarning` / `budget.onLimitExceeded`, called here after a run. */
   budgetHooks?: BudgetHooks;
+  /** The user's shared `store`, as the engine calls it. */
+  store?: StoreBridge;
 }
 
 interface BudgetHooks {
@@ -122,11 +125,11 @@ export class CascadeAgent {
     try {
       const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
       const result = readResult(out);
-      if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId);
+      if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId);
       return result;
     } catch (e) {
       const err = withToolCause(fromEngine(e), tools);
-      if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId, err);
+      if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId, err);
       throw err;
     } finally {
       cleanup();
@@ -137,23 +140,28 @@ export class CascadeAgent {
    * The budget: spent today and this month, held by calls in flight,
    * remaining, and whether it is at its warning threshold or its limit;
    * overall, or for `userId`. `null` when the agent has no `budget`.
+   * Asynchronous because a shared `store` is read over the network.
+   * @throws BudgetError (`E_BUDGET_STORE`) when the store does not answer.
    */
-  getBudget(userId?: string): BudgetStatus | null {
-    const agent = this.#current();
-    if (!agent) return null;
+  async getBudget(userId?: string): Promise<BudgetStatus | null> {
+    if (userId !== undefined && typeof userId !== 'string') {
+      throw new ConfigError('E_CONFIG', `getBudget: userId must be a string, got ${typeof userId}`);
+    }
+    const agent = this.#current() ?? (await this.#wasm());
     try {
-      return JSON.parse(agent.budget(userId));
+      return JSON.parse(await drive(stepper(), agent.budget(userId)));
     } catch (e) {
       throw fromEngine(e);
     }
   }
 
   /** After a run: tell the caller's budget hooks what changed, once per scope and day for a warning. */
-  #budgetHooks(userId: string | undefined, err?: CascadeError): void {
+  async #budgetHooks(userId: string | undefined, err?: CascadeError): Promise<void> {
     const hooks = this.#prepared.budgetHooks;
     if (!hooks) return;
     for (const scope of userId === undefined ? [undefined] : [undefined, userId]) {
-      const status = this.getBudget(scope);
+      // A store that cannot be read now costs the caller a hook call, never the run.
+      const status = await this.getBudget(scope).catch(() => null);
       if (!status) return;
       if (err?.code === 'E_BUDGET') {
         hooks.onLimitExceeded?.(status, err);
@@ -191,10 +199,10 @@ export class CascadeAgent {
           ),
         );
         const result = JSON.parse(out);
-        if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId);
+        if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId);
         return result;
       } catch (e) {
-        if (this.#prepared.budgetHooks) this.#budgetHooks(options.userId, fromEngine(e));
+        if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId, fromEngine(e));
         throw e;
       } finally {
         cleanup();
@@ -273,7 +281,7 @@ function build(eng: Engine, p: Prepared): WasmAgent {
   try {
     // The config keeps the keys (in the agent's private field) so that the
     // agent can be rebuilt if the engine ever has to be restarted.
-    return track(new eng.WasmAgent(toJson(p.config, 'config'), transport(p.fetch), p.custom));
+    return track(new eng.WasmAgent(toJson(p.config, 'config'), transport(p.fetch), p.custom, p.store));
   } catch (e) {
     throw fromEngine(e);
   }
@@ -291,7 +299,8 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   if (!opts || typeof opts !== 'object') {
     throw new ConfigError('E_CONFIG', 'config: expected an array of models or an object with `models`');
   }
-  const { fetch: userFetch, env: userEnv, preset: presetOpt, ...rest } = opts;
+  const { fetch: userFetch, env: userEnv, preset: presetOpt, store: userStore, storeTimeoutMs, ...rest } = opts;
+  const store = userStore === undefined ? undefined : storeBridge(userStore, storeTimeoutMs);
   const preset = resolvePreset(presetOpt);
   const models = rest.models ?? (preset ? [...preset.models] : undefined);
   if (!Array.isArray(models) && !rest.domains) {
@@ -339,7 +348,7 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   const onWarning = hook('onWarning') as BudgetHooks['onWarning'];
   const onLimitExceeded = hook('onLimitExceeded') as BudgetHooks['onLimitExceeded'];
   const budgetHooks = onWarning || onLimitExceeded ? { onWarning, onLimitExceeded, warned: new Map() } : undefined;
-  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks };
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks, store };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'E_AUTH'
   | 'E_RATE_LIMITED'
   | 'E_BUDGET'
+  | 'E_BUDGET_STORE'
   | 'E_TRANSPORT'
   | 'E_TIMEOUT'
   | 'E_ABORTED'
@@ -107,6 +108,7 @@ const CLASSES: Record<ErrorCode, typeof CascadeError> = {
   E_AUTH: AuthError,
   E_RATE_LIMITED: RateLimitError,
   E_BUDGET: BudgetError,
+  E_BUDGET_STORE: BudgetError,
   E_TRANSPORT: TransportError,
   E_TIMEOUT: CascadeTimeoutError,
   E_ABORTED: CascadeAbortError,

@@ -6,4 +6,5 @@ export { CascadeStream } from './stream.js';
 export { registerProvider } from './custom.js';
 export { PRESET_ULTRA_FAST, PRESET_BALANCED, PRESET_COST_OPTIMIZED, PRESETS, type Preset } from './presets.js';
 export * from './errors.js';
+export type { CascadeStore, StoreReservation, StoreSettlement, StoreCounter, StoreRecord } from './store.js';
 export type * from './types.js';

@@ -13,6 +13,7 @@
  * makes budgets fail closed (the run fails with `E_BUDGET_STORE`), and
  * breakers and rate limits fail open (the agent's own memory decides).
  */
+import { ConfigError } from './errors.js';
 
 /** Hold `amount` against `limit` on `key`. */
 export interface StoreReservation {
@@ -61,4 +62,59 @@ export interface CascadeStore {
    * as version `version + 1`, living `ttlMs`. Resolves whether it wrote.
    */
   compareAndSet(key: string, version: number, value: string, ttlMs: number): Promise<boolean>;
+}
+
+const METHODS = ['reserve', 'settle', 'read', 'get', 'compareAndSet'] as const;
+
+/** How long a store call may take before the engine treats the store as down. */
+export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
+
+/**
+ * What the engine calls (src/wasm/store.rs): one function taking the
+ * operation's name and its arguments as JSON, answering JSON, so the wasm
+ * side needs no binding per method. Each call is cut off at `timeoutMs`.
+ */
+export type StoreBridge = (op: string, argsJson: string) => Promise<string>;
+
+export function storeBridge(store: unknown, timeoutMs: unknown): StoreBridge {
+  if (!store || typeof store !== 'object') {
+    throw new ConfigError('E_CONFIG', `config.store: expected an object with ${METHODS.join(', ')}, got ${store === null ? 'null' : typeof store}`);
+  }
+  const missing = METHODS.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function');
+  if (missing.length) {
+    throw new ConfigError('E_CONFIG', `config.store: missing method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (see CascadeStore)`);
+  }
+  const limit = timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (typeof limit !== 'number' || !(limit > 0) || limit > 2 ** 31 - 1) {
+    throw new ConfigError('E_CONFIG', `config.storeTimeoutMs: expected a positive number of milliseconds up to 2^31-1, got ${String(limit)}`);
+  }
+  const s = store as CascadeStore;
+  const call = (op: string, args: unknown): Promise<unknown> => {
+    switch (op) {
+      case 'reserve':
+        return s.reserve(args as StoreReservation[]);
+      case 'settle':
+        return s.settle(args as StoreSettlement[]);
+      case 'read':
+        return s.read(args as string[]);
+      case 'get':
+        return s.get(args as string);
+      case 'compareAndSet': {
+        const a = args as { key: string; version: number; value: string; ttlMs: number };
+        return s.compareAndSet(a.key, a.version, a.value, a.ttlMs);
+      }
+      default:
+        return Promise.reject(new Error(`unknown store operation ${op}`));
+    }
+  };
+  return (op, argsJson) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within storeTimeoutMs (${limit} ms)`)), limit);
+    });
+    const work = Promise.resolve()
+      .then(() => call(op, JSON.parse(argsJson)))
+      .then((out) => JSON.stringify(out ?? null));
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  };
 }

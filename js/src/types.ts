@@ -106,6 +106,14 @@ export interface ModelConfig {
   headers?: Record<string, string>;
   /** Anthropic prompt caching of the system prompt. */
   cacheControl?: boolean;
+  /** This model's own client-side rate limit, beside the agent's. */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Several API keys used in turn. A key the provider refuses (401/403) is
+   * replaced by the next one within the same run; attempts name the key by
+   * `keyIndex`, never by value.
+   */
+  keyRotation?: { keys: string[]; strategy?: 'round_robin' | 'least_used' | 'random' };
   /**
    * The model's context window in tokens (prompt and answer together), as its
    * provider states it. When a prompt is too long for one model, the cascade
@@ -113,6 +121,23 @@ export interface ModelConfig {
    * known, the run fails with `E_CONTEXT_LENGTH`.
    */
   contextWindow?: number;
+}
+
+/**
+ * Client-side limits per minute of wall time (shared through `store`
+ * across isolates). A call holds one request and its token estimate (the
+ * prompt counted generously plus `maxTokens`) and settles to what it used.
+ */
+export interface RateLimitOptions {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /**
+   * When a call does not fit: `'wait'` (default) for the next minute, up to
+   * three times within the run's deadline; `'fallback'`: pass the model over
+   * as after a 429 (the next model of its group, or the next tier);
+   * `'skip'`: send nothing and fail the run with `E_RATE_LIMITED`.
+   */
+  onRateLimit?: 'wait' | 'skip' | 'fallback';
 }
 
 export type Complexity = 'trivial' | 'simple' | 'moderate' | 'hard' | 'expert';
@@ -305,6 +330,16 @@ export interface AgentOptions {
    * overshoot: each call's worst-case cost is held before it is sent.
    */
   budget?: BudgetOptions;
+  /** A client-side rate limit over every call the agent makes (see `RateLimitOptions`). */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Where budgets, rate-limit windows and circuit breakers keep their state
+   * when several isolates, Workers or processes must share it (Redis,
+   * Upstash, a Durable Object; see `CascadeStore`). Default: this agent's memory.
+   */
+  store?: import('./store.js').CascadeStore;
+  /** How long one store call may take before the store counts as down (default 2000). */
+  storeTimeoutMs?: number;
   /** The seed's spelling of `retry`: `retryOnError: false` turns retries off. */
   errorConfig?: { retryOnError?: boolean; maxRetries?: number; fallbackOnProviderError?: boolean };
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
@@ -363,6 +398,8 @@ export interface Attempt {
   step?: number;
   /** This call failed and the same model was called again after this many ms (see `retry`). */
   retryInMs?: number;
+  /** Which of the model's `keyRotation.keys` this call used: an index, never the key. */
+  keyIndex?: number;
   /**
    * Stream events that were not JSON and were skipped (a stray line from a
    * proxy); present when any were. More than 8 in one stream, or one with

@@ -25,7 +25,7 @@ pub trait ToolExecutor {
 /// Cascade runs per tool loop when the caller does not say.
 pub const DEFAULT_MAX_STEPS: u32 = 5;
 
-impl<C: Clock> Engine<C> {
+impl<C: Clock, S: crate::reliability::Store> Engine<C, S> {
     /// `run`, with a tool loop.
     pub async fn run_with_tools<H: HttpClient, T: ToolExecutor>(
         &self,

@@ -85,6 +85,7 @@ pub(super) fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> At
         reason: format!("skipped: {why}"),
         step: None,
         retry_in_ms: None,
+        key_index: None,
         malformed_events: 0,
     }
 }
@@ -104,6 +105,7 @@ pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, 
         reason: format!("call failed: {}", e.message),
         step: None,
         retry_in_ms: None,
+        key_index: None,
         malformed_events: 0,
     }
 }

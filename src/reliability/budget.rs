@@ -6,13 +6,13 @@
 //! runs one thing at a time, 200 concurrent runs cannot spend past a limit
 //! between them. Days and months are UTC, from the injected wall clock.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::config::{at_least, check_keys, kind_of, number, Fields};
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::json_out::{JsonOut, ToJson};
+
+use super::store::{Counter, Reservation, Settlement, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BudgetPolicy {
@@ -36,43 +36,6 @@ pub struct BudgetConfig {
     /// The share of a limit past which `atWarning` is set (default 0.8).
     pub warning_threshold: f64,
     pub policy: BudgetPolicy,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Totals {
-    day: i64,
-    month: i64,
-    spent_day: f64,
-    spent_month: f64,
-    /// Held by calls in flight, whatever their period.
-    reserved: f64,
-}
-
-impl Totals {
-    /// Start a new day or month when the clock has moved into one.
-    fn roll(&mut self, day: i64, month: i64) {
-        if self.day != day {
-            self.day = day;
-            self.spent_day = 0.0;
-        }
-        if self.month != month {
-            self.month = month;
-            self.spent_month = 0.0;
-        }
-    }
-
-    /// The first limit `amount` more would break, as (period, limit, spent).
-    fn exceeds(&self, limits: &Limits, amount: f64) -> Option<(&'static str, f64, f64)> {
-        let check = |name, limit: Option<f64>, spent: f64| {
-            limit.filter(|l| spent + self.reserved + amount > *l + 1e-12).map(|l| (name, l, spent))
-        };
-        check("daily", limits.daily, self.spent_day).or_else(|| check("monthly", limits.monthly, self.spent_month))
-    }
-}
-
-struct Hold {
-    user: Option<String>,
-    amount: f64,
 }
 
 /// How a budget stands, for `agent.getBudget(userId?)`.
@@ -110,15 +73,6 @@ impl ToJson for BudgetStatus {
     }
 }
 
-pub struct Ledger {
-    cfg: BudgetConfig,
-    total: Totals,
-    users: HashMap<String, Totals>,
-    /// Calls in flight: few at a time, so a list.
-    holds: Vec<(u64, Hold)>,
-    next: u64,
-}
-
 const DAY_MS: f64 = 86_400_000.0;
 
 /// UTC day number and month number (year × 12 + month) of a Unix time in ms.
@@ -140,101 +94,163 @@ pub fn periods(epoch_ms: f64) -> (i64, i64) {
     (day, year.saturating_mul(12).saturating_add(month - 1))
 }
 
-impl Ledger {
-    pub fn new(cfg: BudgetConfig) -> Self {
-        Ledger { cfg, total: Totals::default(), users: HashMap::new(), holds: Vec::new(), next: 0 }
-    }
+/// Budgets count in nano-dollars in the store, so that every store adds exactly.
+const NANO: f64 = 1e9;
 
-    pub fn config(&self) -> &BudgetConfig {
-        &self.cfg
-    }
+fn to_nano(usd: f64) -> u64 {
+    // The small allowance absorbs float noise: $0.03 is not 30000000.000000004.
+    (usd * NANO - 1e-6).ceil().max(0.0) as u64
+}
 
-    /// Hold `amount` (USD) for a call, or say which limit it would break.
-    pub fn reserve(&mut self, user: Option<&str>, amount: f64, epoch_ms: f64) -> Result<u64, CascadeError> {
-        let (day, month) = periods(epoch_ms);
-        self.total.roll(day, month);
-        let amount = amount.max(0.0);
-        if let Some((period, limit, spent)) = self.total.exceeds(&self.cfg.total, amount) {
-            return Err(refusal(&format!("the {period} budget"), limit, spent, self.total.reserved, amount));
-        }
-        if let Some(u) = user {
-            let t = self.users.entry(u.to_string()).or_default();
-            t.roll(day, month);
-            if let Some((period, limit, spent)) = t.exceeds(&self.cfg.per_user, amount) {
-                return Err(refusal(&format!("user {u:?}'s {period} budget"), limit, spent, t.reserved, amount));
-            }
-            t.reserved += amount;
-        }
-        self.total.reserved += amount;
-        self.next = self.next.wrapping_add(1);
-        self.holds.push((self.next, Hold { user: user.map(str::to_string), amount }));
-        Ok(self.next)
-    }
+fn from_nano(n: u64) -> f64 {
+    round(n as f64 / NANO)
+}
 
-    /// The call is done and cost `actual` (USD): it counts as spent now.
-    fn take(&mut self, id: u64) -> Option<Hold> {
-        let at = self.holds.iter().position(|(h, _)| *h == id)?;
-        Some(self.holds.swap_remove(at).1)
-    }
+/// One limit that a call's cost counts against: where it is kept, how
+/// much it allows, how long its key lives, and how a refusal names it.
+struct Scope {
+    key: String,
+    limit: Option<f64>,
+    ttl_ms: u64,
+    label: String,
+}
 
-    pub fn settle(&mut self, id: u64, actual: f64, epoch_ms: f64) {
-        let Some(hold) = self.take(id) else { return };
-        let (day, month) = periods(epoch_ms);
-        let actual = actual.max(0.0);
-        let apply = |t: &mut Totals| {
-            t.roll(day, month);
-            t.reserved = (t.reserved - hold.amount).max(0.0);
-            t.spent_day += actual;
-            t.spent_month += actual;
-        };
-        apply(&mut self.total);
-        if let Some(t) = hold.user.as_deref().and_then(|u| self.users.get_mut(u)) {
-            apply(t);
-        }
-    }
+/// Calls in flight hold their worst case on every scope they count
+/// against, until settled or released.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hold {
+    scopes: Vec<(String, u64)>,
+    amount: u64,
+}
 
-    /// The call failed (or was never made): nothing was spent.
-    pub fn release(&mut self, id: u64) {
-        let Some(hold) = self.take(id) else { return };
-        self.total.reserved = (self.total.reserved - hold.amount).max(0.0);
-        if let Some(t) = hold.user.as_deref().and_then(|u| self.users.get_mut(u)) {
-            t.reserved = (t.reserved - hold.amount).max(0.0);
-        }
+fn scopes(cfg: &BudgetConfig, user: Option<&str>, epoch_ms: f64) -> Vec<Scope> {
+    let (day, month) = periods(epoch_ms);
+    // Keys outlive their period a little, so a late settlement still lands.
+    let day_ttl = (((day as f64 + 2.0) * DAY_MS - epoch_ms).max(DAY_MS)) as u64;
+    let month_ttl = (63.0 * DAY_MS) as u64;
+    let mut out = Vec::with_capacity(4);
+    let mut add = |key: String, limit: Option<f64>, ttl_ms, label: String| {
+        // A scope with no limit is still kept, for `getBudget` to report.
+        out.push(Scope { key, limit, ttl_ms, label });
+    };
+    add(format!("budget:d:{day}"), cfg.total.daily, day_ttl, "the daily budget".into());
+    add(format!("budget:m:{month}"), cfg.total.monthly, month_ttl, "the monthly budget".into());
+    if let Some(u) = user {
+        // The length first, so that no user id can spell another's key.
+        let who = format!("{}:{u}", u.len());
+        add(format!("budget:u:{who}:d:{day}"), cfg.per_user.daily, day_ttl, format!("user {u:?}'s daily budget"));
+        add(
+            format!("budget:u:{who}:m:{month}"),
+            cfg.per_user.monthly,
+            month_ttl,
+            format!("user {u:?}'s monthly budget"),
+        );
     }
+    out
+}
 
-    pub fn status(&mut self, user: Option<&str>, epoch_ms: f64) -> BudgetStatus {
-        let (day, month) = periods(epoch_ms);
-        let (totals, limits) = match user {
-            Some(u) => {
-                let t = self.users.entry(u.to_string()).or_default();
-                t.roll(day, month);
-                (*t, self.cfg.per_user)
-            }
-            None => {
-                self.total.roll(day, month);
-                (self.total, self.cfg.total)
-            }
-        };
-        let left = |limit: Option<f64>, spent: f64| limit.map(|l| (l - spent - totals.reserved).max(0.0));
-        let remaining = match (left(limits.daily, totals.spent_day), left(limits.monthly, totals.spent_month)) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let share =
-            |limit: Option<f64>, spent: f64| limit.map(|l| if l > 0.0 { spent / l } else { 1.0 }).unwrap_or(0.0);
-        let used = share(limits.daily, totals.spent_day).max(share(limits.monthly, totals.spent_month));
-        BudgetStatus {
-            user_id: user.map(str::to_string),
-            spent_today: round(totals.spent_day),
-            spent_this_month: round(totals.spent_month),
-            reserved: round(totals.reserved),
-            remaining: remaining.map(round),
-            daily_limit: limits.daily,
-            monthly_limit: limits.monthly,
-            at_warning: used >= self.cfg.warning_threshold,
-            at_limit: remaining.is_some_and(|r| r <= 1e-12),
-        }
+/// A store that failed: budgets fail closed, so the call is not made.
+fn store_failed(e: &CascadeError) -> CascadeError {
+    CascadeError::new(
+        ErrorCode::BudgetStore,
+        format!("the budget's store did not answer, so the call was not made: {}", e.message),
+    )
+    .with_class(FailureClass::Client)
+}
+
+/// Hold `usd` for a call on every scope of `user`, or say which limit it would break.
+pub async fn reserve<S: Store>(
+    cfg: &BudgetConfig,
+    store: &S,
+    user: Option<&str>,
+    usd: f64,
+    epoch_ms: f64,
+    now_ms: f64,
+) -> Result<Hold, CascadeError> {
+    let amount = to_nano(usd);
+    let scopes = scopes(cfg, user, epoch_ms);
+    let items: Vec<Reservation> = scopes
+        .iter()
+        .map(|s| Reservation {
+            key: s.key.clone(),
+            amount,
+            limit: s.limit.map_or(super::store::NO_LIMIT, to_limit),
+            ttl_ms: s.ttl_ms,
+        })
+        .collect();
+    if store.reserve(&items, now_ms).await.map_err(|e| store_failed(&e))? {
+        return Ok(Hold { scopes: items.into_iter().map(|r| (r.key, r.ttl_ms)).collect(), amount });
     }
+    // Refused: read the counters once more to say which limit and why.
+    let keys: Vec<String> = scopes.iter().map(|s| s.key.clone()).collect();
+    let counters = store.read(&keys, now_ms).await.map_err(|e| store_failed(&e))?;
+    let broken = scopes
+        .iter()
+        .zip(&counters)
+        .find(|(s, c)| s.limit.is_some_and(|l| c.used.saturating_add(c.held).saturating_add(amount) > to_limit(l)));
+    let (scope, c) = match broken {
+        Some((s, c)) => (s, *c),
+        // Someone else's settlement freed room between the two calls.
+        None => match (scopes.first(), counters.first()) {
+            (Some(s), Some(c)) => (s, *c),
+            _ => return Err(refusal("the budget", 0.0, 0.0, 0.0, usd)),
+        },
+    };
+    Err(refusal(&scope.label, scope.limit.unwrap_or(0.0), from_nano(c.used), from_nano(c.held), usd))
+}
+
+fn to_limit(usd: f64) -> u64 {
+    (usd * NANO).round().max(0.0) as u64
+}
+
+/// The call is done and cost `usd`; or, with `None`, it failed and spent nothing.
+/// A store that fails here leaves the hold in place until its key expires:
+/// the budget errs on the side of spending less.
+pub async fn settle<S: Store>(store: &S, hold: Hold, usd: Option<f64>, now_ms: f64) -> Result<(), CascadeError> {
+    let actual = usd.map_or(0, |u| (u * NANO).round().max(0.0) as u64);
+    let items: Vec<Settlement> = hold
+        .scopes
+        .into_iter()
+        .map(|(key, ttl_ms)| Settlement { key, reserved: hold.amount, actual, ttl_ms })
+        .collect();
+    store.settle(&items, now_ms).await.map_err(|e| store_failed(&e))
+}
+
+/// How the budget stands, overall or for one user.
+pub async fn status<S: Store>(
+    cfg: &BudgetConfig,
+    store: &S,
+    user: Option<&str>,
+    epoch_ms: f64,
+    now_ms: f64,
+) -> Result<BudgetStatus, CascadeError> {
+    let all = scopes(cfg, user, epoch_ms);
+    // A user's status reads the user's own two scopes.
+    let mine: Vec<&Scope> = all.iter().skip(if user.is_some() { 2 } else { 0 }).take(2).collect();
+    let keys: Vec<String> = mine.iter().map(|s| s.key.clone()).collect();
+    let counters = store.read(&keys, now_ms).await.map_err(|e| store_failed(&e))?;
+    let c = |i: usize| counters.get(i).copied().unwrap_or_default();
+    let (day, month): (Counter, Counter) = (c(0), c(1));
+    let limits = if user.is_some() { cfg.per_user } else { cfg.total };
+    let (spent_day, spent_month, reserved) = (from_nano(day.used), from_nano(month.used), from_nano(day.held));
+    let left = |limit: Option<f64>, spent: f64| limit.map(|l| (l - spent - reserved).max(0.0));
+    let remaining = match (left(limits.daily, spent_day), left(limits.monthly, spent_month)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let share = |limit: Option<f64>, spent: f64| limit.map(|l| if l > 0.0 { spent / l } else { 1.0 }).unwrap_or(0.0);
+    let used = share(limits.daily, spent_day).max(share(limits.monthly, spent_month));
+    Ok(BudgetStatus {
+        user_id: user.map(str::to_string),
+        spent_today: spent_day,
+        spent_this_month: spent_month,
+        reserved,
+        remaining: remaining.map(round),
+        daily_limit: limits.daily,
+        monthly_limit: limits.monthly,
+        at_warning: used >= cfg.warning_threshold,
+        at_limit: remaining.is_some_and(|r| r <= 1e-9),
+    })
 }
 
 fn round(usd: f64) -> f64 {
@@ -304,17 +320,46 @@ fn limits(obj: &Fields, path: &str) -> Result<Limits, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reliability::store::MemoryStore;
     use serde_json::json;
 
     const JAN_31: f64 = 1_769_817_600_000.0; // 2026-01-31T00:00:00Z
 
-    fn ledger(daily: f64) -> Ledger {
-        Ledger::new(BudgetConfig {
+    fn cfg(daily: f64) -> BudgetConfig {
+        BudgetConfig {
             total: Limits { daily: Some(daily), monthly: None },
             per_user: Limits { daily: Some(daily / 2.0), monthly: None },
             warning_threshold: 0.8,
             policy: BudgetPolicy::Block,
-        })
+        }
+    }
+
+    fn now<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the memory store waited"),
+        }
+    }
+
+    struct B {
+        cfg: BudgetConfig,
+        store: MemoryStore,
+    }
+
+    impl B {
+        fn new(daily: f64) -> Self {
+            B { cfg: cfg(daily), store: MemoryStore::default() }
+        }
+        fn reserve(&self, user: Option<&str>, usd: f64, at: f64) -> Result<Hold, CascadeError> {
+            now(reserve(&self.cfg, &self.store, user, usd, at, at))
+        }
+        fn settle(&self, h: Hold, usd: Option<f64>, at: f64) {
+            now(settle(&self.store, h, usd, at)).unwrap();
+        }
+        fn status(&self, user: Option<&str>, at: f64) -> BudgetStatus {
+            now(status(&self.cfg, &self.store, user, at, at)).unwrap()
+        }
     }
 
     #[test]
@@ -329,44 +374,83 @@ mod tests {
 
     #[test]
     fn reservations_in_flight_count_against_the_limit() {
-        let mut l = ledger(0.10);
-        let holds: Vec<_> = (0..10).filter_map(|_| l.reserve(None, 0.03, JAN_31).ok()).collect();
+        let b = B::new(0.10);
+        let holds: Vec<_> = (0..10).filter_map(|_| b.reserve(None, 0.03, JAN_31).ok()).collect();
         assert_eq!(holds.len(), 3, "three calls of at most $0.03 fit under $0.10");
-        let e = l.reserve(None, 0.03, JAN_31).unwrap_err();
+        let e = b.reserve(None, 0.03, JAN_31).unwrap_err();
         assert_eq!(e.code, ErrorCode::Budget);
         assert!(e.message.contains("daily budget of $0.1"), "{}", e.message);
+        assert!(e.message.contains("$0.09 held"), "{}", e.message);
         // Settled below the worst case, the rest is free again.
-        for id in holds {
-            l.settle(id, 0.01, JAN_31);
+        for h in holds {
+            b.settle(h, Some(0.01), JAN_31);
         }
-        let s = l.status(None, JAN_31);
+        let s = b.status(None, JAN_31);
         assert_eq!((s.spent_today, s.reserved, s.remaining), (0.03, 0.0, Some(0.07)));
-        assert!(l.reserve(None, 0.07, JAN_31).is_ok());
-        assert!(l.status(None, JAN_31).at_limit);
+        assert!(b.reserve(None, 0.07, JAN_31).is_ok());
+        assert!(b.status(None, JAN_31).at_limit);
     }
 
     #[test]
     fn a_failed_call_releases_and_a_new_day_starts_from_zero() {
-        let mut l = ledger(0.10);
-        let id = l.reserve(None, 0.10, JAN_31).unwrap();
-        assert!(l.reserve(None, 0.01, JAN_31).is_err());
-        l.release(id);
-        let id = l.reserve(None, 0.09, JAN_31).unwrap();
-        l.settle(id, 0.09, JAN_31);
-        assert!(l.status(None, JAN_31).at_warning);
-        assert!(l.reserve(None, 0.02, JAN_31).is_err());
-        assert!(l.reserve(None, 0.02, JAN_31 + DAY_MS).is_ok(), "a new UTC day");
+        let b = B::new(0.10);
+        let h = b.reserve(None, 0.10, JAN_31).unwrap();
+        assert!(b.reserve(None, 0.01, JAN_31).is_err());
+        b.settle(h, None, JAN_31);
+        let h = b.reserve(None, 0.09, JAN_31).unwrap();
+        b.settle(h, Some(0.09), JAN_31);
+        assert!(b.status(None, JAN_31).at_warning);
+        assert!(b.reserve(None, 0.02, JAN_31).is_err());
+        assert!(b.reserve(None, 0.02, JAN_31 + DAY_MS).is_ok(), "a new UTC day");
     }
 
     #[test]
     fn per_user_limits_apply_beside_the_total() {
-        let mut l = ledger(0.10);
-        let a = l.reserve(Some("ana"), 0.05, JAN_31).unwrap();
-        l.settle(a, 0.05, JAN_31);
-        assert!(l.reserve(Some("ana"), 0.01, JAN_31).is_err());
-        assert!(l.reserve(Some("bo"), 0.05, JAN_31).is_ok());
-        let s = l.status(Some("ana"), JAN_31);
+        let b = B::new(0.10);
+        let a = b.reserve(Some("ana"), 0.05, JAN_31).unwrap();
+        b.settle(a, Some(0.05), JAN_31);
+        let e = b.reserve(Some("ana"), 0.01, JAN_31).unwrap_err();
+        assert!(e.message.contains("user \"ana\"'s daily budget"), "{}", e.message);
+        assert!(b.reserve(Some("bo"), 0.05, JAN_31).is_ok());
+        let s = b.status(Some("ana"), JAN_31);
         assert_eq!((s.user_id.as_deref(), s.spent_today, s.at_limit), (Some("ana"), 0.05, true));
+        assert_eq!(b.status(None, JAN_31).spent_today, 0.05, "the total counts every user");
+    }
+
+    #[test]
+    fn a_user_id_cannot_spell_another_users_key() {
+        let c = cfg(1.0);
+        let keys = |u| scopes(&c, Some(u), JAN_31).into_iter().skip(2).map(|s| s.key).collect::<Vec<_>>();
+        let a = keys("a:d:1");
+        let b = keys("a");
+        assert!(a.iter().all(|k| !b.contains(k)), "{a:?} {b:?}");
+    }
+
+    /// A store that is down.
+    struct Down;
+    impl Store for Down {
+        async fn reserve(&self, _: &[Reservation], _: f64) -> Result<bool, CascadeError> {
+            Err(CascadeError::new(ErrorCode::Transport, "connection refused"))
+        }
+        async fn settle(&self, _: &[Settlement], _: f64) -> Result<(), CascadeError> {
+            Err(CascadeError::new(ErrorCode::Transport, "connection refused"))
+        }
+        async fn read(&self, _: &[String], _: f64) -> Result<Vec<Counter>, CascadeError> {
+            Err(CascadeError::new(ErrorCode::Transport, "connection refused"))
+        }
+        async fn get(&self, _: &str, _: f64) -> Result<Option<super::super::store::Record>, CascadeError> {
+            Ok(None)
+        }
+        async fn compare_and_set(&self, _: &str, _: u64, _: &str, _: u64, _: f64) -> Result<bool, CascadeError> {
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn a_store_that_is_down_fails_closed() {
+        let e = now(reserve(&cfg(1.0), &Down, None, 0.01, JAN_31, 0.0)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BudgetStore);
+        assert!(e.message.contains("connection refused"), "{}", e.message);
     }
 
     #[test]

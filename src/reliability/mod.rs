@@ -6,9 +6,13 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod keys;
 pub mod policy;
+pub mod rate_limit;
 pub mod retry;
+pub mod store;
 
 pub use breaker::{Admit, BreakerConfig, Breakers};
 pub use policy::{after_failure, larger_window, Attempted, ContextNeed, Step};
 pub use retry::{Backoff, RetryConfig};
+pub use store::{MemoryStore, Store};

@@ -19,6 +19,7 @@ use super::clock::JsClock;
 use super::driver::spawn;
 use super::fetch::{FetchClient, Transport};
 use super::js_error;
+use super::store::AgentStore;
 use super::tools::JsTools;
 
 fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
@@ -28,7 +29,7 @@ fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
 
 #[wasm_bindgen]
 pub struct WasmAgent {
-    engine: Rc<Engine<JsClock>>,
+    engine: Rc<Engine<JsClock, AgentStore>>,
     transport: Rc<Transport>,
     custom: Rc<JsValue>,
 }
@@ -36,9 +37,10 @@ pub struct WasmAgent {
 #[wasm_bindgen]
 impl WasmAgent {
     /// `config_json`: `{models, quality, keepOrder, defaults}`; `fetch`: the
-    /// function to send with; `custom`: adapters of JS providers by name.
+    /// function to send with; `custom`: adapters of JS providers by name;
+    /// `store`: the bridge to a shared store (`src/wasm/store.rs`), or undefined.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, transport: JsValue, custom: JsValue) -> Result<WasmAgent, JsValue> {
+    pub fn new(config_json: &str, transport: JsValue, custom: JsValue, store: JsValue) -> Result<WasmAgent, JsValue> {
         let value = parse_json(config_json, "config")?;
         let cfg = config::parse_agent(&value).map_err(|e| js_error::error(&e))?;
         let names: Vec<String> = match custom.dyn_ref::<js_sys::Object>() {
@@ -48,8 +50,12 @@ impl WasmAgent {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         cfg.check_providers(&names).map_err(|e| js_error::error(&e))?;
         let transport = Transport::from_js(&transport, &cfg.limits, &cfg.timeouts).map_err(|e| js_error::error(&e))?;
+        let store = match store.dyn_into::<Function>() {
+            Ok(f) => AgentStore::Js(f),
+            Err(_) => AgentStore::Memory(Default::default()),
+        };
         Ok(WasmAgent {
-            engine: Rc::new(Engine::new(cfg, JsClock)),
+            engine: Rc::new(Engine::with_store(cfg, JsClock, store)),
             transport: Rc::new(transport),
             custom: Rc::new(custom),
         })
@@ -81,12 +87,17 @@ impl WasmAgent {
         serde_json::to_string(&self.engine.analytics()).unwrap_or_else(|_| "{}".into())
     }
 
-    /// The budget's state as JSON (`null` with no budget), overall or for `user`.
-    pub fn budget(&self, user: Option<String>) -> String {
-        match self.engine.budget_status(user.as_deref()) {
-            Some(s) => s.to_json(),
-            None => "null".into(),
-        }
+    /// A task ending with the budget's state as JSON (`null` with no
+    /// budget), overall or for `user`: a shared store is read asynchronously.
+    pub fn budget(&self, user: Option<String>) -> u32 {
+        let engine = self.engine.clone();
+        spawn(async move {
+            match engine.budget_status(user.as_deref()).await {
+                Ok(Some(s)) => Ok(JsValue::from_str(&s.to_json())),
+                Ok(None) => Ok(JsValue::from_str("null")),
+                Err(e) => Err(js_error::error(&e)),
+            }
+        })
     }
 
     #[wasm_bindgen(js_name = resetAnalytics)]
@@ -169,7 +180,7 @@ impl JsEvents {
 /// the error the task ends with, so `run` and `stream` always return a task.
 struct Begin {
     prepared: Result<(Vec<Message>, CallOptions), JsValue>,
-    engine: Rc<Engine<JsClock>>,
+    engine: Rc<Engine<JsClock, AgentStore>>,
     http: FetchClient,
     tools: Option<JsTools>,
 }

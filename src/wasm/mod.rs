@@ -13,4 +13,5 @@ mod custom;
 mod driver;
 mod fetch;
 mod js_error;
+mod store;
 mod tools;

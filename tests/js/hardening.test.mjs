@@ -177,15 +177,15 @@ describe('budgets', () => {
     assert.ok(refused.every((e) => e.code === 'E_BUDGET' && e.name === 'BudgetError'), refused.find((e) => e.code !== 'E_BUDGET')?.message);
     const spent = done.reduce((sum, r) => sum + r.totalCost, 0);
     assert.ok(spent <= 0.1 + 1e-12, `spent ${spent}`);
-    const b = agent.getBudget();
+    const b = await agent.getBudget();
     assert.ok(Math.abs(b.spentToday - spent) < 1e-9, `${b.spentToday} vs ${spent}`);
     assert.equal(b.reserved, 0);
     assert.equal(srv.log.length, done.length, 'a refused run sends nothing');
     // Later runs fit again, one at a time, until the limit itself is reached.
     let more = 0;
     while ((await agent.run(QUERY).then(() => true, (e) => (assert.equal(e.code, 'E_BUDGET'), false))) && more < 100) more++;
-    assert.ok(agent.getBudget().spentToday <= 0.1 + 1e-12);
-    assert.ok(agent.getBudget().remaining < 0.013);
+    assert.ok((await agent.getBudget()).spentToday <= 0.1 + 1e-12);
+    assert.ok((await agent.getBudget()).remaining < 0.013);
   });
 
   test('per-user limits, and the hooks: onWarning once, onLimitExceeded on a refusal', async () => {
@@ -206,8 +206,8 @@ describe('budgets', () => {
     assert.equal(e.code, 'E_BUDGET');
     assert.match(e.message, /user "ana"'s daily budget/);
     assert.ok((await agent.run(QUERY, { userId: 'bo' })).content, 'another user is not held back');
-    assert.equal(agent.getBudget('ana').spentToday, 0.003);
-    assert.ok(agent.getBudget('ana').atWarning);
+    assert.equal((await agent.getBudget("ana")).spentToday, 0.003);
+    assert.ok((await agent.getBudget("ana")).atWarning);
     assert.deepEqual(warned.map((s) => s.userId), ['ana', 'bo'], 'once per user and day');
     assert.deepEqual(exceeded.map(([s, code]) => [s.userId, code]), [[null, 'E_BUDGET'], ['ana', 'E_BUDGET']]);
   });
@@ -234,7 +234,7 @@ describe('budgets', () => {
     assert.equal(srv.log.length, 0);
     assert.throws(() => new CascadeAgent({ models: [tier('ok')], budget: { dayly: 1 } }), /config\.budget\.dayly: unknown option \(did you mean `daily`\?/);
     assert.throws(() => new CascadeAgent({ models: [tier('ok')], budget: { daily: 1, onWarning: 'yes' } }), /config\.budget\.onWarning: expected a function/);
-    assert.equal(new CascadeAgent([tier('ok')]).getBudget(), null);
+    assert.equal(await new CascadeAgent([tier("ok")]).getBudget(), null);
   });
 });
 
