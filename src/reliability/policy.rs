@@ -11,8 +11,8 @@
 //! | 429 with `Retry-After` no longer than `maxRetryAfterMs` | wait it, same model |
 //! | 429 with a longer `Retry-After` | move on at once |
 //! | 429 without it; 5xx; a stream that reported a server error | back off with jitter, `maxRetries` times, then move on |
-//! | connection reset or refused before any answer | retry once at once, then move on |
-//! | an attempt deadline (silent provider, no first token, a stall) | move on: the route is not retried |
+//! | connection reset or refused before any answer; a plain answer whose body breaks off | retry once at once, then move on |
+//! | an attempt deadline: no headers by `firstByteMs`, no text by `firstTokenMs`, a stall past `idleMs` | move on: the route is not retried |
 //! | a cut stream, or one that ended with no finish reason and no terminator | move on: never an answer |
 //! | a stream that ended without its terminator after its finish reason | an answer: finished normally |
 //! | a stream event that is not JSON | skipped and counted (`malformedEvents`); more than 8, or one with nothing readable after it: move on (`E_BAD_RESPONSE`) |
