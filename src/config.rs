@@ -112,6 +112,8 @@ pub struct AgentConfig {
     pub budget: Option<crate::reliability::budget::BudgetConfig>,
     /// A client-side rate limit over every call the agent makes (`rateLimit`).
     pub rate_limit: Option<crate::reliability::rate_limit::RateLimitConfig>,
+    /// Background probes of each endpoint (`healthCheck`); `None` for none.
+    pub health_check: Option<crate::reliability::health::HealthConfig>,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -294,6 +296,10 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None => None,
         Some(v) => crate::reliability::rate_limit::parse_rate_limit(v, "config.rateLimit")?,
     };
+    let health_check = match obj.get("healthCheck") {
+        None => None,
+        Some(v) => crate::reliability::health::parse_health(v)?,
+    };
     Ok(AgentConfig {
         models,
         quality,
@@ -308,6 +314,7 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         circuit_breaker,
         budget,
         rate_limit,
+        health_check,
     })
 }
 
@@ -326,6 +333,7 @@ const AGENT_KEYS: &[&str] = &[
     "circuitBreaker",
     "budget",
     "rateLimit",
+    "healthCheck",
 ];
 
 impl AgentConfig {

@@ -234,6 +234,19 @@ export interface BudgetOptions {
   onLimitExceeded?: (status: BudgetStatus, error: import('./errors.js').CascadeError) => void;
 }
 
+/** One endpoint in `agent.checkHealth()`. */
+export interface EndpointHealth {
+  provider: string;
+  model: string;
+  /** Password and query values masked. */
+  baseUrl: string;
+  /** `null` until the first probe has finished. */
+  healthy: boolean | null;
+  /** When the last probe finished (ms since the epoch). */
+  checkedAt?: number;
+  reason: string;
+}
+
 /** `agent.getBudget(userId?)`. Amounts in USD. */
 export interface BudgetStatus {
   userId: string | null;
@@ -330,6 +343,13 @@ export interface AgentOptions {
    * overshoot: each call's worst-case cost is held before it is sent.
    */
   budget?: BudgetOptions;
+  /**
+   * Probe each endpoint in the background, at most once per `intervalMs`
+   * (default 60000), with the cheapest call its API has (the models list:
+   * no tokens); an endpoint whose last probe failed is passed over while a
+   * later model remains. `true` for the defaults. See `agent.checkHealth()`.
+   */
+  healthCheck?: { intervalMs?: number; timeoutMs?: number } | boolean;
   /** A client-side rate limit over every call the agent makes (see `RateLimitOptions`). */
   rateLimit?: RateLimitOptions | false;
   /**

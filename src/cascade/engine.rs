@@ -10,6 +10,7 @@ use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
+use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
 use crate::reliability::{self, Admit, Attempted, Breakers, MemoryStore, Step, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
@@ -39,6 +40,8 @@ pub struct Engine<C, S = MemoryStore> {
     pub(super) store: S,
     /// How each rotating model's keys have been used, by endpoint.
     keys: RefCell<Vec<(String, KeyUse)>>,
+    /// What the health probes last found, by endpoint.
+    pub(super) health: RefCell<Health>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -82,6 +85,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             breakers: RefCell::new(Breakers::new(breaker)),
             store,
             keys: RefCell::new(Vec::new()),
+            health: RefCell::new(Health::default()),
         }
     }
 
@@ -240,6 +244,11 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 continue;
             }
             let endpoint = breaker_key(model);
+            let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(&endpoint).map(str::to_string));
+            if let (Some(why), Some(_)) = (sick, next_model) {
+                attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
+                continue;
+            }
             let admitted = match self.store.is_local() {
                 true => self.admit(&endpoint),
                 false => Box::pin(self.admit_shared(&endpoint)).await,
@@ -786,7 +795,7 @@ fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
 
 /// A breaker watches one endpoint: the same model behind another base URL
 /// (another region, a gateway) fails on its own.
-fn breaker_key(model: &ModelConfig) -> String {
+pub(super) fn breaker_key(model: &ModelConfig) -> String {
     [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
 }
 

@@ -181,4 +181,63 @@ impl<C: Clock, S: Store> Engine<C, S> {
         // The store is unreachable: this agent's own breaker still learns.
         self.record_outcome(endpoint, ok);
     }
+
+    /// The next endpoint a health probe is due for, as an index into
+    /// `config.all_models()`, marked as being probed; `None` when none is
+    /// due or health checks are off. Custom providers have nothing to probe.
+    pub fn next_health_probe(&self) -> Option<usize> {
+        let cfg = self.config.health_check?;
+        let now = self.wall_ms();
+        let mut health = self.health.try_borrow_mut().ok()?;
+        let mut seen: Vec<String> = Vec::new();
+        for (i, m) in self.config.all_models().enumerate() {
+            let endpoint = super::engine::breaker_key(m);
+            if m.wire == crate::providers::WireFormat::Custom || seen.contains(&endpoint) {
+                continue;
+            }
+            if health.take_due(&endpoint, &cfg, now) {
+                return Some(i);
+            }
+            seen.push(endpoint);
+        }
+        None
+    }
+
+    /// Probe model `index` (from `next_health_probe`) and remember the verdict.
+    pub async fn health_probe<H: HttpClient>(&self, http: &H, index: usize) {
+        let Some(model) = self.config.all_models().nth(index) else { return };
+        let (ok, reason) = match super::call::probe(http, &self.clock, model, false).await {
+            Ok(r) => (r.ok, r.reason),
+            Err(e) => (false, e.message),
+        };
+        let endpoint = super::engine::breaker_key(model);
+        let now = self.wall_ms();
+        if let Ok(mut h) = self.health.try_borrow_mut() {
+            h.record(&endpoint, ok, reason, now);
+        }
+    }
+
+    /// What the probes last found, endpoint by endpoint (without keys).
+    pub fn health_report(&self) -> Vec<crate::reliability::health::EndpointHealth> {
+        let Ok(health) = self.health.try_borrow() else { return Vec::new() };
+        let mut seen: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for m in self.config.all_models() {
+            let endpoint = super::engine::breaker_key(m);
+            if m.wire == crate::providers::WireFormat::Custom || seen.contains(&endpoint) {
+                continue;
+            }
+            let (healthy, checked_at, reason) = health.last(&endpoint);
+            out.push(crate::reliability::health::EndpointHealth {
+                provider: m.provider.clone(),
+                model: m.name.clone(),
+                base_url: m.display_base_url(),
+                healthy,
+                checked_at,
+                reason,
+            });
+            seen.push(endpoint);
+        }
+        out
+    }
 }

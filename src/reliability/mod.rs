@@ -6,6 +6,7 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod health;
 pub mod keys;
 pub mod policy;
 pub mod rate_limit;
