@@ -114,6 +114,13 @@ export interface ModelConfig {
    * `keyIndex`, never by value.
    */
   keyRotation?: { keys: string[]; strategy?: 'round_robin' | 'least_used' | 'random' };
+  /**
+   * The model's context window in tokens (prompt and answer together), as its
+   * provider states it. When a prompt is too long for one model, the cascade
+   * moves once to a later model whose `contextWindow` is larger; with none
+   * known, the run fails with `E_CONTEXT_LENGTH`.
+   */
+  contextWindow?: number;
 }
 
 /**
@@ -413,6 +420,12 @@ export interface Attempt {
   retryInMs?: number;
   /** Which of the model's `keyRotation.keys` this call used: an index, never the key. */
   keyIndex?: number;
+  /**
+   * Stream events that were not JSON and were skipped (a stray line from a
+   * proxy); present when any were. More than 8 in one stream, or one with
+   * nothing readable after it, fails the attempt with `E_BAD_RESPONSE`.
+   */
+  malformedEvents?: number;
 }
 
 /**

@@ -212,6 +212,9 @@ impl<C: Clock, S: Store> Engine<C, S> {
         // over: a backup drafter is for a provider that failed, not for a
         // draft the judge turned down.
         let mut next_tier_only: Option<usize> = None;
+        // After a prompt too long for a model: only later models known to
+        // have a larger context window are asked (once; see `larger_window`).
+        let mut context_need: Option<reliability::ContextNeed> = None;
         let tiers = last.saturating_add(1);
         // Savings are measured against the top tier's first model.
         let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
@@ -231,6 +234,10 @@ impl<C: Clock, S: Store> Engine<C, S> {
             let first_of_tier = i == 0 || tier_of.get(i.wrapping_sub(1)) != Some(&tier);
             let next_model = models.get(i.saturating_add(1));
             if next_tier_only.is_some_and(|t| tier < t) {
+                continue;
+            }
+            if let Some(need) = context_need.as_ref().filter(|n| !n.admits(model.context_window)) {
+                attempts.push(skipped_attempt(tier, model, &need.passed_over(&model.name, model.context_window)));
                 continue;
             }
             if let (Some(why), false) = (&skip_reason, is_final) {
@@ -419,7 +426,31 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
-                    let stop = decision == Step::Stop || !e.failure_class().escalates();
+                    let mut stop = decision == Step::Stop || !e.failure_class().escalates();
+                    let later = models.get(i.saturating_add(1)..).unwrap_or(&[]);
+                    let e = match decision {
+                        Step::LargerWindow => {
+                            let windows: Vec<Option<u32>> = later.iter().map(|m| m.context_window).collect();
+                            let (configured, stated) = (model.context_window, e.stated_window());
+                            match reliability::larger_window(
+                                e,
+                                &model.name,
+                                configured,
+                                stated,
+                                &windows,
+                                context_need.is_some(),
+                            ) {
+                                Ok(need) => context_need.insert(need).error.clone(),
+                                Err(e) => {
+                                    stop = true;
+                                    e
+                                }
+                            }
+                        }
+                        _ => e,
+                    };
+                    let next_model =
+                        later.iter().find(|m| context_need.as_ref().is_none_or(|n| n.admits(m.context_window)));
                     let Some(next) = next_model.filter(|_| !stop) else {
                         // "All models failed" only when no model answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
@@ -543,6 +574,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 step: None,
                 retry_in_ms: None,
                 key_index,
+                malformed_events: completion.malformed_events,
             });
             if accepted {
                 if mode == Some(StreamMode::Buffered) && !is_final {
@@ -579,6 +611,10 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     });
                 }
             }
+        }
+        // The models left could not take a prompt this long.
+        if let Some(need) = context_need {
+            return Err(RunError { error: need.exhausted(), attempts });
         }
         // Unreachable in practice: the final tier either returns or errors.
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
@@ -618,6 +654,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
         let hold = hold?;
         let cost = match (outcome, model.price) {
             (Ok(c), Some(price)) => Some(price.cost(&usage_or_estimate(c, req))),
+            // A failure the provider still bills (a filtered answer) is spent.
+            (Err(e), Some(price)) => e.billed().map(|u| price.cost(u)),
             _ => None,
         };
         budget::settle(&self.store, hold, cost, self.clock.now_ms()).await.err().map(|e| e.message)
@@ -839,13 +877,11 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
 /// answered (a rejected draft or a request refused as malformed included),
 /// `None` for the caller's abort, which says nothing about it.
 fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
-    use crate::error::FailureClass::{Aborted, Client};
     match outcome {
         Ok(_) => Some(true),
         Err(e) => match e.failure_class() {
-            Aborted => None,
-            Client => Some(true),
-            _ => Some(false),
+            crate::error::FailureClass::Aborted => None,
+            class => Some(class.endpoint_answered()),
         },
     }
 }
