@@ -366,9 +366,10 @@ export interface AgentOptions {
   fetch?: typeof fetch;
   /**
    * Where to look up API keys a model does not set (`OPENAI_API_KEY`, ...).
-   * In Node, `process.env` by default; in a Worker, pass its `env`.
+   * In Node, `process.env` by default; in a Worker, pass its `env`. Any
+   * object: wrangler's generated `Env` interface (no index signature) fits.
    */
-  env?: Record<string, unknown>;
+  env?: object;
 }
 
 export interface CheckOutcome {
@@ -680,7 +681,7 @@ export interface ConnectionOptions {
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /** Where to find a key the model does not set (testConnection only); `process.env` in Node. */
-  env?: Record<string, unknown>;
+  env?: object;
   signal?: AbortSignal;
   /** Give up after this many ms (default 10000); a timeout is `ok: false`, not an error. */
   timeoutMs?: number;
