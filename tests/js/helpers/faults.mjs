@@ -131,6 +131,8 @@ function handle(req, httpReq, res, entry) {
     res.end(down ? '{"error":{"message":"service unavailable"}}' : '{"object":"list","data":[{"id":"ok","object":"model"}]}');
     return;
   }
+  // Anthropic's Messages API, for continuing a stream by prefill.
+  if (httpReq.method === 'POST' && httpReq.url.endsWith('/messages')) return anthropic(req, res, entry);
   const model = String(req.model ?? '');
   // `<fault>-once`: the fault on the first request only, then a normal answer.
   if (model.endsWith('-once') && entry.nth > 0) return handle({ ...req, model: 'ok' }, httpReq, res, entry);
@@ -310,4 +312,31 @@ function handle(req, httpReq, res, entry) {
       }
     }
   }
+}
+
+/**
+ * Anthropic Messages, streamed. `claude-continues` takes a trailing
+ * assistant message as the start of its answer and streams the rest of
+ * ANSWER; `claude-noprefill` refuses such a request with a 400 (as models
+ * with extended thinking do) and otherwise streams ANSWER whole.
+ */
+function anthropic(req, res, entry) {
+  const last = req.messages?.at(-1);
+  const text = (m) => (typeof m?.content === 'string' ? m.content : (m?.content ?? []).map((b) => b.text ?? '').join(''));
+  const prefill = last?.role === 'assistant' ? text(last) : undefined;
+  entry.prefill = prefill;
+  if (prefill !== undefined && req.model === 'claude-noprefill') {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'assistant prefill is not supported with this model' } }));
+    return;
+  }
+  const rest = prefill !== undefined && ANSWER.startsWith(prefill) ? ANSWER.slice(prefill.length) : ANSWER;
+  const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(ev('message_start', { message: { id: 'msg_f', type: 'message', role: 'assistant', model: req.model, content: [], usage: { input_tokens: 10, output_tokens: 0 } } }));
+  res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+  for (const piece of rest.split(/(?<= )/)) res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
+  res.write(ev('content_block_stop', { index: 0 }));
+  res.write(ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 20 } }));
+  res.end(ev('message_stop', {}));
 }
