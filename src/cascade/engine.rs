@@ -354,6 +354,12 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
                 }
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
+                // The failure's effect on the endpoint's breaker, for the trace.
+                if let Some(state) =
+                    self.breakers.try_borrow().ok().filter(|b| b.enabled()).map(|b| b.describe(&endpoint))
+                {
+                    call.note = join_notes(call.note.take(), Some(format!("circuit breaker {state}")));
+                }
                 // A refused prefill: the same model again, starting over and matching.
                 if resume.as_ref().is_some_and(|r| r.prefills()) && e.status == Some(400) && !call.shown_any {
                     resume = resume.take().map(Resume::restart);
