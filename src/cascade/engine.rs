@@ -12,10 +12,11 @@ use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
 use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
-use crate::reliability::{self, Admit, Attempted, Breakers, MemoryStore, Step, Store};
+use crate::reliability::{self, Admit, Breakers, MemoryStore, Step, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
+use super::attempt::{noted, Called, Target, TierCall};
 use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::prices::{self, PriceCache};
@@ -279,128 +280,31 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 return Err(RunError { error, attempts });
             }
             let req = self.request_for(model, &messages, &opts, !is_final);
-            // Call, and call again while the failure policy says the same
-            // model is worth another try; each failed try is in the trace.
-            let mut retries = 0u32;
-            // Keys of a rotating model the provider refused in this run.
-            let mut refused_keys: Vec<usize> = Vec::new();
-            let (call, decision) = loop {
-                let mut rate = super::gate::Admitted { hold: None, note: None };
-                if self.rate_limited(model) {
-                    match Box::pin(self.take_rate(http, model, &endpoint, &req)).await {
-                        Ok(admitted) => rate = admitted,
-                        Err(super::gate::Refused::Stop(e)) => {
-                            attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
-                            return Err(RunError { error: e, attempts });
+            let target = Target { model, tier, is_final, endpoint: &endpoint, req: &req, user };
+            let called =
+                self.call_model(http, &call_env, &target, &query, mode, &mut resume, &mut attempts, emit).await;
+            let (call, decision) = match called {
+                Called::Done(call, decision) => (call, decision),
+                Called::Ended(error) => return Err(RunError { error, attempts }),
+                Called::OverBudget(e) => {
+                    if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
+                        if let Some(a) = attempts.last_mut() {
+                            a.reason.push_str("; budget policy cheapest-only: the draft is returned");
                         }
-                        Err(super::gate::Refused::MoveOn(e)) => break rate_refused(e),
+                        let latency = (self.clock.now_ms() - started).max(0.0);
+                        return Ok(self.finish(
+                            (tiers, top),
+                            m,
+                            completion,
+                            usage,
+                            t,
+                            judged,
+                            attempts,
+                            latency,
+                            wants_json,
+                        ));
                     }
-                }
-                // Boxed: budget code stays out of the hot loop's state machine (and the .wasm's
-                // largest function) and costs an allocation only under a budget.
-                let hold = match self.config.budget.is_some() {
-                    true => Box::pin(self.reserve(model, &req, user)).await,
-                    false => Ok(None),
-                };
-                let hold = match hold {
-                    Ok(hold) => hold,
-                    Err(e) => {
-                        if let Some(h) = rate.hold.take() {
-                            // Not sent after all: its place in the window is given back.
-                            let _ = Box::pin(self.store.settle(&h.released(), self.clock.now_ms())).await;
-                        }
-                        let e = e.for_model(&model.provider, &model.name);
-                        attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
-                        if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
-                            if let Some(a) = attempts.last_mut() {
-                                a.reason.push_str("; budget policy cheapest-only: the draft is returned");
-                            }
-                            let latency = (self.clock.now_ms() - started).max(0.0);
-                            return Ok(self.finish(
-                                (tiers, top),
-                                m,
-                                completion,
-                                usage,
-                                t,
-                                judged,
-                                attempts,
-                                latency,
-                                wants_json,
-                            ));
-                        }
-                        return Err(RunError { error: e, attempts });
-                    }
-                };
-                let key_index = model.key_rotation.as_ref().and_then(|r| self.pick_key(&endpoint, r, &refused_keys));
-                let keyed = with_key(model, key_index);
-                let prefilled = resume.as_ref().and_then(|r| r.request(&req));
-                let sent = prefilled.as_ref().unwrap_or(&req);
-                let mut call = self
-                    .call_tier(http, &call_env, &keyed, tier, sent, &query, is_final, mode, resume.as_mut(), emit)
-                    .await;
-                call.key_index = key_index;
-                call.note = rate.note;
-                if let Some(h) = rate.hold {
-                    let unsettled = Box::pin(self.settle_rate(h, &req, &call.outcome)).await;
-                    call.note = join_notes(call.note, unsettled);
-                }
-                if hold.is_some() {
-                    let unsettled = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
-                    call.note = join_notes(call.note, unsettled);
-                }
-                match (self.store.is_local(), breaker_verdict(&call.outcome)) {
-                    (_, None) => {}
-                    (true, Some(ok)) => self.record_outcome(&endpoint, ok),
-                    (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
-                }
-                let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
-                // The failure's effect on the endpoint's breaker, for the trace.
-                if let Some(state) =
-                    self.breakers.try_borrow().ok().filter(|b| b.enabled()).map(|b| b.describe(&endpoint))
-                {
-                    call.note = join_notes(call.note.take(), Some(format!("circuit breaker {state}")));
-                }
-                // A refused prefill: the same model again, starting over and matching.
-                if resume.as_ref().is_some_and(|r| r.prefills()) && e.status == Some(400) && !call.shown_any {
-                    resume = resume.take().map(Resume::restart);
-                    let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                    a.reason = format!("{}; the prefill was refused, so the model starts over", a.reason);
-                    attempts.push(a);
-                    continue;
-                }
-                // A refused key is replaced by the next one at once, while one is left.
-                if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
-                    let refused = e.code == ErrorCode::Auth && matches!(e.status, Some(401 | 403));
-                    if refused && refused_keys.len().saturating_add(1) < rot.keys.len() && !call.shown_any {
-                        refused_keys.push(k);
-                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                        a.key_index = Some(k);
-                        a.reason = format!("{}; key #{k} was refused, the next key is tried", a.reason);
-                        noted(&mut a.reason, call.note.as_deref());
-                        attempts.push(a);
-                        continue;
-                    }
-                }
-                let done = Attempted { retries, shown: call.shown_any };
-                let step = match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
-                    // No retry into a breaker this very failure has opened.
-                    Step::Retry { .. } if matches!(self.admit(&endpoint), Admit::Skip { .. }) => Step::MoveOn,
-                    step => step,
-                };
-                match step {
-                    Step::Retry { delay_ms, why } => {
-                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                        a.retry_in_ms = Some(delay_ms);
-                        a.key_index = call.key_index;
-                        a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
-                        noted(&mut a.reason, call.note.as_deref());
-                        attempts.push(a);
-                        if let Err(stopped) = http.sleep(delay_ms).await {
-                            return Err(RunError { error: stopped, attempts });
-                        }
-                        retries = retries.saturating_add(1);
-                    }
-                    decision => break (call, decision),
+                    return Err(RunError { error: e, attempts });
                 }
             };
             let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index, shown_text, shown_tools } =
@@ -627,7 +531,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     }
 
     /// Hold a call's worst-case cost against the budget, if there is one.
-    async fn reserve(
+    pub(super) async fn reserve(
         &self,
         model: &ModelConfig,
         req: &ChatRequest,
@@ -650,7 +554,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     /// Turn a call's hold into what it really cost, or free it if it failed.
     /// A store that does not take it is noted for the trace: the hold then
     /// stays until its period ends, so the budget errs towards spending less.
-    async fn settle(
+    pub(super) async fn settle(
         &self,
         hold: Option<Hold>,
         model: &ModelConfig,
@@ -668,7 +572,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     }
 
     /// The key of `rot` the next call to `endpoint` uses.
-    fn pick_key(&self, endpoint: &str, rot: &KeyRotation, refused: &[usize]) -> Option<usize> {
+    pub(super) fn pick_key(&self, endpoint: &str, rot: &KeyRotation, refused: &[usize]) -> Option<usize> {
         let draw = self.clock.random();
         let mut keys = self.keys.try_borrow_mut().ok()?;
         let at = match keys.iter().position(|(k, _)| k == endpoint) {
@@ -699,7 +603,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     /// streamed draft may be stopped early once a failure no later text can
     /// undo has shown.
     #[allow(clippy::too_many_arguments)]
-    async fn call_tier<H: HttpClient>(
+    pub(super) async fn call_tier<H: HttpClient>(
         &self,
         http: &H,
         env: &CallEnv<'_, C>,
@@ -879,83 +783,10 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
     Some(price.cost(&Usage { input_tokens: input, output_tokens: output, ..Default::default() }))
 }
 
-/// What a call tells the endpoint's breaker: `Some(true)` when the endpoint
-/// answered (a rejected draft or a request refused as malformed included),
-/// `None` for the caller's abort, which says nothing about it.
-fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
-    match outcome {
-        Ok(_) => Some(true),
-        Err(e) => match e.failure_class() {
-            crate::error::FailureClass::Aborted => None,
-            class => Some(class.endpoint_answered()),
-        },
-    }
-}
-
 /// A breaker watches one endpoint: the same model behind another base URL
 /// (another region, a gateway) fails on its own.
 pub(super) fn breaker_key(model: &ModelConfig) -> String {
     [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
-}
-
-/// One tier's call as `call_tier` made it.
-struct TierCall {
-    outcome: Result<Completion, CascadeError>,
-    latency_ms: f64,
-    /// Some of its text reached the consumer (live mode, or the final tier).
-    shown_any: bool,
-    /// Why a streamed draft was stopped before its end, if it was.
-    stopped_early: Option<String>,
-    /// What went wrong around the call (a budget store that did not settle).
-    note: Option<String>,
-    /// Which of the model's rotating keys it used.
-    key_index: Option<usize>,
-    /// The text of it the consumer saw, and whether a tool call was shown too.
-    shown_text: String,
-    shown_tools: bool,
-}
-
-/// `model` with the rotating key `index` as its key, for one call.
-fn with_key(model: &ModelConfig, index: Option<usize>) -> std::borrow::Cow<'_, ModelConfig> {
-    let key = index.and_then(|i| model.key_rotation.as_ref()?.keys.get(i));
-    match key {
-        Some(k) => {
-            let mut m = model.clone();
-            m.api_key = Some(k.clone());
-            std::borrow::Cow::Owned(m)
-        }
-        None => std::borrow::Cow::Borrowed(model),
-    }
-}
-
-fn join_notes(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
-    }
-}
-
-/// A call the rate windows turned away (`fallback`, or `wait` that waited
-/// long enough): it fails like a 429 would, without being sent.
-fn rate_refused(e: CascadeError) -> (TierCall, Step) {
-    let call = TierCall {
-        outcome: Err(e),
-        latency_ms: 0.0,
-        shown_any: false,
-        stopped_early: None,
-        note: None,
-        key_index: None,
-        shown_text: String::new(),
-        shown_tools: false,
-    };
-    (call, Step::MoveOn)
-}
-
-fn noted(reason: &mut String, note: Option<&str>) {
-    if let Some(n) = note {
-        reason.push_str("; ");
-        reason.push_str(n);
-    }
 }
 
 /// How much new text must arrive before a streamed draft is judged again.

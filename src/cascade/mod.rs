@@ -2,6 +2,7 @@
 
 mod accumulate;
 mod analytics;
+mod attempt;
 mod call;
 mod engine;
 mod events;
