@@ -248,36 +248,10 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 continue;
             }
             let endpoint = breaker_key(model);
-            let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(&endpoint).map(str::to_string));
-            if let (Some(why), Some(_)) = (sick, next_model) {
-                attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
-                continue;
-            }
-            let admitted = match self.store.is_local() {
-                true => self.admit(&endpoint),
-                false => Box::pin(self.admit_shared(&endpoint)).await,
-            };
-            if let Admit::Skip { until } = admitted {
-                let why = format!(
-                    "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-                    (until - self.wall_ms()).max(0.0).ceil()
-                );
-                attempts.push(skipped_attempt(tier, model, &why));
-                if next_model.is_some() {
-                    continue;
-                }
-                let e = CascadeError::new(
-                    ErrorCode::ProviderUnavailable,
-                    format!("{} ({}) was {why}", model.provider, model.name),
-                )
-                .with_class(crate::error::FailureClass::Server)
-                .for_model(&model.provider, &model.name);
-                let others_failed = attempts.iter().any(|a| a.outcome == AttemptOutcome::Failed)
-                    && !attempts
-                        .iter()
-                        .any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
-                let error = if others_failed { all_failed(&attempts, e) } else { e };
-                return Err(RunError { error, attempts });
+            match self.endpoint_open(model, tier, &endpoint, next_model.is_some(), &mut attempts).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(error) => return Err(RunError { error, attempts }),
             }
             let req = self.request_for(model, &messages, &opts, !is_final);
             let target = Target { model, tier, is_final, endpoint: &endpoint, req: &req, user };

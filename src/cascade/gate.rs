@@ -13,6 +13,8 @@ use crate::reliability::{Admit, Store};
 use crate::types::{ChatRequest, Completion};
 
 use super::engine::Engine;
+use super::result::{Attempt, AttemptOutcome};
+use super::trace::{all_failed, skipped_attempt};
 
 /// A call the rate windows did not admit.
 pub(super) enum Refused {
@@ -239,5 +241,45 @@ impl<C: Clock, S: Store> Engine<C, S> {
             seen.push(endpoint);
         }
         out
+    }
+
+    /// Whether `model`'s endpoint may be called now: not while its last
+    /// health probe failed (unless no later model remains) or its breaker
+    /// is open. A model passed over is in `attempts`; an open breaker on the
+    /// last model fails the run at once, rather than waiting on a request
+    /// that would most likely fail.
+    pub(super) async fn endpoint_open(
+        &self,
+        model: &ModelConfig,
+        tier: usize,
+        endpoint: &str,
+        has_next: bool,
+        attempts: &mut Vec<Attempt>,
+    ) -> Result<bool, CascadeError> {
+        let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(endpoint).map(str::to_string));
+        if let (Some(why), true) = (sick, has_next) {
+            attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
+            return Ok(false);
+        }
+        let admitted = match self.store.is_local() {
+            true => self.admit(endpoint),
+            false => Box::pin(self.admit_shared(endpoint)).await,
+        };
+        let Admit::Skip { until } = admitted else { return Ok(true) };
+        let why = format!(
+            "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
+            (until - self.wall_ms()).max(0.0).ceil()
+        );
+        attempts.push(skipped_attempt(tier, model, &why));
+        if has_next {
+            return Ok(false);
+        }
+        let e =
+            CascadeError::new(ErrorCode::ProviderUnavailable, format!("{} ({}) was {why}", model.provider, model.name))
+                .with_class(FailureClass::Server)
+                .for_model(&model.provider, &model.name);
+        let others_failed = attempts.iter().any(|a| a.outcome == AttemptOutcome::Failed)
+            && !attempts.iter().any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
+        Err(if others_failed { all_failed(attempts, e) } else { e })
     }
 }
