@@ -12,19 +12,20 @@ use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
 use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
-use crate::reliability::{self, Admit, Breakers, MemoryStore, Step, Store};
+use crate::reliability::{self, Admit, Breakers, MemoryStore, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
 use super::attempt::{noted, Called, Target, TierCall};
 use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
+use super::handoff::{hand_off, Carry, Failed, Position};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::resume::Resume;
 use super::trace::{
-    all_failed, delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered,
-    skipped_attempt, usage_or_estimate, with_system_prompt,
+    delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered, skipped_attempt,
+    usage_or_estimate, with_system_prompt,
 };
 
 /// Holds what lives as long as an agent. The HTTP client is per run, so a
@@ -283,26 +284,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             };
             let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index, shown_text, shown_tools } =
                 call;
-            // A continued answer is the shown text and the continuation, or,
-            // if the continuation contradicts it, an error: never a splice.
-            let outcome = match (outcome, resume.as_ref()) {
-                (Ok(mut c), Some(r)) => match r.complete(&c.content) {
-                    Some(whole) => {
-                        c.content = whole;
-                        Ok(c)
-                    }
-                    None => Err(CascadeError::new(
-                        ErrorCode::Stream,
-                        format!(
-                            "{} ({}) could not continue the answer already shown: its own answer differs, so the stream ends here",
-                            model.provider, model.name
-                        ),
-                    )
-                    .with_class(crate::error::FailureClass::Client)
-                    .for_model(&model.provider, &model.name)),
-                },
-                (outcome, _) => outcome,
-            };
+            let outcome = super::resume::completed(resume.as_ref(), model, outcome);
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
@@ -310,70 +292,11 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
-                    let mut stop = decision == Step::Stop || !e.failure_class().escalates();
-                    let later = models.get(i.saturating_add(1)..).unwrap_or(&[]);
-                    let e = match decision {
-                        Step::LargerWindow => {
-                            let windows: Vec<Option<u32>> = later.iter().map(|m| m.context_window).collect();
-                            let (configured, stated) = (model.context_window, e.stated_window());
-                            match reliability::larger_window(
-                                e,
-                                &model.name,
-                                configured,
-                                stated,
-                                &windows,
-                                context_need.is_some(),
-                            ) {
-                                Ok(need) => context_need.insert(need).error.clone(),
-                                Err(e) => {
-                                    stop = true;
-                                    e
-                                }
-                            }
-                        }
-                        _ => e,
-                    };
-                    let next_model =
-                        later.iter().find(|m| context_need.as_ref().is_none_or(|n| n.admits(m.context_window)));
-                    let Some(next) = next_model.filter(|_| !stop) else {
-                        // "All models failed" only when no model answered at all. After
-                        // a rejected draft the final tier's own error says more (a cut
-                        // stream stays a StreamError, as the README documents).
-                        let mut called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
-                        let others = called.clone().any(|a| a.tier != tier || a.model != model.name);
-                        let none_answered = others && called.all(|a| a.outcome == AttemptOutcome::Failed);
-                        let error = if !stop && none_answered { all_failed(&attempts, e) } else { e };
+                    let failed = Failed { error: e, decision, shown_any, shown_text, shown_tools };
+                    let at = Position { models, tier_of: &tier_of, index: i, tier, is_final };
+                    let state = Carry { context_need: &mut context_need, resume: &mut resume };
+                    if let Err(error) = hand_off(failed, &at, state, &attempts, mode, emit) {
                         return Err(RunError { error, attempts });
-                    };
-                    // Shown text the next model continues, rather than the consumer
-                    // dropping it; a shown tool call cannot be continued.
-                    let prefill = next.wire == crate::providers::WireFormat::Anthropic;
-                    let had_resume = resume.is_some();
-                    // Shown text from a live draft may still be discarded if it
-                    // cannot be continued; a final tier's text must be.
-                    let may_discard = !is_final;
-                    resume = match resume.take() {
-                        Some(r) if !shown_tools => Some(r.failed_again(prefill, may_discard)),
-                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill, may_discard)),
-                        _ => None,
-                    };
-                    let carried = resume.is_some();
-                    if mode.is_some() {
-                        let same_tier = tier_of.get(i.saturating_add(1)) == Some(&tier);
-                        let mut reason = if same_tier {
-                            format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
-                        } else {
-                            format!("{} failed: {}", model.name, e.code.as_str())
-                        };
-                        if carried {
-                            reason.push_str("; the next model continues the text already shown");
-                        }
-                        emit(Event::Escalated {
-                            from: model.name.clone(),
-                            to: next.name.clone(),
-                            reason,
-                            discard: (shown_any || had_resume) && !carried,
-                        });
                     }
                     continue;
                 }

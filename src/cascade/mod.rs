@@ -7,6 +7,7 @@ mod call;
 mod engine;
 mod events;
 mod gate;
+mod handoff;
 mod prices;
 mod result;
 mod resume;
