@@ -131,8 +131,8 @@ function handle(req, httpReq, res, entry) {
     res.end(down ? '{"error":{"message":"service unavailable"}}' : '{"object":"list","data":[{"id":"ok","object":"model"}]}');
     return;
   }
-  // Anthropic's Messages API, for continuing a stream by prefill.
-  if (httpReq.method === 'POST' && httpReq.url.endsWith('/messages')) return anthropic(req, res, entry);
+  // Anthropic's Messages API (`claude-*` models), for continuing a stream by prefill.
+  if (httpReq.url.endsWith('/messages') && String(req.model).startsWith('claude-')) return anthropic(req, res, entry);
   const model = String(req.model ?? '');
   // `<fault>-once`: the fault on the first request only, then a normal answer.
   if (model.endsWith('-once') && entry.nth > 0) return handle({ ...req, model: 'ok' }, httpReq, res, entry);
