@@ -205,17 +205,44 @@ impl<C: Clock, S: Store> Engine<C, S> {
         None
     }
 
-    /// Probe model `index` (from `next_health_probe`) and remember the verdict.
+    /// Probe model `index` (from `next_health_probe`) and remember the
+    /// verdict. With a shared store, a verdict another isolate found within
+    /// the interval is taken instead of probing again, and a new one is
+    /// written for the others; a store that fails changes nothing here.
     pub async fn health_probe<H: HttpClient>(&self, http: &H, index: usize) {
         let Some(model) = self.config.all_models().nth(index) else { return };
+        let Some(cfg) = self.config.health_check else { return };
+        let endpoint = super::engine::breaker_key(model);
+        let key = format!("health:{endpoint}");
+        let shared = !self.store.is_local();
+        let mut version = 0;
+        if shared {
+            if let Ok(Some(rec)) = self.store.get(&key, self.clock.now_ms()).await {
+                version = rec.version;
+                if let Some((ok, at, reason)) = read_health(&rec.value) {
+                    if self.wall_ms() < at + cfg.interval_ms {
+                        self.note_health(&endpoint, ok, reason.to_string(), at);
+                        return;
+                    }
+                }
+            }
+        }
         let (ok, reason) = match super::call::probe(http, &self.clock, model, false).await {
             Ok(r) => (r.ok, r.reason),
             Err(e) => (false, e.message),
         };
-        let endpoint = super::engine::breaker_key(model);
         let now = self.wall_ms();
+        if shared {
+            let text = format!("{}|{}|{reason}", u8::from(ok), now.round());
+            let ttl = (cfg.interval_ms * 2.0) as u64;
+            let _ = self.store.compare_and_set(&key, version, &text, ttl, self.clock.now_ms()).await;
+        }
+        self.note_health(&endpoint, ok, reason, now);
+    }
+
+    fn note_health(&self, endpoint: &str, ok: bool, reason: String, at: f64) {
         if let Ok(mut h) = self.health.try_borrow_mut() {
-            h.record(&endpoint, ok, reason, now);
+            h.record(endpoint, ok, reason, at);
         }
     }
 
@@ -282,4 +309,16 @@ impl<C: Clock, S: Store> Engine<C, S> {
             && !attempts.iter().any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
         Err(if others_failed { all_failed(attempts, e) } else { e })
     }
+}
+
+/// A shared health record: `1|<wall ms>|<reason>` or `0|...`.
+fn read_health(text: &str) -> Option<(bool, f64, &str)> {
+    let mut parts = text.splitn(3, '|');
+    let ok = match parts.next()? {
+        "1" => true,
+        "0" => false,
+        _ => return None,
+    };
+    let at: f64 = parts.next()?.parse().ok().filter(|t: &f64| t.is_finite())?;
+    Some((ok, at, parts.next().unwrap_or("")))
 }
