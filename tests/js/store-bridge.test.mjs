@@ -2,20 +2,13 @@
 // a JS store object (here a small asynchronous one, so that calls from
 // many runs and two agents interleave), fail closed when it is down, and
 // the store sees only integer nano-dollar amounts.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CascadeAgent } from './helpers/pkg.mjs';
-import { startFaultServer } from './helpers/faults.mjs';
+import { useFaultServer } from './helpers/faults.mjs';
 import { rejection } from './helpers/mock.mjs';
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const QUERY = 'What is the capital of France?';
 const metered = (name = 'ok') => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 100, outputCost: 100, maxTokens: 100 });
