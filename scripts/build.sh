@@ -53,6 +53,21 @@ chmod 755 "$stage"
 mkdir -p "$stage/dist/wasm"
 tsc -p js/tsconfig.json --outDir "$stage/dist"
 cp "$WASM_OUT"/cascade_edge.js "$WASM_OUT"/cascade_edge.d.ts "$WASM_OUT"/cascade_edge_bg.wasm "$stage/dist/wasm/"
+# CommonJS consumers that type-check with `moduleResolution: node16` read
+# ESM-format .d.ts as "cannot be required" (TS1479), although Node >= 20.19
+# requires the package fine: give them the same declarations as .d.cts
+# (the `require` branch of each entry's `types` condition).
+node --input-type=module - "$stage/dist" <<'JS'
+import fs from 'node:fs';
+import path from 'node:path';
+const dist = process.argv[2];
+const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []);
+for (const file of walk(dist)) {
+  const text = fs.readFileSync(file, 'utf8').replace(/(['"])(\.\.?\/[^'"]*?)\.js\1/g, '$1$2.cjs$1');
+  fs.writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
+}
+JS
 cp pkg-template/package.json pkg-template/README.md "$stage/"
 rm -rf pkg.old
 [ -d pkg ] && mv pkg pkg.old

@@ -44,6 +44,11 @@ pub enum ErrorCode {
     CustomProvider,
     /// The caller's tool executor threw during a tool loop.
     Tool,
+    /// The JS wrapper could not load or start this engine's `.wasm` (a
+    /// bundler left it out, or the module handed to `initCascade` is not
+    /// this engine). Listed here so the public list of codes stays one list;
+    /// the engine itself never raises it, since it only exists once loaded.
+    WasmLoad,
     /// A defect in cascade-edge itself (the wrapper also uses it when the
     /// wasm instance traps, and starts a new one).
     Internal,
@@ -52,7 +57,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in the order the README lists them: the public contract
     /// (tests/error_codes.rs checks js/src/errors.ts and both READMEs against it).
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Config,
         ErrorCode::ProviderStatus,
         ErrorCode::ContextLength,
@@ -70,6 +75,7 @@ impl ErrorCode {
         ErrorCode::AllModelsFailed,
         ErrorCode::CustomProvider,
         ErrorCode::Tool,
+        ErrorCode::WasmLoad,
         ErrorCode::Internal,
     ];
 }
@@ -94,6 +100,7 @@ impl ErrorCode {
             ErrorCode::AllModelsFailed => "E_ALL_MODELS_FAILED",
             ErrorCode::CustomProvider => "E_CUSTOM_PROVIDER",
             ErrorCode::Tool => "E_TOOL",
+            ErrorCode::WasmLoad => "E_WASM_LOAD",
             ErrorCode::Internal => "E_INTERNAL",
         }
     }
@@ -283,7 +290,7 @@ impl CascadeError {
                 FailureClass::Server
             }
             // Nothing another tier could fix.
-            ErrorCode::Internal => FailureClass::Client,
+            ErrorCode::Internal | ErrorCode::WasmLoad => FailureClass::Client,
         }
     }
 

@@ -7,7 +7,7 @@
 import { CascadeError, ConfigError, fromEngine, makeError } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
-import { currentGeneration, defaultEnv, engine, engineSync, isBrowserEntry, track, type Engine } from './runtime.js';
+import { currentGeneration, defaultEnv, engine, engineSync, isBrowserEntry, loadFailure, track, type Engine } from './runtime.js';
 import { drive } from './drive.js';
 import { toJson } from './json.js';
 import { readResult } from './tape.js';
@@ -101,7 +101,7 @@ export class CascadeAgent {
   /** The tiers in the order they are tried, with resolved prices and no keys. */
   get models(): ResolvedModel[] {
     const agent = this.#current() ?? this.#rebuildSync();
-    if (!agent) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
+    if (!agent) throw loadFailure() ?? new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
     try {
       return JSON.parse(agent.models());
     } catch (e) {
@@ -277,7 +277,14 @@ export class CascadeAgent {
     const current = this.#current();
     if (current) return current;
     if (this.#loading && this.#generation !== -1 && this.#generation !== currentGeneration()) this.#loading = undefined;
-    this.#loading ??= engine().then((eng) => this.#current() ?? this.#adopt(build(eng, this.#prepared)));
+    // A failed load is not kept: `initCascade()` may hand the engine over later.
+    this.#loading ??= engine().then(
+      (eng) => this.#current() ?? this.#adopt(build(eng, this.#prepared)),
+      (e: unknown) => {
+        this.#loading = undefined;
+        throw e;
+      },
+    );
     return this.#loading;
   }
 }
@@ -288,7 +295,7 @@ export class CascadeAgent {
  */
 export function scoreDraft(query: string, draft: string, options: ScoreDraftOptions = {}): DraftScore {
   const eng = engineSync();
-  if (!eng) throw new ConfigError('E_CONFIG', 'the engine is still loading; await ready() before scoreDraft');
+  if (!eng) throw loadFailure() ?? new ConfigError('E_CONFIG', 'the engine is still loading; await ready() before scoreDraft');
   if (typeof query !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: query must be a string');
   if (typeof draft !== 'string') throw new ConfigError('E_CONFIG', 'scoreDraft: draft must be a string');
   try {
@@ -326,7 +333,7 @@ function build(eng: Engine, p: Prepared): WasmAgent {
 /** The engine's task stepper; the engine is loaded wherever an agent exists. */
 function stepper() {
   const eng = engineSync();
-  if (!eng) throw new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
+  if (!eng) throw loadFailure() ?? new ConfigError('E_CONFIG', 'the engine is still loading; await agent.ready() first');
   return eng.stepTask;
 }
 

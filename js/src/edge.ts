@@ -3,12 +3,11 @@
  * `WebAssembly.Module`; compiling from bytes is forbidden there.
  */
 import wasmModule from './wasm/cascade_edge_bg.wasm?module';
-import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
-import { setLoader, syncLoader } from './runtime.js';
+import { moduleLoader, setLoader } from './runtime.js';
+import { edgeLoadError } from './wasm-source.js';
 
-const module = ownRealm(wasmModule);
-setLoader(syncLoader(glue, () => initSync({ module })));
+setLoader(moduleLoader(glue, () => ownRealm(wasmModule), (cause) => edgeLoadError('Vercel Edge', cause)));
 
 /**
  * `next dev`, `next start` and `vercel dev` run edge code in a Node `vm`

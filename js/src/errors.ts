@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'E_ALL_MODELS_FAILED'
   | 'E_CUSTOM_PROVIDER'
   | 'E_TOOL'
+  | 'E_WASM_LOAD'
   | 'E_INTERNAL';
 
 export interface CascadeErrorDetails {
@@ -96,6 +97,12 @@ export class AllModelsFailedError extends CascadeError {}
 export class CustomProviderError extends CascadeError {}
 /** A tool loop's `onToolCall` threw; `cause` is what it threw, `attempts` the steps so far. */
 export class ToolError extends CascadeError {}
+/**
+ * The engine's `.wasm` could not be loaded or started: usually a bundler
+ * that did not ship the file. The message says how to hand it over
+ * (`initCascade`); `cause` is what the runtime reported.
+ */
+export class WasmLoadError extends CascadeError {}
 /** A defect in cascade-edge itself. Please report it. */
 export class InternalError extends CascadeError {}
 
@@ -117,6 +124,7 @@ const CLASSES: Record<ErrorCode, typeof CascadeError> = {
   E_ALL_MODELS_FAILED: AllModelsFailedError,
   E_CUSTOM_PROVIDER: CustomProviderError,
   E_TOOL: ToolError,
+  E_WASM_LOAD: WasmLoadError,
   E_INTERNAL: InternalError,
 };
 

@@ -13,7 +13,7 @@ import { ConfigError, fromEngine } from './errors.js';
 import { findProvider, providerRows, withEnvKey } from './keys.js';
 import { toJson } from './json.js';
 import { defaultEnv, engine, isBrowserEntry } from './runtime.js';
-import type { ConnectionOptions, ConnectionResult, ModelConfig, ValidateApiKeyOptions } from './types.js';
+import type { ConnectionOptions, ConnectionResult, ModelConfig, ProviderId, ValidateApiKeyOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -41,7 +41,7 @@ export async function testConnection(model: ModelConfig, options: ConnectionOpti
  * @throws ConfigError for an unknown provider (or `openai-compatible` without `baseUrl`).
  */
 export async function validateApiKey(
-  provider: string,
+  provider: ProviderId,
   key: string,
   options: ValidateApiKeyOptions = {},
 ): Promise<ConnectionResult> {

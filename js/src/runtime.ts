@@ -28,6 +28,13 @@ interface Loader {
   env?: () => Record<string, unknown> | undefined;
   /** Set by the browser entry: requests leave from a web page. */
   browser?: boolean;
+  /**
+   * A compiled module handed over by `initCascade()`: used when the
+   * package's own file could not be loaded (or has not been yet).
+   */
+  provide(module: WebAssembly.Module): void;
+  /** Why the package's own wasm could not be loaded, if it could not. */
+  failure?(): Error | undefined;
 }
 
 let loader: Loader | undefined;
@@ -43,19 +50,51 @@ export function setLoader(l: Loader): void {
 
 /**
  * The loader of a runtime that instantiates synchronously from a compiled
- * module (Node, workerd, Vercel Edge): `init` makes the instance now, and
- * again after a crash.
+ * module (Node, workerd, Vercel Edge). `find` gives the package's own
+ * module. When it throws (a bundler that did not ship the .wasm, a platform
+ * that did not compile the import), importing the package must still
+ * succeed, so that `initCascade()` can hand a module over: the failure is
+ * kept, shaped by `explain`, and given to whoever asks for the engine.
  */
-export function syncLoader(glue: Engine, init: () => void): Loader {
-  init();
+export function moduleLoader(glue: Engine, find: () => WebAssembly.Module, explain: (cause: unknown) => Error): Loader {
+  let module: WebAssembly.Module | undefined;
+  let failure: Error | undefined;
+  const start = (m: WebAssembly.Module): void => {
+    glue.initSync({ module: m });
+    module = m;
+    failure = undefined;
+  };
+  try {
+    start(find());
+  } catch (e) {
+    failure = explain(e);
+  }
   return {
-    ready: () => glue,
-    load: async () => glue,
+    ready: () => (module ? glue : undefined),
+    load: async () => {
+      if (module) return glue;
+      throw failure ?? explain(undefined);
+    },
     reset: () => {
       glue.__cascadeReset();
-      init();
+      if (module) glue.initSync({ module });
     },
+    provide: (m) => {
+      if (!module) start(m);
+    },
+    failure: () => failure,
   };
+}
+
+/** Hand a compiled module to the runtime entry (see `initCascade`). */
+export function provideModule(module: WebAssembly.Module): void {
+  if (!loader) throw new Error('cascade-edge: no runtime entry was loaded; import the package, not a file inside it');
+  loader.provide(module);
+}
+
+/** Why the engine could not be loaded, when the entry already knows it cannot. */
+export function loadFailure(): Error | undefined {
+  return loader?.failure?.();
 }
 
 export function engineSync(): Engine | undefined {

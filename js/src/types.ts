@@ -13,6 +13,23 @@ export type BuiltinProvider =
   | 'litellm'
   | 'openai-compatible';
 
+/**
+ * Names given to `registerProvider`, declared for the type checker so that
+ * a misspelt built-in id (`'opnai'`) fails `tsc` instead of failing at run
+ * time. Add yours by augmenting this interface:
+ *
+ * ```ts
+ * declare module 'cascade-edge' {
+ *   interface RegisteredProviders { 'my-llm': true }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface RegisteredProviders {}
+
+/** A provider id a model may name: a built-in one or a registered one. */
+export type ProviderId = BuiltinProvider | Extract<keyof RegisteredProviders, string>;
+
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ToolCall {
@@ -87,7 +104,7 @@ export interface ModelConfig {
   /** The provider's model id, e.g. `gpt-4o-mini`. */
   name: string;
   /** A built-in provider id, the name of a registered provider, or a provider object. */
-  provider: BuiltinProvider | (string & {}) | CustomProvider;
+  provider: ProviderId | CustomProvider;
   /** Blended USD per 1K tokens (the original's `cost`). */
   cost?: number;
   /** USD per 1M input tokens; with `outputCost`, wins over `cost`. */

@@ -3,10 +3,10 @@
  * precompiled `WebAssembly.Module` (Workers forbid compiling from bytes).
  */
 import wasmModule from './wasm/cascade_edge_bg.wasm';
-import { initSync } from './wasm/cascade_edge.js';
 import * as glue from './wasm/cascade_edge.js';
-import { setLoader, syncLoader } from './runtime.js';
+import { moduleLoader, setLoader } from './runtime.js';
+import { edgeLoadError } from './wasm-source.js';
 
-setLoader(syncLoader(glue, () => initSync({ module: wasmModule })));
+setLoader(moduleLoader(glue, () => wasmModule, (cause) => edgeLoadError('Cloudflare Workers', cause)));
 
 export * from './index.js';

@@ -58,7 +58,7 @@ test('pack: the tarball holds the entries, the types and the wasm, nothing else'
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   for (const f of files) {
-    assert.match(f, /^(package\.json|README\.md|dist\/.+\.(js|d\.ts|wasm))$/, `unexpected file in the tarball: ${f}`);
+    assert.match(f, /^(package\.json|README\.md|dist\/.+\.(js|d\.c?ts|wasm))$/, `unexpected file in the tarball: ${f}`);
   }
   assert.ok(!files.includes('dist/wasm/package.json'), "wasm-bindgen's own package.json is not shipped");
   assert.equal(packed.entryCount, files.length);
@@ -86,7 +86,9 @@ test('pack: package.json exports the runtime entries in resolution order', () =>
   // wrangler knows "workerd" and "worker", so "workerd" must come first.
   assert.ok(at('workerd') < at('worker') && at('edge-light') < at('worker'), conditions.join(' '));
   assert.ok(at('worker') < at('node') && at('node') < at('browser'), conditions.join(' '));
-  for (const target of Object.values(pj.exports['.'])) {
+  // Every file named, the nested `types` conditions (require / default) included.
+  const targets = (v) => (typeof v === 'string' ? [v] : Object.values(v).flatMap(targets));
+  for (const target of targets(pj.exports)) {
     assert.ok(fs.existsSync(path.join(project, 'node_modules/cascade-edge', target)), target);
   }
 });
