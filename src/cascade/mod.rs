@@ -8,6 +8,7 @@ mod engine;
 mod events;
 mod gate;
 mod handoff;
+mod judged;
 mod prices;
 mod result;
 mod resume;
