@@ -24,6 +24,7 @@ use super::judged::{judge_answer, Asked, Judged};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::resume::Resume;
+use super::shared_analytics::{self, Pending, SharedAnalytics, Sums};
 use super::trace::{
     delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered, skipped_attempt,
     usage_or_estimate, with_system_prompt,
@@ -46,6 +47,8 @@ pub struct Engine<C, S = MemoryStore> {
     keys: RefCell<Vec<(String, KeyUse)>>,
     /// What the health probes last found, by endpoint.
     pub(super) health: RefCell<Health>,
+    /// Analytics not yet added to a shared store.
+    pending: Pending,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -90,6 +93,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             store,
             keys: RefCell::new(Vec::new()),
             health: RefCell::new(Health::default()),
+            pending: Pending::default(),
         }
     }
 
@@ -153,11 +157,35 @@ impl<C: Clock, S: Store> Engine<C, S> {
     pub(super) fn record(&self, out: &Result<CascadeResult, RunError>) {
         // Never panics: a run in progress elsewhere only ever borrows briefly.
         if let Ok(mut a) = self.analytics.try_borrow_mut() {
+            let before = (!self.store.is_local()).then(|| Sums::of(&a));
             match out {
                 Ok(r) => a.record(r, self.config.models.len() > 1),
                 Err(e) => a.record_failed_run(&e.attempts),
             }
+            if let Some(before) = before {
+                self.pending.note(&before, &Sums::of(&a));
+            }
         }
+    }
+
+    /// The analytics deltas to flush to a shared store now, if any are due.
+    pub fn analytics_to_flush(&self) -> Option<Sums> {
+        self.pending.take()
+    }
+
+    /// Add `sums` to the store's all-agent totals; kept for later if it fails.
+    pub async fn flush_analytics(&self, sums: Sums) {
+        let ok = self.store.settle(&shared_analytics::settlements(&sums), self.clock.now_ms()).await.is_ok();
+        self.pending.done(sums, ok);
+    }
+
+    /// The totals of every agent on the shared store; `None` without one.
+    pub async fn shared_analytics(&self) -> Result<Option<SharedAnalytics>, CascadeError> {
+        if self.store.is_local() {
+            return Ok(None);
+        }
+        let counters = self.store.read(&shared_analytics::keys(), self.clock.now_ms()).await?;
+        SharedAnalytics::from_counters(&counters).map(Some)
     }
 
     pub(super) async fn execute<H: HttpClient>(
