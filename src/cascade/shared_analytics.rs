@@ -155,10 +155,7 @@ mod tests {
     fn deltas_gather_until_flushed_and_a_failed_flush_is_kept() {
         let p = Pending::default();
         let before = Analytics::default();
-        let mut after = Analytics::default();
-        after.runs = 2;
-        after.total_cost = 0.003;
-        after.baseline_cost = 0.01;
+        let after = Analytics { runs: 2, total_cost: 0.003, baseline_cost: 0.01, ..Default::default() };
         p.note(&Sums::of(&before), &Sums::of(&after));
         let sent = p.take().unwrap();
         assert!(p.take().is_none(), "one flush at a time");
