@@ -7,6 +7,7 @@
 import { CascadeError, ConfigError, fromEngine, makeError } from './errors.js';
 import { adapt, isProviderObject, registered, type Adapter } from './custom.js';
 import { withEnvKey } from './keys.js';
+import { checkLogger, logFailure, logResult, type CascadeLogger } from './log.js';
 import { currentGeneration, defaultEnv, engine, engineSync, isBrowserEntry, loadFailure, track, type Engine } from './runtime.js';
 import { drive } from './drive.js';
 import { toJson } from './json.js';
@@ -51,6 +52,8 @@ interface Prepared {
   store?: StoreBridge;
   /** `healthCheck.timeoutMs` when health checks are on. */
   healthTimeoutMs?: number;
+  /** The `logger` option: one line per run (log.ts). */
+  logger?: CascadeLogger;
 }
 
 interface BudgetHooks {
@@ -130,10 +133,12 @@ export class CascadeAgent {
     try {
       const out = await drive(stepper(), agent.run(queryJson(query), optionsJson(options), signal, tools?.run));
       const result = readResult(out);
+      logResult(this.#prepared.logger, result);
       if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId);
       return result;
     } catch (e) {
       const err = withToolCause(fromEngine(e), tools);
+      logFailure(this.#prepared.logger, err);
       if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId, err);
       throw err;
     } finally {
@@ -206,9 +211,11 @@ export class CascadeAgent {
           ),
         );
         const result = JSON.parse(out);
+        logResult(this.#prepared.logger, result);
         if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId);
         return result;
       } catch (e) {
+        logFailure(this.#prepared.logger, withToolCause(fromEngine(e), tools));
         if (this.#prepared.budgetHooks) await this.#budgetHooks(options.userId, fromEngine(e));
         throw e;
       } finally {
@@ -368,7 +375,8 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   if (!opts || typeof opts !== 'object') {
     throw new ConfigError('E_CONFIG', 'config: expected an array of models or an object with `models`');
   }
-  const { fetch: userFetch, env: userEnv, preset: presetOpt, store: userStore, storeTimeoutMs, ...rest } = opts;
+  const { fetch: userFetch, env: userEnv, preset: presetOpt, store: userStore, storeTimeoutMs, logger: userLogger, ...rest } = opts;
+  const logger = checkLogger(userLogger);
   const store = userStore === undefined ? undefined : storeBridge(userStore, storeTimeoutMs);
   const preset = resolvePreset(presetOpt);
   const models = rest.models ?? (preset ? [...preset.models] : undefined);
@@ -422,7 +430,7 @@ function prepare(input: Tiers | AgentOptions): Prepared {
     health === true ? 5_000
     : health && typeof health === 'object' ? (typeof (health as { timeoutMs?: unknown }).timeoutMs === 'number' ? (health as { timeoutMs: number }).timeoutMs : 5_000)
     : undefined;
-  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks, store, healthTimeoutMs };
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks, store, healthTimeoutMs, logger };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {

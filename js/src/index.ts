@@ -9,3 +9,4 @@ export { PRESET_ULTRA_FAST, PRESET_BALANCED, PRESET_COST_OPTIMIZED, PRESETS, typ
 export * from './errors.js';
 export type { CascadeStore, StoreReservation, StoreSettlement, StoreCounter, StoreRecord } from './store.js';
 export type * from './types.js';
+export type { CascadeLogger } from './log.js';

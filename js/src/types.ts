@@ -394,6 +394,13 @@ export interface AgentOptions {
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /**
+   * Where to say what each run decided: `console`, or any object with
+   * `debug`, `info`, `warn`, `error`. One info line per run (model, cost,
+   * savings, reason), the attempts at debug, a failed run at warn. Off by
+   * default; never prints a prompt, an answer or a key.
+   */
+  logger?: import('./log.js').CascadeLogger;
+  /**
    * Where to look up API keys a model does not set (`OPENAI_API_KEY`, ...).
    * In Node, `process.env` by default; in a Worker, pass its `env`. Any
    * object: wrangler's generated `Env` interface (no index signature) fits.
