@@ -37,9 +37,16 @@ pub mod stream;
 pub mod suggest;
 pub mod tape_out;
 pub mod types;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+// The random source the fuzz targets use (tests/fuzz), shared with the
+// unit tests rather than written twice.
+#[cfg(test)]
+#[path = "../tests/support/rng.rs"]
+mod test_rng;
 
 pub use cascade::{CascadeResult, Engine};
 pub use config::{AgentConfig, ModelConfig};

@@ -4,7 +4,7 @@
 //! call; then one real request is let through (half-open), and its outcome
 //! closes the breaker or opens it again. Time comes from the caller.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{check_keys, kind_of, number};
 use crate::error::CascadeError;
@@ -151,11 +151,11 @@ pub fn parse_breaker(v: &Value) -> Result<Option<BreakerConfig>, CascadeError> {
     };
     check_keys(obj, KEYS, path)?;
     let mut out = BreakerConfig::default();
-    let at_least_one = |n: &serde_json::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1);
+    let at_least_one = |n: &crate::value::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1);
     if let Some(n) = number(obj, "failureThreshold", path, "a whole number of at least 1", at_least_one)? {
         out.failure_threshold = n;
     }
-    let positive = |n: &serde_json::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms > 0.0);
+    let positive = |n: &crate::value::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms > 0.0);
     if let Some(ms) = number(obj, "resetTimeoutMs", path, "a positive number of milliseconds", positive)? {
         out.reset_timeout_ms = ms;
     }
@@ -165,7 +165,7 @@ pub fn parse_breaker(v: &Value) -> Result<Option<BreakerConfig>, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn breakers() -> Breakers {
         Breakers::new(Some(BreakerConfig { failure_threshold: 3, reset_timeout_ms: 1_000.0 }))

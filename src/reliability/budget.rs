@@ -6,7 +6,7 @@
 //! runs one thing at a time, 200 concurrent runs cannot spend past a limit
 //! between them. Days and months are UTC, from the injected wall clock.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{at_least, check_keys, kind_of, number, Fields};
 use crate::error::{CascadeError, ErrorCode, FailureClass};
@@ -297,7 +297,7 @@ pub fn parse_budget(v: &Value) -> Result<Option<BudgetConfig>, CascadeError> {
             )))
         }
     };
-    let share = |n: &serde_json::Number| n.as_f64().filter(|t| (0.0..=1.0).contains(t));
+    let share = |n: &crate::value::Number| n.as_f64().filter(|t| (0.0..=1.0).contains(t));
     let warning_threshold = number(obj, "warningThreshold", path, "a number from 0 to 1", share)?.unwrap_or(0.8);
     let policy = match obj.get("policy") {
         None | Some(Value::Null) => BudgetPolicy::Block,
@@ -320,8 +320,8 @@ fn limits(obj: &Fields, path: &str) -> Result<Limits, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::reliability::store::MemoryStore;
-    use serde_json::json;
 
     const JAN_31: f64 = 1_769_817_600_000.0; // 2026-01-31T00:00:00Z
 

@@ -6,7 +6,7 @@
 //! exactly catches the malformed drafts that matter; keywords outside it
 //! (patterns, formats) are accepted rather than guessed at.
 
-use serde_json::Value;
+use crate::value::Value;
 
 /// Nesting allowed in value plus schema before we stop: crafted input
 /// must not be able to exhaust the stack.
@@ -221,7 +221,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn schema() -> Value {
         json!({
