@@ -35,3 +35,19 @@ impl Clock for ManualClock {
         self.now.get()
     }
 }
+
+/// A clock shared with whatever else drives it (a test's scripted client
+/// that moves time forward when the engine sleeps).
+impl<C: Clock> Clock for std::rc::Rc<C> {
+    fn now_ms(&self) -> f64 {
+        (**self).now_ms()
+    }
+
+    fn epoch_ms(&self) -> Option<f64> {
+        (**self).epoch_ms()
+    }
+
+    fn random(&self) -> f64 {
+        (**self).random()
+    }
+}

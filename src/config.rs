@@ -49,6 +49,10 @@ pub struct ModelConfig {
     /// same-tier failover group (`models: [[a, b], c]`) share it, and a
     /// provider failure moves to the next model of the group.
     pub group: u32,
+    /// This model's own client-side rate limit (`rateLimit`).
+    pub rate_limit: Option<crate::reliability::rate_limit::RateLimitConfig>,
+    /// Several API keys taken in turn (`keyRotation`); each call uses one.
+    pub key_rotation: Option<crate::reliability::keys::KeyRotation>,
 }
 
 impl ModelConfig {
@@ -65,6 +69,9 @@ impl ModelConfig {
     /// and the password and query values of the base URL (`?key=`).
     pub fn secrets(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.api_key.iter().map(|s| s.as_str()).collect();
+        if let Some(r) = &self.key_rotation {
+            out.extend(r.keys.iter().map(String::as_str));
+        }
         out.extend(self.headers.iter().map(|(_, v)| v.as_str()).filter(|v| v.len() >= headers::MIN_SECRET_LEN));
         out.extend(headers::url_secrets(&self.base_url));
         out
@@ -98,6 +105,10 @@ pub struct AgentConfig {
     pub circuit_breaker: Option<crate::reliability::BreakerConfig>,
     /// Spending limits (`budget`); `None` for none.
     pub budget: Option<crate::reliability::budget::BudgetConfig>,
+    /// A client-side rate limit over every call the agent makes (`rateLimit`).
+    pub rate_limit: Option<crate::reliability::rate_limit::RateLimitConfig>,
+    /// Background probes of each endpoint (`healthCheck`); `None` for none.
+    pub health_check: Option<crate::reliability::health::HealthConfig>,
 }
 
 /// Where queries of one domain go, and how strictly they are judged.
@@ -162,6 +173,8 @@ const MODEL_KEYS: &[&str] = &[
     "parameters",
     "headers",
     "cacheControl",
+    "rateLimit",
+    "keyRotation",
 ];
 
 /// Snake-case and legacy spellings seen in the seeds, mapped to ours.
@@ -173,6 +186,8 @@ fn canonical_key(key: &str) -> &str {
         "output_cost" => "outputCost",
         "quality_threshold" => "qualityThreshold",
         "max_tokens" => "maxTokens",
+        "rate_limit" | "rate_limit_config" | "rateLimitConfig" => "rateLimit",
+        "key_rotation" => "keyRotation",
         "cache_control" => "cacheControl",
         other => other,
     }
@@ -270,6 +285,14 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         None => None,
         Some(v) => crate::reliability::budget::parse_budget(v)?,
     };
+    let rate_limit = match obj.get("rateLimit") {
+        None => None,
+        Some(v) => crate::reliability::rate_limit::parse_rate_limit(v, "config.rateLimit")?,
+    };
+    let health_check = match obj.get("healthCheck") {
+        None => None,
+        Some(v) => crate::reliability::health::parse_health(v)?,
+    };
     Ok(AgentConfig {
         models,
         quality,
@@ -283,6 +306,8 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         retry,
         circuit_breaker,
         budget,
+        rate_limit,
+        health_check,
     })
 }
 
@@ -300,6 +325,8 @@ const AGENT_KEYS: &[&str] = &[
     "errorConfig",
     "circuitBreaker",
     "budget",
+    "rateLimit",
+    "healthCheck",
 ];
 
 impl AgentConfig {
@@ -545,6 +572,14 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         cache_control,
         browser: false,
         group: 0,
+        rate_limit: match obj.get("rateLimit") {
+            None => None,
+            Some(v) => crate::reliability::rate_limit::parse_rate_limit(v, &format!("{path}.rateLimit"))?,
+        },
+        key_rotation: match obj.get("keyRotation") {
+            None => None,
+            Some(v) => crate::reliability::keys::parse_key_rotation(v, &format!("{path}.keyRotation"))?,
+        },
     })
 }
 

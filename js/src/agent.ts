@@ -21,6 +21,7 @@ import type {
   BudgetStatus,
   CascadeResult,
   DraftScore,
+  EndpointHealth,
   Message,
   ModelConfig,
   ResolvedModel,
@@ -47,6 +48,8 @@ interface Prepared {
   budgetHooks?: BudgetHooks;
   /** The user's shared `store`, as the engine calls it. */
   store?: StoreBridge;
+  /** `healthCheck.timeoutMs` when health checks are on. */
+  healthTimeoutMs?: number;
 }
 
 interface BudgetHooks {
@@ -120,6 +123,7 @@ export class CascadeAgent {
   async run(query: string | Message[], options: RunOptions = {}): Promise<CascadeResult> {
     // No await once loaded: each one is a turn of the microtask queue on every run.
     const agent = this.#current() ?? (await this.#wasm());
+    if (this.#prepared.healthTimeoutMs !== undefined) this.#probe(agent);
     const tools = toolRunner(options);
     const { signal, cleanup } = runSignal(options, this.#prepared.runTimeoutMs);
     try {
@@ -184,6 +188,7 @@ export class CascadeAgent {
     const stop = new AbortController();
     return new CascadeStream(async (emit) => {
       const agent = this.#current() ?? (await this.#wasm());
+      if (this.#prepared.healthTimeoutMs !== undefined) this.#probe(agent);
       const { signal, cleanup } = runSignal(options, this.#prepared.runTimeoutMs, stop.signal);
       try {
         const out = await drive(
@@ -210,6 +215,37 @@ export class CascadeAgent {
     }, (raw) => withToolCause(fromEngine(raw), tools), () =>
       stop.abort(new DOMException('the stream was cancelled by its consumer', 'AbortError')),
     );
+  }
+
+  /**
+   * Start the health probes the engine finds due, in the background: a
+   * run never waits for them. Each is cut off at `healthCheck.timeoutMs`.
+   */
+  #probe(agent: WasmAgent): Promise<unknown>[] {
+    const started: Promise<unknown>[] = [];
+    const ms = this.#prepared.healthTimeoutMs ?? 5_000;
+    for (;;) {
+      const id = agent.healthTick(AbortSignal.timeout(ms));
+      if (id === 0xffffffff) return started;
+      // A probe that fails records the endpoint as unhealthy; nothing to throw.
+      started.push(drive(stepper(), id).catch(() => undefined));
+    }
+  }
+
+  /**
+   * What the health probes (`healthCheck`) last found for each endpoint:
+   * `healthy` (`null` before the first probe), `checkedAt`, and `reason`.
+   * Probes run in the background of runs; this starts any that are due
+   * and waits for them.
+   */
+  async checkHealth(): Promise<EndpointHealth[]> {
+    const agent = this.#current() ?? (await this.#wasm());
+    await Promise.all(this.#probe(agent));
+    try {
+      return JSON.parse(agent.health());
+    } catch (e) {
+      throw fromEngine(e);
+    }
   }
 
   /** Totals over this agent's runs: cost, savings, acceptance by model, complexity and domain. */
@@ -348,7 +384,12 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   const onWarning = hook('onWarning') as BudgetHooks['onWarning'];
   const onLimitExceeded = hook('onLimitExceeded') as BudgetHooks['onLimitExceeded'];
   const budgetHooks = onWarning || onLimitExceeded ? { onWarning, onLimitExceeded, warned: new Map() } : undefined;
-  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks, store };
+  const health = (rest as { healthCheck?: unknown }).healthCheck;
+  const healthTimeoutMs =
+    health === true ? 5_000
+    : health && typeof health === 'object' ? (typeof (health as { timeoutMs?: unknown }).timeoutMs === 'number' ? (health as { timeoutMs: number }).timeoutMs : 5_000)
+    : undefined;
+  return { config, keySlots, env, custom, fetch: f.bind(globalThis), runTimeoutMs, budgetHooks, store, healthTimeoutMs };
 }
 
 function resolvePreset(p: AgentOptions['preset']): Preset | undefined {

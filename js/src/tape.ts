@@ -141,6 +141,8 @@ function attempt(t: Tape): Attempt {
   if (step !== null) a.step = step;
   const retryInMs = t.num();
   if (retryInMs !== null) a.retryInMs = retryInMs;
+  const keyIndex = t.num();
+  if (keyIndex !== null) a.keyIndex = keyIndex;
   return a;
 }
 

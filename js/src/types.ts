@@ -106,6 +106,31 @@ export interface ModelConfig {
   headers?: Record<string, string>;
   /** Anthropic prompt caching of the system prompt. */
   cacheControl?: boolean;
+  /** This model's own client-side rate limit, beside the agent's. */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Several API keys used in turn. A key the provider refuses (401/403) is
+   * replaced by the next one within the same run; attempts name the key by
+   * `keyIndex`, never by value.
+   */
+  keyRotation?: { keys: string[]; strategy?: 'round_robin' | 'least_used' | 'random' };
+}
+
+/**
+ * Client-side limits per minute of wall time (shared through `store`
+ * across isolates). A call holds one request and its token estimate (the
+ * prompt counted generously plus `maxTokens`) and settles to what it used.
+ */
+export interface RateLimitOptions {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /**
+   * When a call does not fit: `'wait'` (default) for the next minute, up to
+   * three times within the run's deadline; `'fallback'`: pass the model over
+   * as after a 429 (the next model of its group, or the next tier);
+   * `'skip'`: send nothing and fail the run with `E_RATE_LIMITED`.
+   */
+  onRateLimit?: 'wait' | 'skip' | 'fallback';
 }
 
 export type Complexity = 'trivial' | 'simple' | 'moderate' | 'hard' | 'expert';
@@ -200,6 +225,19 @@ export interface BudgetOptions {
   onWarning?: (status: BudgetStatus) => void;
   /** Called when a run is refused for the budget. */
   onLimitExceeded?: (status: BudgetStatus, error: import('./errors.js').CascadeError) => void;
+}
+
+/** One endpoint in `agent.checkHealth()`. */
+export interface EndpointHealth {
+  provider: string;
+  model: string;
+  /** Password and query values masked. */
+  baseUrl: string;
+  /** `null` until the first probe has finished. */
+  healthy: boolean | null;
+  /** When the last probe finished (ms since the epoch). */
+  checkedAt?: number;
+  reason: string;
 }
 
 /** `agent.getBudget(userId?)`. Amounts in USD. */
@@ -299,6 +337,15 @@ export interface AgentOptions {
    */
   budget?: BudgetOptions;
   /**
+   * Probe each endpoint in the background, at most once per `intervalMs`
+   * (default 60000), with the cheapest call its API has (the models list:
+   * no tokens); an endpoint whose last probe failed is passed over while a
+   * later model remains. `true` for the defaults. See `agent.checkHealth()`.
+   */
+  healthCheck?: { intervalMs?: number; timeoutMs?: number } | boolean;
+  /** A client-side rate limit over every call the agent makes (see `RateLimitOptions`). */
+  rateLimit?: RateLimitOptions | false;
+  /**
    * Where budgets, rate-limit windows and circuit breakers keep their state
    * when several isolates, Workers or processes must share it (Redis,
    * Upstash, a Durable Object; see `CascadeStore`). Default: this agent's memory.
@@ -364,6 +411,8 @@ export interface Attempt {
   step?: number;
   /** This call failed and the same model was called again after this many ms (see `retry`). */
   retryInMs?: number;
+  /** Which of the model's `keyRotation.keys` this call used: an index, never the key. */
+  keyIndex?: number;
 }
 
 /**

@@ -226,6 +226,7 @@ mod tests {
             reason: String::new(),
             step: None,
             retry_in_ms: None,
+            key_index: None,
         }
     }
 

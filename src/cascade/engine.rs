@@ -10,6 +10,8 @@ use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
+use crate::reliability::health::Health;
+use crate::reliability::keys::{KeyRotation, KeyUse};
 use crate::reliability::{self, Admit, Attempted, Breakers, MemoryStore, Step, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
@@ -33,9 +35,13 @@ pub struct Engine<C, S = MemoryStore> {
     /// OpenRouter's catalogue, for tiers configured without a price.
     prices: RefCell<PriceCache>,
     /// Which endpoints are failing too often to be worth a call just now.
-    breakers: RefCell<Breakers>,
+    pub(super) breakers: RefCell<Breakers>,
     /// Budgets and rate windows: this agent's memory unless a shared store was given.
-    store: S,
+    pub(super) store: S,
+    /// How each rotating model's keys have been used, by endpoint.
+    keys: RefCell<Vec<(String, KeyUse)>>,
+    /// What the health probes last found, by endpoint.
+    pub(super) health: RefCell<Health>,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -78,6 +84,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
             prices: RefCell::new(PriceCache::default()),
             breakers: RefCell::new(Breakers::new(breaker)),
             store,
+            keys: RefCell::new(Vec::new()),
+            health: RefCell::new(Health::default()),
         }
     }
 
@@ -104,7 +112,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     }
 
     /// Wall time for budget periods; a host without one counts from the clock's origin.
-    fn wall_ms(&self) -> f64 {
+    pub(super) fn wall_ms(&self) -> f64 {
         self.clock.epoch_ms().unwrap_or_else(|| self.clock.now_ms())
     }
 
@@ -229,10 +237,19 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 continue;
             }
             let endpoint = breaker_key(model);
-            if let Admit::Skip { until } = self.admit(&endpoint) {
+            let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(&endpoint).map(str::to_string));
+            if let (Some(why), Some(_)) = (sick, next_model) {
+                attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
+                continue;
+            }
+            let admitted = match self.store.is_local() {
+                true => self.admit(&endpoint),
+                false => Box::pin(self.admit_shared(&endpoint)).await,
+            };
+            if let Admit::Skip { until } = admitted {
                 let why = format!(
                     "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-                    (until - self.clock.now_ms()).max(0.0).ceil()
+                    (until - self.wall_ms()).max(0.0).ceil()
                 );
                 attempts.push(skipped_attempt(tier, model, &why));
                 if next_model.is_some() {
@@ -255,7 +272,20 @@ impl<C: Clock, S: Store> Engine<C, S> {
             // Call, and call again while the failure policy says the same
             // model is worth another try; each failed try is in the trace.
             let mut retries = 0u32;
+            // Keys of a rotating model the provider refused in this run.
+            let mut refused_keys: Vec<usize> = Vec::new();
             let (call, decision) = loop {
+                let mut rate = super::gate::Admitted { hold: None, note: None };
+                if self.rate_limited(model) {
+                    match Box::pin(self.take_rate(http, model, &endpoint, &req)).await {
+                        Ok(admitted) => rate = admitted,
+                        Err(super::gate::Refused::Stop(e)) => {
+                            attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
+                            return Err(RunError { error: e, attempts });
+                        }
+                        Err(super::gate::Refused::MoveOn(e)) => break rate_refused(e),
+                    }
+                }
                 // Boxed: budget code stays out of the hot loop's state machine (and the .wasm's
                 // largest function) and costs an allocation only under a budget.
                 let hold = match self.config.budget.is_some() {
@@ -265,6 +295,10 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 let hold = match hold {
                     Ok(hold) => hold,
                     Err(e) => {
+                        if let Some(h) = rate.hold.take() {
+                            // Not sent after all: its place in the window is given back.
+                            let _ = Box::pin(self.store.settle(&h.released(), self.clock.now_ms())).await;
+                        }
                         let e = e.for_model(&model.provider, &model.name);
                         attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
                         if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
@@ -287,13 +321,38 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         return Err(RunError { error: e, attempts });
                     }
                 };
-                let call = self.call_tier(http, &call_env, model, tier, &req, &query, is_final, mode, emit).await;
-                let mut call = call;
-                if hold.is_some() {
-                    call.note = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
+                let key_index = model.key_rotation.as_ref().and_then(|r| self.pick_key(&endpoint, r, &refused_keys));
+                let keyed = with_key(model, key_index);
+                let mut call = self.call_tier(http, &call_env, &keyed, tier, &req, &query, is_final, mode, emit).await;
+                call.key_index = key_index;
+                call.note = rate.note;
+                if let Some(h) = rate.hold {
+                    let unsettled = Box::pin(self.settle_rate(h, &req, &call.outcome)).await;
+                    call.note = join_notes(call.note, unsettled);
                 }
-                self.record_outcome(&endpoint, &call.outcome);
+                if hold.is_some() {
+                    let unsettled = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
+                    call.note = join_notes(call.note, unsettled);
+                }
+                match (self.store.is_local(), breaker_verdict(&call.outcome)) {
+                    (_, None) => {}
+                    (true, Some(ok)) => self.record_outcome(&endpoint, ok),
+                    (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
+                }
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
+                // A refused key is replaced by the next one at once, while one is left.
+                if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
+                    let refused = e.code == ErrorCode::Auth && matches!(e.status, Some(401 | 403));
+                    if refused && refused_keys.len().saturating_add(1) < rot.keys.len() && !call.shown_any {
+                        refused_keys.push(k);
+                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
+                        a.key_index = Some(k);
+                        a.reason = format!("{}; key #{k} was refused, the next key is tried", a.reason);
+                        noted(&mut a.reason, call.note.as_deref());
+                        attempts.push(a);
+                        continue;
+                    }
+                }
                 let done = Attempted { retries, shown: call.shown_any };
                 let step = match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
                     // No retry into a breaker this very failure has opened.
@@ -304,6 +363,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     Step::Retry { delay_ms, why } => {
                         let mut a = failed_attempt(tier, model, call.latency_ms, e);
                         a.retry_in_ms = Some(delay_ms);
+                        a.key_index = call.key_index;
                         a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
                         noted(&mut a.reason, call.note.as_deref());
                         attempts.push(a);
@@ -315,11 +375,12 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     decision => break (call, decision),
                 }
             };
-            let TierCall { outcome, latency_ms, shown_any, stopped_early, note } = call;
+            let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index } = call;
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
                     let mut a = failed_attempt(tier, model, latency_ms, &e);
+                    a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
                     let stop = decision == Step::Stop;
@@ -428,6 +489,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 },
                 step: None,
                 retry_in_ms: None,
+                key_index,
             });
             if accepted {
                 if mode == Some(StreamMode::Buffered) && !is_final {
@@ -506,25 +568,28 @@ impl<C: Clock, S: Store> Engine<C, S> {
         budget::settle(&self.store, hold, cost, self.clock.now_ms()).await.err().map(|e| e.message)
     }
 
-    fn admit(&self, endpoint: &str) -> Admit {
-        let now = self.clock.now_ms();
+    /// The key of `rot` the next call to `endpoint` uses.
+    fn pick_key(&self, endpoint: &str, rot: &KeyRotation, refused: &[usize]) -> Option<usize> {
+        let draw = self.clock.random();
+        let mut keys = self.keys.try_borrow_mut().ok()?;
+        let at = match keys.iter().position(|(k, _)| k == endpoint) {
+            Some(at) => at,
+            None => {
+                keys.push((endpoint.to_string(), KeyUse::default()));
+                keys.len().saturating_sub(1)
+            }
+        };
+        keys.get_mut(at)?.1.pick(rot, draw, refused)
+    }
+
+    /// Breakers run on wall time, which isolates sharing a store agree on.
+    pub(super) fn admit(&self, endpoint: &str) -> Admit {
+        let now = self.wall_ms();
         self.breakers.try_borrow_mut().map(|mut b| b.admit(endpoint, now)).unwrap_or(Admit::Call)
     }
 
-    /// Tell the endpoint's breaker how a call went. An answer of any kind,
-    /// a rejected draft or a request the provider refused as malformed
-    /// included, shows the endpoint is up; the caller's abort says nothing.
-    fn record_outcome(&self, endpoint: &str, outcome: &Result<Completion, CascadeError>) {
-        use crate::error::FailureClass::{Aborted, Client};
-        let ok = match outcome {
-            Ok(_) => true,
-            Err(e) => match e.failure_class() {
-                Aborted => return,
-                Client => true,
-                _ => false,
-            },
-        };
-        let now = self.clock.now_ms();
+    pub(super) fn record_outcome(&self, endpoint: &str, ok: bool) {
+        let now = self.wall_ms();
         if let Ok(mut b) = self.breakers.try_borrow_mut() {
             b.record(endpoint, now, ok);
         }
@@ -580,7 +645,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             }
         };
         let latency_ms = (self.clock.now_ms() - t0).max(0.0);
-        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None }
+        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None, key_index: None }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -650,12 +715,10 @@ type Draft<'m> = (&'m ModelConfig, Completion, Usage, usize, (Complexity, Domain
 /// The output bound of a call under a budget when none is configured.
 const BUDGET_MAX_TOKENS: u32 = 4096;
 
-/// The most a call can cost: its output bound at the output price, and its
-/// input counted generously (a token for every two bytes, which no
-/// tokenizer goes below for real text, plus each message's framing).
-/// `None` when the model has no price.
-fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
-    let price = model.price?;
+/// The most a call can use, in tokens: its output bound, and its input
+/// counted generously (a token for every two bytes, which no tokenizer goes
+/// below for real text, plus each message's framing).
+pub(super) fn worst_case_tokens(req: &ChatRequest) -> u64 {
     let framing = 8u64;
     let mut input: u64 = 0;
     for m in &req.messages {
@@ -667,13 +730,36 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
         let bytes = t.name.len().saturating_add(t.description.len()).saturating_add(t.parameters.to_string().len());
         input = input.saturating_add((bytes / 2) as u64).saturating_add(framing);
     }
+    input.saturating_add(u64::from(req.max_tokens.unwrap_or(BUDGET_MAX_TOKENS)))
+}
+
+/// The most a call can cost: `worst_case_tokens`, all priced as output (the
+/// dearer side); `None` when the model has no price.
+fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
+    let price = model.price?;
     let output = u64::from(req.max_tokens.unwrap_or(BUDGET_MAX_TOKENS));
+    let input = worst_case_tokens(req).saturating_sub(output);
     Some(price.cost(&Usage { input_tokens: input, output_tokens: output, ..Default::default() }))
+}
+
+/// What a call tells the endpoint's breaker: `Some(true)` when the endpoint
+/// answered (a rejected draft or a request refused as malformed included),
+/// `None` for the caller's abort, which says nothing about it.
+fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
+    use crate::error::FailureClass::{Aborted, Client};
+    match outcome {
+        Ok(_) => Some(true),
+        Err(e) => match e.failure_class() {
+            Aborted => None,
+            Client => Some(true),
+            _ => Some(false),
+        },
+    }
 }
 
 /// A breaker watches one endpoint: the same model behind another base URL
 /// (another region, a gateway) fails on its own.
-fn breaker_key(model: &ModelConfig) -> String {
+pub(super) fn breaker_key(model: &ModelConfig) -> String {
     [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
 }
 
@@ -687,6 +773,42 @@ struct TierCall {
     stopped_early: Option<String>,
     /// What went wrong around the call (a budget store that did not settle).
     note: Option<String>,
+    /// Which of the model's rotating keys it used.
+    key_index: Option<usize>,
+}
+
+/// `model` with the rotating key `index` as its key, for one call.
+fn with_key(model: &ModelConfig, index: Option<usize>) -> std::borrow::Cow<'_, ModelConfig> {
+    let key = index.and_then(|i| model.key_rotation.as_ref()?.keys.get(i));
+    match key {
+        Some(k) => {
+            let mut m = model.clone();
+            m.api_key = Some(k.clone());
+            std::borrow::Cow::Owned(m)
+        }
+        None => std::borrow::Cow::Borrowed(model),
+    }
+}
+
+fn join_notes(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A call the rate windows turned away (`fallback`, or `wait` that waited
+/// long enough): it fails like a 429 would, without being sent.
+fn rate_refused(e: CascadeError) -> (TierCall, Step) {
+    let call = TierCall {
+        outcome: Err(e),
+        latency_ms: 0.0,
+        shown_any: false,
+        stopped_early: None,
+        note: None,
+        key_index: None,
+    };
+    (call, Step::MoveOn)
 }
 
 fn noted(reason: &mut String, note: Option<&str>) {

@@ -5,6 +5,7 @@ mod analytics;
 mod call;
 mod engine;
 mod events;
+mod gate;
 mod prices;
 mod result;
 mod tools;

@@ -75,6 +75,8 @@ pub struct Attempt {
     pub step: Option<usize>,
     /// The call failed and the same model is called again after this wait.
     pub retry_in_ms: Option<f64>,
+    /// Which of the model's `keyRotation.keys` the call used (never the key).
+    pub key_index: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +145,7 @@ impl Shape for Attempt {
         s.optional_json("error", self.error.as_ref());
         s.optional_u64("step", self.step.map(|n| n as u64));
         s.optional_u64("retryInMs", self.retry_in_ms.map(|ms| ms.round().max(0.0) as u64));
+        s.optional_u64("keyIndex", self.key_index.map(|i| i as u64));
     }
 }
 

@@ -85,6 +85,7 @@ pub(super) fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> At
         reason: format!("skipped: {why}"),
         step: None,
         retry_in_ms: None,
+        key_index: None,
     }
 }
 
@@ -102,6 +103,7 @@ pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, 
         reason: format!("call failed: {}", e.message),
         step: None,
         retry_in_ms: None,
+        key_index: None,
     }
 }
 

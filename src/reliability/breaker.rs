@@ -122,6 +122,40 @@ impl Breakers {
         self.set(key, next);
     }
 
+    /// The endpoint's state as a small record for a shared store: `c:N`,
+    /// `o:UNTIL` or `h:SINCE` (wall-clock ms); `None` when closed and clean.
+    pub fn export(&self, key: &str) -> Option<String> {
+        match self.get(key)? {
+            State::Closed { failures } => Some(format!("c:{failures}")),
+            State::Open { until } => Some(format!("o:{}", until.round())),
+            State::HalfOpen { since } => Some(format!("h:{}", since.round())),
+        }
+    }
+
+    /// Take the state another isolate wrote; an unreadable record is no record.
+    pub fn import(&mut self, key: &str, record: Option<&str>) {
+        let state = record.and_then(|r| {
+            let (kind, n) = r.split_once(':')?;
+            match kind {
+                "c" => n.parse().ok().map(|failures| State::Closed { failures }),
+                "o" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|until| State::Open { until }),
+                "h" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|since| State::HalfOpen { since }),
+                _ => None,
+            }
+        });
+        self.set(key, state);
+    }
+
+    /// Whether breakers are on at all.
+    pub fn enabled(&self) -> bool {
+        self.cfg.is_some()
+    }
+
+    /// How long a record must outlive its last write: long enough to outlast an open breaker.
+    pub fn record_ttl_ms(&self) -> u64 {
+        self.cfg.map_or(0, |c| (c.reset_timeout_ms * 4.0).max(60_000.0) as u64)
+    }
+
     /// For the trace: "closed (2 failures)", "open", "half-open".
     pub fn describe(&self, key: &str) -> String {
         match self.get(key) {
@@ -169,6 +203,22 @@ mod tests {
 
     fn breakers() -> Breakers {
         Breakers::new(Some(BreakerConfig { failure_threshold: 3, reset_timeout_ms: 1_000.0 }))
+    }
+
+    #[test]
+    fn state_round_trips_through_a_record() {
+        let mut b = breakers();
+        for t in 0..3 {
+            b.record("m", f64::from(t), false);
+        }
+        let rec = b.export("m");
+        assert_eq!(rec.as_deref(), Some("o:1002"));
+        let mut other = breakers();
+        other.import("m", rec.as_deref());
+        assert_eq!(other.admit("m", 10.0), Admit::Skip { until: 1002.0 });
+        other.import("m", Some("nonsense"));
+        assert_eq!(other.admit("m", 10.0), Admit::Call);
+        assert_eq!(other.export("m"), None);
     }
 
     #[test]

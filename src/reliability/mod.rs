@@ -6,7 +6,10 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod health;
+pub mod keys;
 pub mod policy;
+pub mod rate_limit;
 pub mod retry;
 pub mod store;
 

@@ -103,6 +103,26 @@ impl WasmAgent {
         })
     }
 
+    /// Start the next due health probe as a task cut off by `signal` (the
+    /// probe's `timeoutMs`); `u32::MAX` when no probe is due.
+    #[wasm_bindgen(js_name = healthTick)]
+    pub fn health_tick(&self, signal: JsValue) -> u32 {
+        let Some(index) = self.engine.next_health_probe() else { return u32::MAX };
+        let engine = self.engine.clone();
+        let http = FetchClient { transport: self.transport.clone(), signal, custom: self.custom.clone() };
+        spawn(async move {
+            engine.health_probe(&http, index).await;
+            Ok(JsValue::from_str("null"))
+        })
+    }
+
+    /// What the health probes last found, as a JSON array.
+    pub fn health(&self) -> String {
+        let mut o = crate::json_out::JsonOut::with_capacity(256);
+        o.each(&self.engine.health_report());
+        o.finish()
+    }
+
     #[wasm_bindgen(js_name = resetAnalytics)]
     pub fn reset_analytics(&self) {
         self.engine.reset_analytics();

@@ -28,11 +28,20 @@ pub enum Reply {
 pub struct Scripted {
     replies: RefCell<VecDeque<Reply>>,
     pub requests: RefCell<Vec<HttpRequest>>,
+    /// Every wait the engine asked for, in ms.
+    pub sleeps: RefCell<Vec<f64>>,
+    /// Moved forward by each wait, when the engine shares it.
+    pub clock: Option<std::rc::Rc<cascade_edge::clock::ManualClock>>,
 }
 
 impl Scripted {
     pub fn new(replies: Vec<Reply>) -> Self {
-        Scripted { replies: RefCell::new(replies.into()), requests: RefCell::new(Vec::new()) }
+        Scripted { replies: RefCell::new(replies.into()), ..Default::default() }
+    }
+
+    /// A client whose waits move `clock` forward.
+    pub fn timed(replies: Vec<Reply>, clock: &std::rc::Rc<cascade_edge::clock::ManualClock>) -> Self {
+        Scripted { clock: Some(clock.clone()), ..Scripted::new(replies) }
     }
 
     fn next(&self, req: HttpRequest) -> Reply {
@@ -103,6 +112,14 @@ impl HttpClient for Scripted {
             }),
             Reply::Transport(m) => Err(transport(m)),
         }
+    }
+
+    async fn sleep(&self, ms: f64) -> Result<(), CascadeError> {
+        self.sleeps.borrow_mut().push(ms);
+        if let Some(c) = &self.clock {
+            c.advance(ms);
+        }
+        Ok(())
     }
 }
 

@@ -89,6 +89,13 @@ export async function startFaultServer() {
 }
 
 function handle(req, httpReq, res, entry) {
+  // The models list (health probes, testConnection); under `/down/` it fails.
+  if (httpReq.method === 'GET' && httpReq.url.endsWith('/models')) {
+    const down = httpReq.url.includes('/down/');
+    res.writeHead(down ? 503 : 200, { 'content-type': 'application/json' });
+    res.end(down ? '{"error":{"message":"service unavailable"}}' : '{"object":"list","data":[{"id":"ok","object":"model"}]}');
+    return;
+  }
   const model = String(req.model ?? '');
   // `<fault>-once`: the fault on the first request only, then a normal answer.
   if (model.endsWith('-once') && entry.nth > 0) return handle({ ...req, model: 'ok' }, httpReq, res, entry);
