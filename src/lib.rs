@@ -24,6 +24,7 @@
 pub mod cascade;
 pub mod clock;
 pub mod config;
+pub mod decimal;
 pub mod error;
 pub mod http;
 pub mod json_in;

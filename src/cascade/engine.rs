@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 
+use crate::decimal::Plain;
 use crate::json_out::{JsonOut, ToJson};
 
 use crate::clock::Clock;
@@ -249,7 +250,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             if let Admit::Skip { until } = admitted {
                 let why = format!(
                     "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-                    (until - self.wall_ms()).max(0.0).ceil()
+                    Plain((until - self.wall_ms()).max(0.0).ceil())
                 );
                 attempts.push(skipped_attempt(tier, model, &why));
                 if next_model.is_some() {
@@ -364,7 +365,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         let mut a = failed_attempt(tier, model, call.latency_ms, e);
                         a.retry_in_ms = Some(delay_ms);
                         a.key_index = call.key_index;
-                        a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
+                        a.reason = format!("{}; same model again in {} ms: {why}", a.reason, Plain(delay_ms.round()));
                         noted(&mut a.reason, call.note.as_deref());
                         attempts.push(a);
                         if let Err(stopped) = http.sleep(delay_ms).await {

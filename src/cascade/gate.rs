@@ -6,6 +6,7 @@
 
 use crate::clock::Clock;
 use crate::config::ModelConfig;
+use crate::decimal::Plain;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::HttpClient;
 use crate::reliability::rate_limit::{self, OnRateLimit, RateHold, RateLimitConfig, MAX_WAITS};
@@ -60,8 +61,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
             let items = rate_limit::reservations(&limits, tokens, epoch);
             match self.store.reserve(&items, self.clock.now_ms()).await {
                 Ok(true) => {
-                    let note =
-                        (waited > 0.0).then(|| format!("waited {} ms for its rate-limit window", waited.round()));
+                    let note = (waited > 0.0)
+                        .then(|| format!("waited {} ms for its rate-limit window", Plain(waited.round())));
                     return Ok(Admitted { hold: Some(RateHold::new(&items)), note });
                 }
                 Err(e) => {
@@ -84,7 +85,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 OnRateLimit::Skip => return Err(Refused::Stop(full("").with_class(FailureClass::Client))),
                 OnRateLimit::Fallback => return Err(Refused::MoveOn(full("").with_class(FailureClass::RateLimited))),
                 OnRateLimit::Wait if round == MAX_WAITS => {
-                    let e = full(&format!(", after waiting {} ms", waited.round()));
+                    let e = full(&format!(", after waiting {} ms", Plain(waited.round())));
                     return Err(Refused::MoveOn(e.with_class(FailureClass::RateLimited)));
                 }
                 OnRateLimit::Wait => {

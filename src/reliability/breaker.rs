@@ -4,6 +4,7 @@
 //! call; then one real request is let through (half-open), and its outcome
 //! closes the breaker or opens it again. Time comes from the caller.
 
+use crate::decimal::Plain;
 use crate::value::Value;
 
 use crate::config::{check_keys, kind_of, number};
@@ -127,8 +128,8 @@ impl Breakers {
     pub fn export(&self, key: &str) -> Option<String> {
         match self.get(key)? {
             State::Closed { failures } => Some(format!("c:{failures}")),
-            State::Open { until } => Some(format!("o:{}", until.round())),
-            State::HalfOpen { since } => Some(format!("h:{}", since.round())),
+            State::Open { until } => Some(format!("o:{}", Plain(until.round()))),
+            State::HalfOpen { since } => Some(format!("h:{}", Plain(since.round()))),
         }
     }
 

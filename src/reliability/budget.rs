@@ -6,6 +6,7 @@
 //! runs one thing at a time, 200 concurrent runs cannot spend past a limit
 //! between them. Days and months are UTC, from the injected wall clock.
 
+use crate::decimal::Plain;
 use crate::value::Value;
 
 use crate::config::{at_least, check_keys, kind_of, number, Fields};
@@ -261,10 +262,11 @@ fn refusal(what: &str, limit: f64, spent: f64, reserved: f64, amount: f64) -> Ca
     CascadeError::new(
         ErrorCode::Budget,
         format!(
-            "{what} of ${limit} would be exceeded: ${} spent, ${} held by calls in flight, and this call could cost up to ${}",
-            round(spent),
-            round(reserved),
-            round(amount)
+            "{what} of ${} would be exceeded: ${} spent, ${} held by calls in flight, and this call could cost up to ${}",
+            Plain(limit),
+            Plain(round(spent)),
+            Plain(round(reserved)),
+            Plain(round(amount))
         ),
     )
     .with_class(FailureClass::Client)
