@@ -298,8 +298,14 @@ impl Value {
 }
 
 /// An object from literal pairs, for the few objects built in code.
+/// Inserted one by one: collecting into a `BTreeMap` sorts first, and
+/// brought a stable sort into the wasm for each size of literal.
 pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
 }
 
 /// An array index in a pointer: digits only, no leading zero (RFC 6901).
