@@ -15,6 +15,11 @@
 
 use std::fmt;
 
+mod big;
+mod parse;
+
+pub use parse::parse_f64;
+
 /// `{}` of an `f64`, as core would print it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Plain(pub f64);

@@ -139,8 +139,8 @@ impl Breakers {
             let (kind, n) = r.split_once(':')?;
             match kind {
                 "c" => n.parse().ok().map(|failures| State::Closed { failures }),
-                "o" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|until| State::Open { until }),
-                "h" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|since| State::HalfOpen { since }),
+                "o" => crate::decimal::parse_f64(n).filter(|t| t.is_finite()).map(|until| State::Open { until }),
+                "h" => crate::decimal::parse_f64(n).filter(|t| t.is_finite()).map(|since| State::HalfOpen { since }),
                 _ => None,
             }
         });

@@ -435,8 +435,8 @@ impl<'a> Parser<'a> {
                 });
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number(N::Float(f))),
+        match crate::decimal::parse_f64(text) {
+            Some(f) if f.is_finite() => Ok(Number(N::Float(f))),
             _ => Err(self.error(Code::NumberOutOfRange)),
         }
     }
