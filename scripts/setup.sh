@@ -3,11 +3,22 @@
 # first and does nothing when the right thing is already there.
 #   scripts/setup.sh            Rust wasm target, wasm-bindgen-cli, npm packages
 #   scripts/setup.sh --browser  ...and Debian's chromium for the browser tests
+#   scripts/setup.sh --redis    ...and Debian's redis-server for the store tests
+# (flags combine: scripts/test.sh passes both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '[setup] %s\n' "$*"; }
+
+want_browser=false want_redis=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=true ;;
+    --redis) want_redis=true ;;
+    *) say "unknown option $arg"; exit 2 ;;
+  esac
+done
 
 command -v cargo >/dev/null || { say "Rust is required (https://rustup.rs)"; exit 1; }
 command -v node >/dev/null || { say "Node.js >= 20 is required"; exit 1; }
@@ -48,12 +59,22 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+# Debian packages: try without a fresh index first (fast when it is recent),
+# then update it once and try again.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  ($sudo apt-get install -y -q "$@" >/dev/null 2>&1) || ($sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null)
+}
+
+if $want_browser && ! command -v chromium >/dev/null; then
   say "installing Debian's chromium for the browser tests"
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get install -y -q chromium >/dev/null 2>&1) || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)
-  else
-    (sudo apt-get install -y -q chromium >/dev/null 2>&1) || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium >/dev/null)
-  fi
+  apt_install chromium
+fi
+# The Redis and Upstash store tests start their own redis-server on a free
+# loopback port; the package's service is not used.
+if $want_redis && ! command -v redis-server >/dev/null; then
+  say "installing Debian's redis-server for the store tests"
+  apt_install redis-server
 fi
 say "ready"

@@ -45,6 +45,11 @@ pub struct ModelConfig {
     /// Set from the agent's `browser` flag: requests leave from a web page,
     /// so wires that gate CORS behind an opt-in header (Anthropic) send it.
     pub browser: bool,
+    /// Prompt and answer together, in tokens, as the provider states the
+    /// model's limit. Only known when configured: after a prompt too long
+    /// for one model, the cascade moves to a later one whose window is
+    /// known to be larger, and to no other.
+    pub context_window: Option<u32>,
     /// Which tier this model belongs to, as configured: models of one
     /// same-tier failover group (`models: [[a, b], c]`) share it, and a
     /// provider failure moves to the next model of the group.
@@ -175,6 +180,7 @@ const MODEL_KEYS: &[&str] = &[
     "cacheControl",
     "rateLimit",
     "keyRotation",
+    "contextWindow",
 ];
 
 /// Snake-case and legacy spellings seen in the seeds, mapped to ours.
@@ -188,6 +194,7 @@ fn canonical_key(key: &str) -> &str {
         "max_tokens" => "maxTokens",
         "rate_limit" | "rate_limit_config" | "rateLimitConfig" => "rateLimit",
         "key_rotation" => "keyRotation",
+        "context_window" | "contextLength" | "context_length" => "contextWindow",
         "cache_control" => "cacheControl",
         other => other,
     }
@@ -504,6 +511,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         }
     }
     let max_tokens = opt_u32(&obj, "maxTokens", path)?;
+    let context_window = opt_u32(&obj, "contextWindow", path)?;
     let temperature = opt_number(&obj, "temperature", path)?;
     if let Some(t) = temperature {
         if t > 2.0 {
@@ -570,6 +578,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         parameters,
         headers,
         cache_control,
+        context_window,
         browser: false,
         group: 0,
         rate_limit: match obj.get("rateLimit") {

@@ -13,6 +13,12 @@ pub enum ErrorCode {
     Config,
     /// The provider answered with an HTTP error the request itself caused.
     ProviderStatus,
+    /// The prompt does not fit the model's context window, and no later
+    /// model is known to have a larger one (or that one was too small too).
+    ContextLength,
+    /// The provider's content filter or safety system blocked the request
+    /// or stopped the answer; the message carries its reason.
+    ContentFilter,
     /// 5xx (or an unexpected status): the provider failed; the next tier is tried.
     ProviderUnavailable,
     /// 401/403: the key was refused.
@@ -46,9 +52,11 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in the order the README lists them: the public contract
     /// (tests/error_codes.rs checks js/src/errors.ts and both READMEs against it).
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Config,
         ErrorCode::ProviderStatus,
+        ErrorCode::ContextLength,
+        ErrorCode::ContentFilter,
         ErrorCode::ProviderUnavailable,
         ErrorCode::Auth,
         ErrorCode::RateLimited,
@@ -71,6 +79,8 @@ impl ErrorCode {
         match self {
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::ProviderStatus => "E_PROVIDER_STATUS",
+            ErrorCode::ContextLength => "E_CONTEXT_LENGTH",
+            ErrorCode::ContentFilter => "E_CONTENT_FILTER",
             ErrorCode::ProviderUnavailable => "E_PROVIDER_UNAVAILABLE",
             ErrorCode::Auth => "E_AUTH",
             ErrorCode::RateLimited => "E_RATE_LIMITED",
@@ -104,12 +114,27 @@ pub enum FailureClass {
     Aborted,
     /// A response we could not parse.
     Malformed,
+    /// The prompt is longer than the model's context window: the same
+    /// request to the same model can only fail again, a model with a
+    /// larger window may take it.
+    ContextLength,
+    /// The provider's content filter blocked the request or cut the
+    /// answer. Another model would be asked to route around a policy
+    /// decision the caller should see, so nothing else is tried.
+    ContentFilter,
 }
 
 impl FailureClass {
     /// Whether the next tier should be tried after this failure.
     pub fn escalates(self) -> bool {
-        !matches!(self, FailureClass::Client | FailureClass::Aborted)
+        !matches!(self, FailureClass::Client | FailureClass::Aborted | FailureClass::ContentFilter)
+    }
+
+    /// Whether the endpoint answered: a request it refused as such (too
+    /// long, filtered, malformed) shows it is up, so its breaker counts
+    /// it as a success.
+    pub fn endpoint_answered(self) -> bool {
+        matches!(self, FailureClass::Client | FailureClass::ContextLength | FailureClass::ContentFilter)
     }
 }
 
@@ -121,10 +146,27 @@ pub struct CascadeError {
     pub status: Option<u16>,
     pub provider: Option<String>,
     pub model: Option<String>,
-    /// Milliseconds the provider asked us to wait (Retry-After).
-    pub retry_after_ms: Option<u64>,
+    /// Milliseconds the provider asked us to wait (Retry-After), capped at
+    /// `u32::MAX` (49 days, far past any wait worth making): 32 bits keep
+    /// the error, and every `Result` carrying it, small.
+    pub retry_after_ms: Option<u32>,
     /// Only for the policy; not part of the public shape.
     pub class: Option<FailureClass>,
+    /// What a few failures carry besides: boxed, so that every error stays
+    /// small. Not part of the public shape.
+    pub detail: Option<Box<Detail>>,
+}
+
+/// See `CascadeError::detail`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Detail {
+    /// Tokens the failed call was billed for (an answer the provider's
+    /// filter stopped half-way is paid for): the trace prices them and the
+    /// budget keeps them.
+    pub usage: Option<crate::types::Usage>,
+    /// For a prompt too long: the context window the provider says it
+    /// exceeded, when it says. Policy only, like `class`.
+    pub context_window: Option<u32>,
 }
 
 impl ToJson for CascadeError {
@@ -150,7 +192,7 @@ impl CascadeError {
             o.str_field("model", m);
         }
         if let Some(ms) = self.retry_after_ms {
-            o.u64_field("retryAfterMs", ms);
+            o.u64_field("retryAfterMs", u64::from(ms));
         }
     }
 
@@ -163,6 +205,7 @@ impl CascadeError {
             model: None,
             retry_after_ms: None,
             class: None,
+            detail: None,
         }
     }
 
@@ -190,6 +233,34 @@ impl CascadeError {
         self
     }
 
+    /// Tokens this failure was still billed for, if any.
+    pub fn billed(&self) -> Option<&crate::types::Usage> {
+        self.detail.as_ref().and_then(|d| d.usage.as_ref())
+    }
+
+    /// The context window the provider said a prompt exceeded, if it said.
+    pub fn stated_window(&self) -> Option<u32> {
+        self.detail.as_ref().and_then(|d| d.context_window)
+    }
+
+    fn detail_mut(&mut self) -> &mut Detail {
+        self.detail.get_or_insert_with(Box::default)
+    }
+
+    pub fn with_billed(mut self, usage: Option<crate::types::Usage>) -> Self {
+        if usage.is_some() {
+            self.detail_mut().usage = usage;
+        }
+        self
+    }
+
+    pub fn with_stated_window(mut self, window: Option<u32>) -> Self {
+        if window.is_some() {
+            self.detail_mut().context_window = window;
+        }
+        self
+    }
+
     /// The class, derived from the code when none was set explicitly.
     pub fn failure_class(&self) -> FailureClass {
         if let Some(c) = self.class {
@@ -200,6 +271,8 @@ impl CascadeError {
             ErrorCode::Config | ErrorCode::ProviderStatus | ErrorCode::Tool | ErrorCode::BudgetStore => {
                 FailureClass::Client
             }
+            ErrorCode::ContextLength => FailureClass::ContextLength,
+            ErrorCode::ContentFilter => FailureClass::ContentFilter,
             ErrorCode::Auth | ErrorCode::Budget => FailureClass::Auth,
             ErrorCode::RateLimited => FailureClass::RateLimited,
             ErrorCode::Transport | ErrorCode::Stream => FailureClass::Transport,

@@ -293,6 +293,15 @@ pub struct Completion {
     pub raw_blocks: Vec<RawBlock>,
     /// The model id the provider says answered, if it says.
     pub model: Option<String>,
+    /// Why the provider stopped, in its own words, beyond the finish
+    /// reason: Anthropic's `stop_details` on a refusal, the categories
+    /// Azure's filter flagged. What the caller is told when a filter cut
+    /// the answer.
+    pub stop_detail: Option<String>,
+    /// Stream events that were not JSON and were skipped (0 for a plain
+    /// answer): reported on the attempt, so a caller can see an answer
+    /// that may have a gap.
+    pub malformed_events: u32,
 }
 
 /// One decoded piece of a provider stream, already neutral.
@@ -325,6 +334,8 @@ pub enum StreamDelta {
     /// Usage numbers; a later one overrides the fields it sets (non-zero).
     Usage(Usage),
     Finish(FinishReason),
+    /// The provider's own words on why it stopped (see `Completion::stop_detail`).
+    StopDetail(String),
     /// The wire's explicit end (`[DONE]`, `message_stop`, `done: true`).
     Done,
 }

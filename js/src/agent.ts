@@ -342,7 +342,7 @@ function prepare(input: Tiers | AgentOptions): Prepared {
   if (!Array.isArray(models) && !rest.domains) {
     throw new ConfigError('E_CONFIG', 'config.models: required, expected a non-empty array of models (or a `preset`)');
   }
-  const env = userEnv ?? defaultEnv() ?? {};
+  const env = (userEnv as Record<string, unknown> | undefined) ?? defaultEnv() ?? {};
   const custom: Record<string, Adapter> = {};
   const keySlots: Record<string, unknown>[] = [];
   // A tier is a model or an array of equivalent models (a failover group).

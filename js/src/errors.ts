@@ -9,6 +9,8 @@ import { isTrap, markCrashed } from './runtime.js';
 export type ErrorCode =
   | 'E_CONFIG'
   | 'E_PROVIDER_STATUS'
+  | 'E_CONTEXT_LENGTH'
+  | 'E_CONTENT_FILTER'
   | 'E_PROVIDER_UNAVAILABLE'
   | 'E_AUTH'
   | 'E_RATE_LIMITED'
@@ -59,6 +61,17 @@ export class CascadeError extends Error {
 export class ConfigError extends CascadeError {}
 /** The provider refused the request itself (400, 404, 422...). */
 export class ProviderError extends CascadeError {}
+/**
+ * The prompt does not fit the model's context window, and no later model is
+ * known (by its `contextWindow`) to have a larger one, or that one refused it too.
+ */
+export class ContextLengthError extends CascadeError {}
+/**
+ * The provider's content filter or safety system blocked the request or
+ * stopped the answer; the message carries the provider's reason. Not retried,
+ * and no other model is asked.
+ */
+export class ContentFilterError extends CascadeError {}
 /** The provider failed (5xx); in a cascade the next tier was tried first. */
 export class ProviderUnavailableError extends CascadeError {}
 /** The API key was refused (401/403). */
@@ -89,6 +102,8 @@ export class InternalError extends CascadeError {}
 const CLASSES: Record<ErrorCode, typeof CascadeError> = {
   E_CONFIG: ConfigError,
   E_PROVIDER_STATUS: ProviderError,
+  E_CONTEXT_LENGTH: ContextLengthError,
+  E_CONTENT_FILTER: ContentFilterError,
   E_PROVIDER_UNAVAILABLE: ProviderUnavailableError,
   E_AUTH: AuthError,
   E_RATE_LIMITED: RateLimitError,

@@ -31,7 +31,7 @@ export async function testConnection(model: ModelConfig, options: ConnectionOpti
     throw new ConfigError('E_CONFIG', 'testConnection: custom providers have no endpoint to check; call them directly');
   }
   const eng = await engine();
-  const withKey = withEnvKey(eng, model, options.env ?? defaultEnv() ?? {});
+  const withKey = withEnvKey(eng, model, (options.env as Record<string, unknown> | undefined) ?? defaultEnv() ?? {});
   return probe(withKey, true, options);
 }
 

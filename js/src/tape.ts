@@ -143,6 +143,8 @@ function attempt(t: Tape): Attempt {
   if (retryInMs !== null) a.retryInMs = retryInMs;
   const keyIndex = t.num();
   if (keyIndex !== null) a.keyIndex = keyIndex;
+  const malformedEvents = t.num();
+  if (malformedEvents !== null) a.malformedEvents = malformedEvents;
   return a;
 }
 

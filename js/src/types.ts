@@ -114,6 +114,13 @@ export interface ModelConfig {
    * `keyIndex`, never by value.
    */
   keyRotation?: { keys: string[]; strategy?: 'round_robin' | 'least_used' | 'random' };
+  /**
+   * The model's context window in tokens (prompt and answer together), as its
+   * provider states it. When a prompt is too long for one model, the cascade
+   * moves once to a later model whose `contextWindow` is larger; with none
+   * known, the run fails with `E_CONTEXT_LENGTH`.
+   */
+  contextWindow?: number;
 }
 
 /**
@@ -359,9 +366,10 @@ export interface AgentOptions {
   fetch?: typeof fetch;
   /**
    * Where to look up API keys a model does not set (`OPENAI_API_KEY`, ...).
-   * In Node, `process.env` by default; in a Worker, pass its `env`.
+   * In Node, `process.env` by default; in a Worker, pass its `env`. Any
+   * object: wrangler's generated `Env` interface (no index signature) fits.
    */
-  env?: Record<string, unknown>;
+  env?: object;
 }
 
 export interface CheckOutcome {
@@ -413,6 +421,12 @@ export interface Attempt {
   retryInMs?: number;
   /** Which of the model's `keyRotation.keys` this call used: an index, never the key. */
   keyIndex?: number;
+  /**
+   * Stream events that were not JSON and were skipped (a stray line from a
+   * proxy); present when any were. More than 8 in one stream, or one with
+   * nothing readable after it, fails the attempt with `E_BAD_RESPONSE`.
+   */
+  malformedEvents?: number;
 }
 
 /**
@@ -667,7 +681,7 @@ export interface ConnectionOptions {
   /** The fetch to send with; defaults to the runtime's global `fetch`. */
   fetch?: typeof fetch;
   /** Where to find a key the model does not set (testConnection only); `process.env` in Node. */
-  env?: Record<string, unknown>;
+  env?: object;
   signal?: AbortSignal;
   /** Give up after this many ms (default 10000); a timeout is `ok: false`, not an error. */
   timeoutMs?: number;

@@ -19,6 +19,7 @@ pub struct Accumulator {
     logprobs: Vec<crate::types::TokenLogprob>,
     usage: Option<Usage>,
     finish: Option<FinishReason>,
+    stop_detail: Option<String>,
     done: bool,
 }
 
@@ -95,6 +96,7 @@ impl Accumulator {
                 merge_usage(cur, u);
             }
             StreamDelta::Finish(f) => self.finish = Some(*f),
+            StreamDelta::StopDetail(d) => self.stop_detail = Some(d.clone()),
             StreamDelta::Done => self.done = true,
         }
     }
@@ -145,6 +147,8 @@ impl Accumulator {
             refusal: if self.refusal.is_empty() { None } else { Some(self.refusal) },
             raw_blocks: self.raw.into_iter().filter(|b| !b.json.is_empty()).map(finished_block).collect(),
             model: None,
+            stop_detail: self.stop_detail,
+            malformed_events: 0,
         }
     }
 }

@@ -227,6 +227,7 @@ mod tests {
             step: None,
             retry_in_ms: None,
             key_index: None,
+            malformed_events: 0,
         }
     }
 

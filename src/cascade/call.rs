@@ -10,7 +10,7 @@ use crate::http::{ByteStream, HttpClient};
 use crate::providers::openrouter::{self, PriceList};
 use crate::providers::probe::{self, ProbeResult};
 use crate::providers::{self, WireFormat};
-use crate::types::{ChatRequest, Completion, StreamDelta};
+use crate::types::{ChatRequest, Completion, FinishReason, StreamDelta};
 
 use super::accumulate::Accumulator;
 
@@ -46,7 +46,7 @@ pub async fn call_once<H: HttpClient, C: Clock>(
     if model.wire == WireFormat::Custom {
         let mut ignore = |_: &StreamDelta| {};
         return match http.call_custom(model, req, false, &mut ignore).await {
-            Ok(Some(c)) => Ok(c),
+            Ok(Some(c)) => unless_filtered(model, c),
             Ok(None) => Err(custom_gave_nothing(model)),
             Err(e) => Err(tag(e, model)),
         };
@@ -59,7 +59,8 @@ pub async fn call_once<H: HttpClient, C: Clock>(
     if !(200..300).contains(&resp.status) {
         return Err(at.status_error(model, resp.status, &resp.headers, &resp.body));
     }
-    providers::parse_response(model, &resp.body).map_err(|e| tag(e, model))
+    let completion = providers::parse_response(model, &resp.body).map_err(|e| tag(e, model))?;
+    unless_filtered(model, completion)
 }
 
 /// Stream one tier's answer, handing every delta to `on_delta` as it
@@ -83,8 +84,8 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
             on_delta(d);
         };
         return match http.call_custom(model, req, true, &mut both).await {
-            Ok(Some(c)) => Ok(c),
-            Ok(None) => Ok(acc.into_completion()),
+            Ok(Some(c)) => unless_filtered(model, c),
+            Ok(None) => unless_filtered(model, acc.into_completion()),
             Err(e) => Err(tag(e, model)),
         };
     }
@@ -124,6 +125,11 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
             acc.push(d);
             on_delta(d);
         }
+        let skipped = decoder.skipped();
+        if skipped.count > MAX_MALFORMED_EVENTS {
+            let why = format!("{} unreadable events (more than {MAX_MALFORMED_EVENTS})", skipped.count);
+            return Err(malformed(model, &acc, &why, &skipped.last));
+        }
         // Pings and comments keep a silent stream alive; this deadline
         // does not count them, only answer text or a tool call.
         if let Some(by) = first_token_by {
@@ -140,12 +146,20 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
             }
         }
         if !end && !acc.saw_terminator() && stop_early(acc.text()) {
-            return Ok(acc.into_completion());
+            let count = decoder.skipped().count;
+            return Ok(Completion { malformed_events: count, ..acc.into_completion() });
         }
         // Stop at the wire's terminator: some servers keep the socket open.
         if end || acc.saw_terminator() {
             break;
         }
+    }
+    let skipped = decoder.skipped();
+    if skipped.count > 0 && !skipped.covered {
+        // Nothing readable followed: the skipped event may have been the
+        // end of the answer, so what came before cannot pass as all of it.
+        let why = format!("{} unreadable event(s), the last with nothing readable after it", skipped.count);
+        return Err(malformed(model, &acc, &why, &skipped.last));
     }
     if !acc.is_complete() {
         return Err(cut(
@@ -155,7 +169,46 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
             FailureClass::Transport,
         ));
     }
-    Ok(acc.into_completion())
+    let count = skipped.count;
+    unless_filtered(model, Completion { malformed_events: count, ..acc.into_completion() })
+}
+
+/// More unreadable events than this in one stream is not a stray line: the
+/// stream is not what its wire promises.
+const MAX_MALFORMED_EVENTS: u32 = 8;
+
+fn malformed(model: &ModelConfig, acc: &Accumulator, why: &str, last: &str) -> CascadeError {
+    let shown = acc.text().chars().count();
+    let e = CascadeError::bad_response(format!(
+        "{} ({}) stream failed after {shown} characters: {why}; last: {last}",
+        model.provider, model.name
+    ));
+    tag(e, model)
+}
+
+/// An answer the provider's filter stopped (finish reason `content_filter`,
+/// Anthropic's `refusal` stop) is no answer: its text ends where the filter
+/// struck, and no other model should be asked to get round the provider's
+/// decision. It becomes `E_CONTENT_FILTER` with the provider's reason, and
+/// keeps its usage, since those tokens are billed. A model that declines in
+/// words (OpenAI's `refusal`) has answered: that stays a result.
+fn unless_filtered(model: &ModelConfig, c: Completion) -> Result<Completion, CascadeError> {
+    if c.finish_reason != FinishReason::ContentFilter || c.refusal.is_some() {
+        return Ok(c);
+    }
+    let why = c.stop_detail.as_deref().unwrap_or("no reason given beyond the finish reason");
+    let e = CascadeError::new(
+        ErrorCode::ContentFilter,
+        format!(
+            "{} ({}) stopped the answer with its content filter after {} characters: {why}",
+            model.provider,
+            model.name,
+            c.content.chars().count()
+        ),
+    )
+    .with_class(FailureClass::ContentFilter)
+    .with_billed(c.usage);
+    Err(tag(e, model))
 }
 
 /// OpenRouter's price catalogue for `model`'s base URL.

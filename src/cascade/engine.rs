@@ -21,6 +21,7 @@ use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
+use super::resume::Resume;
 use super::trace::{
     all_failed, delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered,
     skipped_attempt, usage_or_estimate, with_system_prompt,
@@ -212,6 +213,9 @@ impl<C: Clock, S: Store> Engine<C, S> {
         // over: a backup drafter is for a provider that failed, not for a
         // draft the judge turned down.
         let mut next_tier_only: Option<usize> = None;
+        // After a prompt too long for a model: only later models known to
+        // have a larger context window are asked (once; see `larger_window`).
+        let mut context_need: Option<reliability::ContextNeed> = None;
         let tiers = last.saturating_add(1);
         // Savings are measured against the top tier's first model.
         let top = models.iter().zip(&tier_of).find(|(_, t)| **t == last).map(|(m, _)| m);
@@ -220,6 +224,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
         // Under `cheapest-only`, the last rejected draft: what the run returns
         // when a dearer tier no longer fits the budget.
         let mut last_draft: Option<Draft<'_>> = None;
+        // Text a failed stream already showed, for the next model to continue.
+        let mut resume: Option<Resume> = None;
         let wants_json =
             matches!(opts.response_format, Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. }));
 
@@ -229,6 +235,10 @@ impl<C: Clock, S: Store> Engine<C, S> {
             let first_of_tier = i == 0 || tier_of.get(i.wrapping_sub(1)) != Some(&tier);
             let next_model = models.get(i.saturating_add(1));
             if next_tier_only.is_some_and(|t| tier < t) {
+                continue;
+            }
+            if let Some(need) = context_need.as_ref().filter(|n| !n.admits(model.context_window)) {
+                attempts.push(skipped_attempt(tier, model, &need.passed_over(&model.name, model.context_window)));
                 continue;
             }
             if let (Some(why), false) = (&skip_reason, is_final) {
@@ -324,7 +334,11 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 };
                 let key_index = model.key_rotation.as_ref().and_then(|r| self.pick_key(&endpoint, r, &refused_keys));
                 let keyed = with_key(model, key_index);
-                let mut call = self.call_tier(http, &call_env, &keyed, tier, &req, &query, is_final, mode, emit).await;
+                let prefilled = resume.as_ref().and_then(|r| r.request(&req));
+                let sent = prefilled.as_ref().unwrap_or(&req);
+                let mut call = self
+                    .call_tier(http, &call_env, &keyed, tier, sent, &query, is_final, mode, resume.as_mut(), emit)
+                    .await;
                 call.key_index = key_index;
                 call.note = rate.note;
                 if let Some(h) = rate.hold {
@@ -341,6 +355,14 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
                 }
                 let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
+                // A refused prefill: the same model again, starting over and matching.
+                if resume.as_ref().is_some_and(|r| r.prefills()) && e.status == Some(400) && !call.shown_any {
+                    resume = resume.take().map(Resume::restart);
+                    let mut a = failed_attempt(tier, model, call.latency_ms, e);
+                    a.reason = format!("{}; the prefill was refused, so the model starts over", a.reason);
+                    attempts.push(a);
+                    continue;
+                }
                 // A refused key is replaced by the next one at once, while one is left.
                 if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
                     let refused = e.code == ErrorCode::Auth && matches!(e.status, Some(401 | 403));
@@ -376,7 +398,28 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     decision => break (call, decision),
                 }
             };
-            let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index } = call;
+            let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index, shown_text, shown_tools } =
+                call;
+            // A continued answer is the shown text and the continuation, or,
+            // if the continuation contradicts it, an error: never a splice.
+            let outcome = match (outcome, resume.as_ref()) {
+                (Ok(mut c), Some(r)) => match r.complete(&c.content) {
+                    Some(whole) => {
+                        c.content = whole;
+                        Ok(c)
+                    }
+                    None => Err(CascadeError::new(
+                        ErrorCode::Stream,
+                        format!(
+                            "{} ({}) could not continue the answer already shown: its own answer differs, so the stream ends here",
+                            model.provider, model.name
+                        ),
+                    )
+                    .with_class(crate::error::FailureClass::Client)
+                    .for_model(&model.provider, &model.name)),
+                },
+                (outcome, _) => outcome,
+            };
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
@@ -384,7 +427,31 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
-                    let stop = decision == Step::Stop;
+                    let mut stop = decision == Step::Stop || !e.failure_class().escalates();
+                    let later = models.get(i.saturating_add(1)..).unwrap_or(&[]);
+                    let e = match decision {
+                        Step::LargerWindow => {
+                            let windows: Vec<Option<u32>> = later.iter().map(|m| m.context_window).collect();
+                            let (configured, stated) = (model.context_window, e.stated_window());
+                            match reliability::larger_window(
+                                e,
+                                &model.name,
+                                configured,
+                                stated,
+                                &windows,
+                                context_need.is_some(),
+                            ) {
+                                Ok(need) => context_need.insert(need).error.clone(),
+                                Err(e) => {
+                                    stop = true;
+                                    e
+                                }
+                            }
+                        }
+                        _ => e,
+                    };
+                    let next_model =
+                        later.iter().find(|m| context_need.as_ref().is_none_or(|n| n.admits(m.context_window)));
                     let Some(next) = next_model.filter(|_| !stop) else {
                         // "All models failed" only when no model answered at all. After
                         // a rejected draft the final tier's own error says more (a cut
@@ -395,17 +462,34 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         let error = if !stop && none_answered { all_failed(&attempts, e) } else { e };
                         return Err(RunError { error, attempts });
                     };
+                    // Shown text the next model continues, rather than the consumer
+                    // dropping it; a shown tool call cannot be continued.
+                    let prefill = next.wire == crate::providers::WireFormat::Anthropic;
+                    let had_resume = resume.is_some();
+                    // Shown text from a live draft may still be discarded if it
+                    // cannot be continued; a final tier's text must be.
+                    let may_discard = !is_final;
+                    resume = match resume.take() {
+                        Some(r) if !shown_tools => Some(r.failed_again(prefill, may_discard)),
+                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill, may_discard)),
+                        _ => None,
+                    };
+                    let carried = resume.is_some();
                     if mode.is_some() {
                         let same_tier = tier_of.get(i.saturating_add(1)) == Some(&tier);
+                        let mut reason = if same_tier {
+                            format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
+                        } else {
+                            format!("{} failed: {}", model.name, e.code.as_str())
+                        };
+                        if carried {
+                            reason.push_str("; the next model continues the text already shown");
+                        }
                         emit(Event::Escalated {
                             from: model.name.clone(),
                             to: next.name.clone(),
-                            reason: if same_tier {
-                                format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
-                            } else {
-                                format!("{} failed: {}", model.name, e.code.as_str())
-                            },
-                            discard: shown_any,
+                            reason,
+                            discard: (shown_any || had_resume) && !carried,
                         });
                     }
                     continue;
@@ -491,6 +575,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 step: None,
                 retry_in_ms: None,
                 key_index,
+                malformed_events: completion.malformed_events,
             });
             if accepted {
                 if mode == Some(StreamMode::Buffered) && !is_final {
@@ -511,6 +596,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 ));
             }
             next_tier_only = Some(tier.saturating_add(1));
+            // A rejected draft is dropped whole, the text it continued included.
+            let continued = resume.take().is_some();
             if cheapest_only {
                 last_draft = Some((model, completion, draft_usage, tier, judged));
             }
@@ -521,10 +608,14 @@ impl<C: Clock, S: Store> Engine<C, S> {
                         from: model.name.clone(),
                         to: next.name.clone(),
                         reason: escalation_reason.unwrap_or_default(),
-                        discard: shown_any,
+                        discard: shown_any || continued,
                     });
                 }
             }
+        }
+        // The models left could not take a prompt this long.
+        if let Some(need) = context_need {
+            return Err(RunError { error: need.exhausted(), attempts });
         }
         // Unreachable in practice: the final tier either returns or errors.
         Err(CascadeError::new(ErrorCode::AllModelsFailed, "no tier produced an answer").into())
@@ -564,6 +655,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
         let hold = hold?;
         let cost = match (outcome, model.price) {
             (Ok(c), Some(price)) => Some(price.cost(&usage_or_estimate(c, req))),
+            // A failure the provider still bills (a filtered answer) is spent.
+            (Err(e), Some(price)) => e.billed().map(|u| price.cost(u)),
             _ => None,
         };
         budget::settle(&self.store, hold, cost, self.clock.now_ms()).await.err().map(|e| e.message)
@@ -611,9 +704,13 @@ impl<C: Clock, S: Store> Engine<C, S> {
         query: &str,
         is_final: bool,
         mode: Option<StreamMode>,
+        mut resume: Option<&mut Resume>,
         emit: &mut dyn FnMut(Event),
     ) -> TierCall {
         let t0 = self.clock.now_ms();
+        let mut shown_text = String::new();
+        let mut shown_tools = false;
+        let diverged = std::cell::Cell::new(false);
         // Drafts stream to the consumer only in live mode; the final tier always.
         let show = is_final || mode == Some(StreamMode::Live);
         let mut shown_any = false;
@@ -623,14 +720,48 @@ impl<C: Clock, S: Store> Engine<C, S> {
             None => call_once(http, env, model, req).await,
             Some(_) => {
                 let mut on_delta = |d: &StreamDelta| {
-                    if show {
-                        if let Some(ev) = delta_event(d, model, tier) {
-                            shown_any = true;
-                            emit(ev);
+                    if !show {
+                        return;
+                    }
+                    let text = match (d, resume.as_deref_mut()) {
+                        (StreamDelta::Text(t), Some(r)) => {
+                            let shown = r.filter(t);
+                            diverged.set(r.diverged);
+                            if r.take_discard() {
+                                shown_text.clear();
+                                emit(Event::Escalated {
+                                    from: model.name.clone(),
+                                    to: model.name.clone(),
+                                    reason: format!(
+                                        "{}'s answer does not continue the draft text shown, so it is shown whole",
+                                        model.name
+                                    ),
+                                    discard: true,
+                                });
+                            }
+                            Some(shown)
                         }
+                        (StreamDelta::Text(t), None) => Some(std::borrow::Cow::Borrowed(t.as_str())),
+                        _ => None,
+                    };
+                    let ev = match text.as_deref() {
+                        Some("") => None,
+                        Some(t) => {
+                            shown_text.push_str(t);
+                            Some(Event::Chunk { text: t.to_string(), model: model.name.clone(), tier })
+                        }
+                        None => delta_event(d, model, tier).inspect(|_| shown_tools = true),
+                    };
+                    if let Some(ev) = ev {
+                        shown_any = true;
+                        emit(ev);
                     }
                 };
                 let mut stop_early = |text: &str| {
+                    // A restart that contradicts the shown text is read no further.
+                    if diverged.get() {
+                        return true;
+                    }
                     if is_final {
                         return false;
                     }
@@ -646,7 +777,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             }
         };
         let latency_ms = (self.clock.now_ms() - t0).max(0.0);
-        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None, key_index: None }
+        TierCall { outcome, latency_ms, shown_any, stopped_early, note: None, key_index: None, shown_text, shown_tools }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -747,13 +878,11 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
 /// answered (a rejected draft or a request refused as malformed included),
 /// `None` for the caller's abort, which says nothing about it.
 fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
-    use crate::error::FailureClass::{Aborted, Client};
     match outcome {
         Ok(_) => Some(true),
         Err(e) => match e.failure_class() {
-            Aborted => None,
-            Client => Some(true),
-            _ => Some(false),
+            crate::error::FailureClass::Aborted => None,
+            class => Some(class.endpoint_answered()),
         },
     }
 }
@@ -776,6 +905,9 @@ struct TierCall {
     note: Option<String>,
     /// Which of the model's rotating keys it used.
     key_index: Option<usize>,
+    /// The text of it the consumer saw, and whether a tool call was shown too.
+    shown_text: String,
+    shown_tools: bool,
 }
 
 /// `model` with the rotating key `index` as its key, for one call.
@@ -808,6 +940,8 @@ fn rate_refused(e: CascadeError) -> (TierCall, Step) {
         stopped_early: None,
         note: None,
         key_index: None,
+        shown_text: String::new(),
+        shown_tools: false,
     };
     (call, Step::MoveOn)
 }

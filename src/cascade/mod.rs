@@ -8,6 +8,7 @@ mod events;
 mod gate;
 mod prices;
 mod result;
+mod resume;
 mod tools;
 mod trace;
 

@@ -77,6 +77,8 @@ pub struct Attempt {
     pub retry_in_ms: Option<f64>,
     /// Which of the model's `keyRotation.keys` the call used (never the key).
     pub key_index: Option<usize>,
+    /// Stream events skipped as unreadable: the answer may have a gap there.
+    pub malformed_events: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +148,7 @@ impl Shape for Attempt {
         s.optional_u64("step", self.step.map(|n| n as u64));
         s.optional_u64("retryInMs", self.retry_in_ms.map(|ms| ms.round().max(0.0) as u64));
         s.optional_u64("keyIndex", self.key_index.map(|i| i as u64));
+        s.optional_u64("malformedEvents", Some(u64::from(self.malformed_events)).filter(|n| *n > 0));
     }
 }
 

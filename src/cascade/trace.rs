@@ -86,6 +86,7 @@ pub(super) fn skipped_attempt(tier: usize, model: &ModelConfig, why: &str) -> At
         step: None,
         retry_in_ms: None,
         key_index: None,
+        malformed_events: 0,
     }
 }
 
@@ -95,15 +96,17 @@ pub(super) fn failed_attempt(tier: usize, model: &ModelConfig, latency_ms: f64, 
         model: model.name.clone(),
         provider: model.provider.clone(),
         outcome: if e.code == ErrorCode::Aborted { AttemptOutcome::Cancelled } else { AttemptOutcome::Failed },
-        cost: None,
+        // A failure can still be billed (an answer a filter stopped half-way).
+        cost: e.billed().and_then(|u| model.price.map(|p| (p.cost(u) * 1e10).round() / 1e10)),
         latency_ms,
-        usage: None,
+        usage: e.billed().copied(),
         verdict: None,
         error: Some(AttemptError::from(e)),
         reason: format!("call failed: {}", e.message),
         step: None,
         retry_in_ms: None,
         key_index: None,
+        malformed_events: 0,
     }
 }
 

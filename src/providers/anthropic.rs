@@ -12,7 +12,9 @@ pub use stream::StreamParser;
 
 use crate::value::{object, Value};
 
-use super::common::{arguments_object, base_headers, count_at, default_header, envelope_error, read_json};
+use super::common::{
+    arguments_object, base_headers, count_at, default_header, envelope_error, read_json, reported_error,
+};
 use super::url::anthropic_messages_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -298,7 +300,8 @@ fn tool_choice(choice: &Value) -> Option<Value> {
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let v = read_json(body, "anthropic")?;
     if let Some(msg) = envelope_error(&v) {
-        return Err(CascadeError::bad_response(format!("anthropic: response is an error: {msg}")));
+        let otherwise = CascadeError::bad_response(format!("anthropic: response is an error: {msg}"));
+        return Err(reported_error("anthropic", &v, &msg, otherwise));
     }
     let blocks = v
         .get("content")
@@ -340,7 +343,19 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
         refusal: None,
         raw_blocks,
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
+        stop_detail: v.get("stop_details").and_then(stop_details),
+        malformed_events: 0,
     })
+}
+
+/// `stop_details: {type: "refusal", category, explanation}`: the reason a
+/// refusal stop gives, as "category: explanation".
+pub(crate) fn stop_details(d: &Json) -> Option<String> {
+    let text = |k: &str| d.get(k).and_then(Json::as_str).filter(|s| !s.trim().is_empty());
+    match (text("category"), text("explanation")) {
+        (Some(c), Some(e)) => Some(format!("{c}: {e}")),
+        (c, e) => c.or(e).map(str::to_string),
+    }
 }
 
 pub(crate) fn map_stop(v: Option<&Json>) -> FinishReason {

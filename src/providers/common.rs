@@ -3,6 +3,7 @@
 
 use crate::value::{Map, Value};
 
+use super::classify::{classify, Refusal};
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
@@ -81,6 +82,30 @@ pub(crate) fn stream_error(wire: &str, message: &str) -> CascadeError {
     // services, so a Groq failure does not read as OpenAI's.
     CascadeError::new(ErrorCode::Stream, format!("{wire}: stream reported an error: {message}"))
         .with_class(FailureClass::Server)
+}
+
+/// An error a provider reported inside a 2xx answer (a body, or an event
+/// of a stream). A prompt too long or a filtered request keeps its meaning
+/// there, as behind an error status (Azure reports its filter in a stream
+/// event); anything else is `otherwise`.
+pub(crate) fn reported_error(wire: &str, v: &Json, message: &str, otherwise: CascadeError) -> CascadeError {
+    match classify(Some(v), message) {
+        Some(Refusal::ContextLength { window }) => CascadeError::new(
+            ErrorCode::ContextLength,
+            format!("{wire}: the prompt is longer than the model's context window: {message}"),
+        )
+        .with_class(FailureClass::ContextLength)
+        .with_stated_window(window),
+        Some(Refusal::ContentFilter { detail }) => {
+            let flagged = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+            CascadeError::new(
+                ErrorCode::ContentFilter,
+                format!("{wire}: the provider's content filter blocked the request: {message}{flagged}"),
+            )
+            .with_class(FailureClass::ContentFilter)
+        }
+        None => otherwise,
+    }
 }
 
 pub(crate) fn oversized_event(wire: &str) -> CascadeError {

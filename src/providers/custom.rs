@@ -135,6 +135,8 @@ pub fn parse_completion(model: &ModelConfig, text: &str) -> Result<Completion, C
         refusal: v.get("refusal").and_then(Json::as_str).filter(|r| !r.is_empty()).map(str::to_string),
         raw_blocks: Vec::new(),
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
+        stop_detail: None,
+        malformed_events: 0,
     })
 }
 

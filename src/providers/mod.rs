@@ -5,6 +5,7 @@
 //! share the OpenAI codec and differ only in the rows of `PROVIDERS`.
 
 pub mod anthropic;
+mod classify;
 mod common;
 pub mod custom;
 pub mod ollama;
@@ -161,6 +162,37 @@ pub trait StreamDecoder {
     /// The largest event to hold (`limits.maxEventBytes`), before the first
     /// `feed`. Decoders without a buffer of their own ignore it.
     fn limit_events(&mut self, _max_bytes: usize) {}
+    /// The events that could not be read and were skipped so far.
+    fn skipped(&self) -> &Skipped;
+}
+
+/// Events of a stream that were not JSON at all, skipped rather than
+/// ending the answer: one garbled line from a proxy should not cost a
+/// paid answer. The caller decides when there were too many, or when
+/// nothing readable came after the last one (it may have been the end).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub count: u32,
+    /// A readable event carrying part of the answer came after the last skipped one.
+    pub covered: bool,
+    /// Why the last one could not be read (a short excerpt).
+    pub last: String,
+}
+
+impl Skipped {
+    pub(crate) fn skip(&mut self, why: String) {
+        self.count = self.count.saturating_add(1);
+        self.covered = false;
+        // The excerpt is the provider's text: it may echo a credential.
+        self.last = common::scrub_key_like(&why);
+    }
+
+    /// A readable event came; `carried` when it held any delta.
+    pub(crate) fn read_after(&mut self, carried: bool) {
+        if carried && self.count > 0 {
+            self.covered = true;
+        }
+    }
 }
 
 pub fn stream_decoder(model: &ModelConfig) -> Result<Box<dyn StreamDecoder>, CascadeError> {
@@ -196,6 +228,9 @@ impl StreamDecoder for Tagged {
     }
     fn finish(&mut self) -> Result<Vec<StreamDelta>, CascadeError> {
         self.inner.finish().map_err(|e| tag(&self.model, e))
+    }
+    fn skipped(&self) -> &Skipped {
+        self.inner.skipped()
     }
 }
 

@@ -11,7 +11,9 @@ pub use stream::StreamParser;
 
 use crate::value::{Map, Value};
 
-use super::common::{arguments_object, base_headers, count_at, envelope_error, raw_arguments, read_json, str_at};
+use super::common::{
+    arguments_object, base_headers, count_at, envelope_error, raw_arguments, read_json, reported_error, str_at,
+};
 use super::url::ollama_chat_url;
 use super::Auth;
 use crate::config::ModelConfig;
@@ -119,7 +121,8 @@ fn write_messages(o: &mut JsonOut, msgs: &[Message]) {
 pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
     let v = read_json(body, "ollama")?;
     if let Some(msg) = envelope_error(&v) {
-        return Err(CascadeError::bad_response(format!("ollama: response is an error: {msg}")));
+        let otherwise = CascadeError::bad_response(format!("ollama: response is an error: {msg}"));
+        return Err(reported_error("ollama", &v, &msg, otherwise));
     }
     let message = v.get("message").filter(|m| m.is_object()).ok_or_else(|| {
         CascadeError::bad_response("ollama: response has no message object (expected an /api/chat answer)")
@@ -140,6 +143,8 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
         refusal: None,
         raw_blocks: Vec::new(),
         model: str_at(&v, "/model").map(str::to_string),
+        stop_detail: None,
+        malformed_events: 0,
     })
 }
 

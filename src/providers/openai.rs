@@ -11,7 +11,7 @@ pub use stream::{stream_parser, StreamParser};
 
 use crate::value::{object, Map, Value};
 
-use super::common::{base_headers, count_at, envelope_error, raw_arguments, read_json, str_at};
+use super::common::{base_headers, count_at, envelope_error, raw_arguments, read_json, reported_error, str_at};
 use super::url::openai_chat_url;
 use super::{lookup, Auth};
 use crate::config::ModelConfig;
@@ -235,7 +235,8 @@ pub fn parse_response(body: &[u8]) -> Result<Completion, CascadeError> {
 pub fn parse_response_as(body: &[u8], provider: &str) -> Result<Completion, CascadeError> {
     let v = read_json(body, provider)?;
     if let Some(msg) = envelope_error(&v) {
-        return Err(CascadeError::bad_response(format!("{provider}: response is an error: {msg}")));
+        let otherwise = CascadeError::bad_response(format!("{provider}: response is an error: {msg}"));
+        return Err(reported_error(provider, &v, &msg, otherwise));
     }
     let choice = v
         .get("choices")
@@ -277,6 +278,8 @@ pub fn parse_response_as(body: &[u8], provider: &str) -> Result<Completion, Casc
         refusal,
         raw_blocks: Vec::new(),
         model: v.get("model").and_then(Json::as_str).map(str::to_string),
+        stop_detail: super::classify::filtered_categories(choice),
+        malformed_events: 0,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Classifying an HTTP error status into a stable code and a failure class,
 //! the same way for every wire, with the provider's own message kept (redacted).
 
+use super::classify::{classify, Refusal};
 use crate::json_in::Json;
 
 use crate::config::ModelConfig;
@@ -23,15 +24,34 @@ pub fn error_from_status_at(
     body: &[u8],
     now_epoch_ms: Option<f64>,
 ) -> CascadeError {
-    let mut detail = provider_message(body);
-    let (code, class, what) = match status {
-        400 | 404 | 413 | 422 => (ErrorCode::ProviderStatus, FailureClass::Client, "rejected the request"),
-        401 | 403 => (ErrorCode::Auth, FailureClass::Auth, "refused the API key"),
-        402 => (ErrorCode::Budget, FailureClass::Auth, "reports insufficient credits"),
-        408 => (ErrorCode::Timeout, FailureClass::Timeout, "timed out"),
-        429 => (ErrorCode::RateLimited, FailureClass::RateLimited, "is rate limiting"),
-        500..=599 => (ErrorCode::ProviderUnavailable, FailureClass::Server, "failed"),
-        _ => (ErrorCode::ProviderUnavailable, FailureClass::Server, "answered with an unexpected status"),
+    let (mut detail, refusal) = provider_message(body);
+    let window = match &refusal {
+        Some(Refusal::ContextLength { window }) => *window,
+        _ => None,
+    };
+    let (code, class, what) = match (status, refusal) {
+        // Credentials, credit and rate limits keep their own meaning
+        // whatever the body says ("tokens per minute" is no context window).
+        (401 | 403, _) => (ErrorCode::Auth, FailureClass::Auth, "refused the API key"),
+        (402, _) => (ErrorCode::Budget, FailureClass::Auth, "reports insufficient credits"),
+        (429, _) => (ErrorCode::RateLimited, FailureClass::RateLimited, "is rate limiting"),
+        // Whatever the status (llama.cpp sends 500 for it): resending the
+        // same prompt cannot help, a larger window may.
+        (_, Some(Refusal::ContextLength { .. })) => (
+            ErrorCode::ContextLength,
+            FailureClass::ContextLength,
+            "refused the request: the prompt is longer than its context window",
+        ),
+        (_, Some(Refusal::ContentFilter { detail: flagged })) => {
+            if let Some(f) = flagged {
+                detail = if detail.is_empty() { f } else { format!("{detail} ({f})") };
+            }
+            (ErrorCode::ContentFilter, FailureClass::ContentFilter, "blocked the request with its content filter")
+        }
+        (400 | 404 | 413 | 422, None) => (ErrorCode::ProviderStatus, FailureClass::Client, "rejected the request"),
+        (408, None) => (ErrorCode::Timeout, FailureClass::Timeout, "timed out"),
+        (500..=599, None) => (ErrorCode::ProviderUnavailable, FailureClass::Server, "failed"),
+        (_, None) => (ErrorCode::ProviderUnavailable, FailureClass::Server, "answered with an unexpected status"),
     };
     let what = if super::openrouter::is_openrouter(model) {
         if let Some(upstream) = upstream_provider(body) {
@@ -41,7 +61,8 @@ pub fn error_from_status_at(
                 format!("{detail} (upstream provider: {upstream})")
             };
         }
-        openrouter_wording(status).unwrap_or(what)
+        let refused = matches!(code, ErrorCode::ContextLength | ErrorCode::ContentFilter);
+        openrouter_wording(status).filter(|_| !refused).unwrap_or(what)
     } else {
         what
     };
@@ -55,8 +76,9 @@ pub fn error_from_status_at(
         .with_status(status)
         .for_model(&model.provider, &model.name)
         .redacted(&model.secrets());
-    err.retry_after_ms = super::retry_after::from_headers(headers, now_epoch_ms);
-    err
+    err.retry_after_ms =
+        super::retry_after::from_headers(headers, now_epoch_ms).map(|ms| u32::try_from(ms).unwrap_or(u32::MAX));
+    err.with_stated_window(window.filter(|_| code == ErrorCode::ContextLength))
 }
 
 /// OpenRouter's documented statuses, said the way its docs mean them. The
@@ -81,25 +103,30 @@ fn upstream_provider(body: &[u8]) -> Option<String> {
     Some(name.chars().take(60).collect())
 }
 
-/// The human part of an error body, in any of the common envelopes.
-fn provider_message(body: &[u8]) -> String {
+/// The human part of an error body, in any of the common envelopes, and
+/// whether it is one of the refusals `classify` tells apart (read from the
+/// whole message, before it is shortened).
+fn provider_message(body: &[u8]) -> (String, Option<Refusal>) {
     let text = String::from_utf8_lossy(body);
-    let msg = match Json::parse_str(&text) {
-        Ok(v) => v
+    let parsed = Json::parse_str(&text).ok();
+    let msg = match &parsed {
+        Some(v) => v
             .pointer("/error/message")
+            .or_else(|| v.pointer("/0/error/message"))
             .or_else(|| v.get("error").filter(|e| e.as_str().is_some()))
             .or_else(|| v.get("message"))
             .or_else(|| v.get("detail"))
             .and_then(Json::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| text.trim().to_string()),
-        Err(_) => text.trim().to_string(),
+        None => text.trim().to_string(),
     };
+    let refusal = classify(parsed.as_ref(), &msg);
     let mut out: String = msg.chars().take(300).collect();
     if msg.chars().count() > 300 {
         out.push('…');
     }
-    out
+    (out, refusal)
 }
 
 #[cfg(test)]
@@ -140,6 +167,52 @@ mod tests {
         assert_eq!(error_from_status(&m, 400, &[], b"").failure_class(), FailureClass::Client);
         assert_eq!(error_from_status(&m, 401, &[], b"").code, ErrorCode::Auth);
         assert_eq!(error_from_status(&m, 429, &[], b"").code, ErrorCode::RateLimited);
+    }
+
+    /// The status says "bad request"; the body says which kind, and the
+    /// code and class follow it, for every wire's shape.
+    #[test]
+    fn context_length_and_content_filter_bodies() {
+        let m = model();
+        let openai = br#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#;
+        let e = error_from_status(&m, 400, &[], openai);
+        assert_eq!(
+            (e.code, e.failure_class(), e.status),
+            (ErrorCode::ContextLength, FailureClass::ContextLength, Some(400))
+        );
+        assert!(e.message.contains("context window") && e.message.contains("8192 tokens"), "{}", e.message);
+        assert_eq!(e.stated_window(), Some(8192));
+        let mut claude = ModelConfig::new("claude-haiku-4-5", "anthropic").unwrap();
+        claude.api_key = Some("sk-ant-secret".into());
+        let anthropic = br#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 208310 tokens > 200000 maximum"}}"#;
+        assert_eq!(error_from_status(&claude, 400, &[], anthropic).code, ErrorCode::ContextLength);
+        let llama_cpp = br#"{"error":{"code":500,"message":"Context size has been exceeded.","type":"server_error"}}"#;
+        assert_eq!(error_from_status(&m, 500, &[], llama_cpp).failure_class(), FailureClass::ContextLength);
+        let ollama = ModelConfig::new("llama3", "ollama").unwrap();
+        let e = error_from_status(&ollama, 400, &[], br#"{"error":"the input length exceeds the context length"}"#);
+        assert_eq!(e.code, ErrorCode::ContextLength);
+
+        let azure = br#"{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"violence":{"filtered":true,"severity":"medium"}}}}}"#;
+        let e = error_from_status(&m, 400, &[], azure);
+        assert_eq!((e.code, e.failure_class()), (ErrorCode::ContentFilter, FailureClass::ContentFilter));
+        assert!(
+            e.message.contains("content management policy") && e.message.contains("violence (medium)"),
+            "{}",
+            e.message
+        );
+        let e = error_from_status(&m, 400, &[], br#"{"error":{"code":"content_policy_violation","message":"Your request was rejected as a result of our safety system.","type":"invalid_request_error"}}"#);
+        assert_eq!(e.code, ErrorCode::ContentFilter);
+        assert!(e.message.contains("safety system"), "{}", e.message);
+
+        // A 429 about tokens stays a rate limit; a 401 stays an auth error.
+        let tpm = br#"{"error":{"message":"Request too large: the prompt is too long for tokens per min","code":"rate_limit_exceeded"}}"#;
+        assert_eq!(error_from_status(&m, 429, &[], tpm).code, ErrorCode::RateLimited);
+        assert_eq!(error_from_status(&m, 401, &[], tpm).code, ErrorCode::Auth);
+        // On OpenRouter the refusal is said as such, not as "bad parameters".
+        let mut or = ModelConfig::new("openai/gpt-4o", "openrouter").unwrap();
+        or.api_key = Some("sk-or-v1-secret".into());
+        let e = error_from_status(&or, 400, &[], openai);
+        assert!(e.message.contains("context window") && !e.message.contains("bad parameters"), "{}", e.message);
     }
 
     #[test]

@@ -14,6 +14,6 @@ pub mod retry;
 pub mod store;
 
 pub use breaker::{Admit, BreakerConfig, Breakers};
-pub use policy::{after_failure, Attempted, Step};
+pub use policy::{after_failure, larger_window, Attempted, ContextNeed, Step};
 pub use retry::{Backoff, RetryConfig};
 pub use store::{MemoryStore, Store};

@@ -171,7 +171,10 @@ describe('stream()', () => {
     const r = await collect(agent.stream(Q, { mode: 'live' }));
     assert.equal(r.result.modelUsed, 'steady');
     assert.equal(r.result.attempts[0].error.code, 'E_CUSTOM_PROVIDER');
-    assert.equal(r.events.find((e) => e.type === 'escalated').discard, true);
+    // The steady model starts over and reproduces what was shown: only the rest follows.
+    const escalations = r.events.filter((e) => e.type === 'escalated');
+    assert.deepEqual(escalations.map((e) => e.discard), [false]);
+    assert.equal(r.events.filter((e) => e.type === 'chunk').map((e) => e.text).join(''), GOOD_LONG);
 
     const alone = new CascadeAgent([{ name: 'broken', provider: broken, cost: 0.0001 }]);
     const out = await collect(alone.stream(Q));

@@ -157,16 +157,32 @@ describe('a stream cut half-way', () => {
       assert.equal(text(events), GOOD_LONG);
     });
 
-    test(`${wire}: on the draft tier in live mode → escalated { discard: true }`, async () => {
+    test(`${wire}: on the draft tier in live mode → the verifier continues what was shown, or it is discarded`, async () => {
       mock.on({ model: 'drafter' }, reply(wire, `${DRAFT} and more words to stream`, { input: 20, output: 12 }), CUT);
       mock.on({ model: 'verifier' }, reply(wire, GOOD_LONG, { input: 20, output: 60 }));
       const { agent } = agentFor(mock, wire, ['drafter', 'verifier']);
       const { events, result } = await collect(agent.stream(Q, { mode: 'live' }));
       const esc = events.findIndex((e) => e.type === 'escalated');
       assert.ok(chunks(events.slice(0, esc)).length > 0, 'part of the draft was shown');
-      assert.equal(events[esc].discard, true);
-      assert.equal(text(events.slice(esc)), GOOD_LONG);
+      assert.equal(events[esc].discard, false, 'the next model is asked to continue it');
+      assert.match(events[esc].reason, /continues the text already shown/);
+      // What the consumer holds, discards applied, is the answer: no text twice.
+      assert.equal(visible(events), result.content);
       assert.equal(result.attempts[0].error.code, 'E_STREAM');
+      if (wire === 'anthropic') {
+        // A prefill: the canned reply is taken as the continuation, nothing is discarded.
+        assert.ok(!events.some((e) => e.type === 'escalated' && e.discard));
+        assert.ok(result.content.endsWith(GOOD_LONG.trimStart()));
+      } else {
+        // A restart: where the verifier's answer starts as the shown draft
+        // did, only the rest is shown; where it does not, it is shown whole
+        // after a discard. (How much of the draft arrived depends on the wire.)
+        assert.equal(result.content, GOOD_LONG);
+        const reproduced = GOOD_LONG.startsWith(text(events.slice(0, esc)));
+        const discarded = events.some((e, i) => i > esc && e.type === 'escalated' && e.discard);
+        assert.equal(discarded, !reproduced);
+        if (reproduced) assert.equal(text(events), GOOD_LONG, 'each character once');
+      }
     });
   }
 
@@ -229,3 +245,13 @@ describe('CascadeStream helpers', () => {
     assert.throws(() => s[Symbol.asyncIterator](), TypeError);
   });
 });
+
+/** The text a consumer holds at the end: chunks, with each discard dropping what came before. */
+function visible(events) {
+  let out = '';
+  for (const e of events) {
+    if (e.type === 'escalated' && e.discard) out = '';
+    if (e.type === 'chunk') out += e.text;
+  }
+  return out;
+}

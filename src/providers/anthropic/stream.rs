@@ -7,12 +7,12 @@
 //! numbered the same way among themselves, and their streamed `input`
 //! follows them, never a tool call.
 
-use super::{map_stop, usage};
+use super::{map_stop, stop_details, usage};
 use crate::error::CascadeError;
 use crate::json_in::Json;
 use crate::json_out::ToJson;
-use crate::providers::common::{envelope_error, raw_arguments, str_at, stream_error};
-use crate::providers::sse_wire::{SseStream, SseWire};
+use crate::providers::common::{envelope_error, raw_arguments, reported_error, str_at, stream_error};
+use crate::providers::sse_wire::{Read, SseStream, SseWire};
 use crate::stream::preview;
 use crate::stream::sse::SseEvent;
 use crate::types::StreamDelta;
@@ -39,21 +39,28 @@ impl SseWire for Events {
         "anthropic"
     }
 
-    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<Read, CascadeError> {
         let data = ev.data.trim();
         if data.is_empty() {
-            return Ok(());
+            return Ok(Read::Used);
         }
-        let v = Json::parse_str(data).map_err(|e| {
-            CascadeError::bad_response(format!(
-                "anthropic: stream event is not valid JSON ({e}): {}",
-                preview(data, 120)
-            ))
-        })?;
+        let v = match Json::parse_str(data) {
+            Ok(v) => v,
+            // An error event says so by its name, JSON or not.
+            Err(_) if ev.event.as_deref() == Some("error") => {
+                return Err(stream_error("anthropic", &preview(data, 300)))
+            }
+            Err(e) => {
+                return Ok(Read::Unreadable(format!(
+                    "anthropic: stream event is not valid JSON ({e}): {}",
+                    preview(data, 120)
+                )))
+            }
+        };
         let kind = v.get("type").and_then(Json::as_str).or(ev.event.as_deref()).unwrap_or("");
         if kind == "error" || v.get("error").is_some_and(|e| !e.is_null()) {
             let msg = envelope_error(&v).unwrap_or_else(|| preview(data, 300));
-            return Err(stream_error("anthropic", &msg));
+            return Err(reported_error("anthropic", &v, &msg, stream_error("anthropic", &msg)));
         }
         match kind {
             "message_start" => {
@@ -70,12 +77,16 @@ impl SseWire for Events {
                 if let Some(reason) = v.pointer("/delta/stop_reason").filter(|r| !r.is_null()) {
                     out.push(StreamDelta::Finish(map_stop(Some(reason))));
                 }
+                let details = v.pointer("/delta/stop_details").or_else(|| v.get("stop_details"));
+                if let Some(d) = details.and_then(stop_details) {
+                    out.push(StreamDelta::StopDetail(d));
+                }
             }
             "message_stop" => out.push(StreamDelta::Done),
             // ping, content_block_stop, and event types added later.
             _ => {}
         }
-        Ok(())
+        Ok(Read::Used)
     }
 }
 

@@ -220,6 +220,20 @@ fn stream_errors() {
     let got = stream_all("data: {\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}\n\n")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(got.is_empty(), "{got:?}");
-    let e = stream_all("event: message_start\ndata: {not json\n\n").err().unwrap_or_else(|| panic!("accepted"));
-    assert_eq!(e.code, ErrorCode::BadResponse);
+    // An event that is not JSON is skipped and counted; the caller decides
+    // whether the answer around it stands (cascade::call).
+    let mut p = StreamParser::default();
+    let got = p.feed(b"event: message_start\ndata: {not json\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n");
+    assert_eq!(got.unwrap_or_else(|e| panic!("{e}")), vec![StreamDelta::Text("Hi".into())]);
+    let skipped = crate::providers::StreamDecoder::skipped(&p);
+    assert_eq!((skipped.count, skipped.covered), (1, true));
+    assert!(skipped.last.contains("not valid JSON") && skipped.last.contains("{not json"), "{}", skipped.last);
+    // Named `error`, it is an error even when its data is not JSON.
+    let e = stream_all("event: error\ndata: upstream overloaded\n\n").err().unwrap_or_else(|| panic!("accepted"));
+    assert_eq!((e.code, e.failure_class()), (ErrorCode::Stream, FailureClass::Server));
+    // A prompt too long, reported inside the stream, keeps its meaning.
+    let e = stream_all("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"prompt is too long: 208310 tokens > 200000 maximum\"}}\n\n")
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!((e.code, e.stated_window()), (ErrorCode::ContextLength, Some(200_000)));
 }

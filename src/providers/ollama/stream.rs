@@ -4,8 +4,8 @@
 use super::{content, map_done, tool_call, usage};
 use crate::error::CascadeError;
 use crate::json_in::Json;
-use crate::providers::common::{envelope_error, str_at};
-use crate::providers::StreamDecoder;
+use crate::providers::common::{envelope_error, reported_error, str_at, stream_error};
+use crate::providers::{Skipped, StreamDecoder};
 use crate::stream::ndjson::{NdjsonDecoder, NdjsonLine};
 use crate::types::StreamDelta;
 
@@ -16,6 +16,7 @@ pub struct StreamParser {
     tools_seen: usize,
     /// The `done: true` line came: nothing after it counts.
     ended: bool,
+    skipped: Skipped,
 }
 
 impl StreamDecoder for StreamParser {
@@ -38,6 +39,10 @@ impl StreamDecoder for StreamParser {
     fn limit_events(&mut self, max_bytes: usize) {
         self.lines = NdjsonDecoder::with_limit(max_bytes);
     }
+
+    fn skipped(&self) -> &Skipped {
+        &self.skipped
+    }
 }
 
 impl StreamParser {
@@ -51,15 +56,23 @@ impl StreamParser {
                 break;
             }
             let in_ollama = |e: CascadeError| CascadeError::bad_response(format!("ollama: {}", e.message));
+            // A line over the size limit ends the stream; one that is not JSON is skipped.
             let line = line.map_err(in_ollama)?;
-            self.line(&line.json().map_err(in_ollama)?, &mut out)?;
+            match line.json() {
+                Ok(v) => {
+                    let before = out.len();
+                    self.line(&v, &mut out)?;
+                    self.skipped.read_after(out.len() > before);
+                }
+                Err(e) => self.skipped.skip(format!("ollama: {}", e.message)),
+            }
         }
         Ok(out)
     }
 
     fn line(&mut self, v: &Json, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
         if let Some(msg) = envelope_error(v) {
-            return Err(crate::providers::common::stream_error("ollama", &msg));
+            return Err(reported_error("ollama", v, &msg, stream_error("ollama", &msg)));
         }
         let message = v.field("message");
         if let Some(t) = str_at(message, "/thinking").filter(|t| !t.is_empty()) {

@@ -107,10 +107,22 @@ fn stream_error_and_bad_lines() {
     let e = e.unwrap_or_else(|| panic!("accepted"));
     assert_eq!(e.code, ErrorCode::Stream);
     assert_eq!(e.failure_class(), FailureClass::Server);
+    // A line that is not JSON is skipped and counted, naming its line.
     let mut p = StreamParser::default();
-    let e = p.feed(b"{\"message\":\n").err().unwrap_or_else(|| panic!("accepted"));
+    let got = p.feed(b"{\"message\":\n{\"message\":{\"content\":\"b\"},\"done\":false}\n").unwrap_or_default();
+    assert_eq!(got, vec![StreamDelta::Text("b".into())]);
+    let skipped = crate::providers::StreamDecoder::skipped(&p);
+    assert_eq!((skipped.count, skipped.covered), (1, true));
+    assert!(skipped.last.contains("line 1"), "{}", skipped.last);
+    // One over the event limit still ends the stream.
+    let mut p = StreamParser::default();
+    crate::providers::StreamDecoder::limit_events(&mut p, 8);
+    let e = p.feed(b"{\"message\":{\"content\":\"0123456789\"}}\n").err().unwrap_or_else(|| panic!("accepted"));
     assert_eq!(e.code, ErrorCode::BadResponse);
-    assert!(e.message.contains("line 1"), "{}", e.message);
+    // Ollama's own error line for a prompt past num_ctx is a context refusal.
+    let mut p = StreamParser::default();
+    let e = p.feed(b"{\"error\":\"the input length exceeds the context length\"}\n").err();
+    assert_eq!(e.map(|e| e.code), Some(ErrorCode::ContextLength));
 }
 
 #[test]

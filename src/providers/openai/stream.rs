@@ -4,8 +4,8 @@
 use super::{content_parts, logprobs, map_finish, reasoning_text, refusal_text, usage, wrong_type};
 use crate::error::CascadeError;
 use crate::json_in::Json;
-use crate::providers::common::{envelope_error, stream_error};
-use crate::providers::sse_wire::{SseStream, SseWire};
+use crate::providers::common::{envelope_error, reported_error, stream_error};
+use crate::providers::sse_wire::{Read, SseStream, SseWire};
 use crate::stream::preview;
 use crate::stream::sse::SseEvent;
 use crate::types::{merge_tool_name, FinishReason, StreamDelta};
@@ -42,24 +42,29 @@ impl SseWire for Events {
         &self.provider
     }
 
-    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<(), CascadeError> {
+    fn event(&mut self, ev: &SseEvent, out: &mut Vec<StreamDelta>) -> Result<Read, CascadeError> {
         let data = ev.data.trim();
         if data == "[DONE]" {
             out.push(StreamDelta::Done);
-            return Ok(());
+            return Ok(Read::Used);
         }
         if data.is_empty() {
-            return Ok(());
+            return Ok(Read::Used);
         }
         let provider = self.provider.as_str();
-        let v = Json::parse_str(data).map_err(|e| {
-            CascadeError::bad_response(format!(
-                "{provider}: stream event is not valid JSON ({e}): {}",
-                preview(data, 120)
-            ))
-        })?;
+        let v = match Json::parse_str(data) {
+            Ok(v) => v,
+            // An error event says so by its name, JSON or not.
+            Err(_) if ev.event.as_deref() == Some("error") => return Err(stream_error(provider, &preview(data, 300))),
+            Err(e) => {
+                return Ok(Read::Unreadable(format!(
+                    "{provider}: stream event is not valid JSON ({e}): {}",
+                    preview(data, 120)
+                )))
+            }
+        };
         if let Some(msg) = envelope_error(&v) {
-            return Err(stream_error(provider, &msg));
+            return Err(reported_error(provider, &v, &msg, stream_error(provider, &msg)));
         }
         if ev.event.as_deref() == Some("error") {
             return Err(stream_error(provider, &preview(data, 300)));
@@ -74,7 +79,7 @@ impl SseWire for Events {
         if let Some(u) = usage_v.filter(|u| u.is_object()) {
             out.push(StreamDelta::Usage(usage(u, &self.provider)?));
         }
-        Ok(())
+        Ok(Read::Used)
     }
 }
 
@@ -112,6 +117,10 @@ impl Events {
         }
         if let Some(lp) = choice.get("logprobs").and_then(logprobs).filter(|l| !l.is_empty()) {
             out.push(StreamDelta::Logprobs(lp));
+        }
+        // Azure's filter says on the choice which categories it flagged.
+        if let Some(flagged) = crate::providers::classify::filtered_categories(choice) {
+            out.push(StreamDelta::StopDetail(flagged));
         }
         if choice.get("finish_reason").is_some_and(|f| !f.is_null()) {
             let reason = match map_finish(choice.get("finish_reason")) {

@@ -253,8 +253,28 @@ fn stream_error_event_and_malformed_json() {
     assert_eq!(e.code, ErrorCode::Stream);
     assert_eq!(e.failure_class(), crate::error::FailureClass::Server);
     assert!(e.message.contains("boom"));
-    let e = stream_all("data: {\"choices\":[\n\n").err().unwrap_or_else(|| panic!("accepted"));
-    assert_eq!(e.code, ErrorCode::BadResponse);
+    // Not JSON: skipped and counted, and the text after it still arrives.
+    let mut p = StreamParser::default();
+    let got = p.feed(b"data: {\"choices\":[\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}\n\n");
+    assert_eq!(got.unwrap_or_default(), vec![StreamDelta::Text("b".into())]);
+    let skipped = crate::providers::StreamDecoder::skipped(&p);
+    assert_eq!((skipped.count, skipped.covered), (1, true));
+    // Azure's filter, reported in a stream event, is a content filter with its categories.
+    let e = stream_all("data: {\"error\":{\"message\":\"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.\",\"code\":\"content_filter\",\"innererror\":{\"code\":\"ResponsibleAIPolicyViolation\",\"content_filter_result\":{\"violence\":{\"filtered\":true,\"severity\":\"high\"}}}}}\n\n")
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!((e.code, e.failure_class()), (ErrorCode::ContentFilter, crate::error::FailureClass::ContentFilter));
+    assert!(e.message.contains("violence (high)"), "{}", e.message);
+    // A filtered finish carries the categories as the stop detail.
+    let got = stream_all("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\",\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":true,\"severity\":\"medium\"}}}]}\n\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        got,
+        vec![
+            StreamDelta::StopDetail("filtered: sexual (medium)".into()),
+            StreamDelta::Finish(FinishReason::ContentFilter)
+        ]
+    );
 }
 
 #[test]

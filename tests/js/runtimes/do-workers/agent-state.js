@@ -1,0 +1,3 @@
+// The agent Worker that also defines the Durable Object.
+export { CascadeStateObject } from 'cascade-edge/stores';
+export { default } from './agent-handler.js';

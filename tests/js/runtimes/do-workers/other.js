@@ -1,0 +1,2 @@
+// A second Worker, bound to the first one's Durable Objects by script name.
+export { default } from './handler.js';
