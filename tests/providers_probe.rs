@@ -19,7 +19,7 @@ const KEY: &str = "sk-test-SECRET-9876";
 fn model(provider: &str, base: Option<&str>) -> ModelConfig {
     let mut cfg = json!({"name": "m", "provider": provider, "apiKey": KEY});
     if let Some(b) = base {
-        cfg.as_object_mut().unwrap().insert("baseUrl".into(), json!(b));
+        cfg["baseUrl"] = json!(b);
     }
     parse_model(&cfg, "model").unwrap_or_else(|e| panic!("{e}"))
 }
