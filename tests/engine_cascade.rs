@@ -330,7 +330,11 @@ fn a_dead_drafter_is_skipped_once_its_breaker_opens_and_probed_after_the_timeout
     let q = "What is the capital of France?";
     // Run 1: three failed tries (two retries), then the verifier.
     let http = Scripted::new(vec![down(), down(), down(), answer()]);
-    assert_eq!(run(&e, &http, q).unwrap().model_used, "gpt-4o");
+    let r = run(&e, &http, q).unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    let reasons: Vec<&str> = r.attempts.iter().take(3).map(|a| a.reason.as_str()).collect();
+    assert!(reasons[0].ends_with("circuit breaker closed (1 failure)"), "{}", reasons[0]);
+    assert!(reasons[2].ends_with("circuit breaker closed (3 failures in a row)"), "{}", reasons[2]);
     // Run 2: the fifth failure in a row opens the breaker: no retry into it.
     let http = Scripted::new(vec![down(), down(), answer()]);
     let r = run(&e, &http, q).unwrap();

@@ -235,3 +235,35 @@ fn two_engines_on_one_store_share_a_breaker_and_one_probe_closes_it_for_both() {
     let http = Scripted::timed(vec![paris()], &clock);
     assert_eq!(go(&a, &http).unwrap().model_used, "gpt-4o-mini");
 }
+
+#[test]
+fn a_health_verdict_found_by_one_engine_is_taken_by_another_on_the_same_store() {
+    let store = Rc::new(cascade_edge::reliability::MemoryStore::default());
+    let clock = Rc::new(ManualClock::default());
+    let config = json!({"models": [model("gpt-4o-mini", json!({})), model("gpt-4o", json!({"inputCost": 2.5, "outputCost": 10}))],
+        "healthCheck": {"intervalMs": 60000, "timeoutMs": 1000}});
+    let make = || {
+        Engine::with_store(
+            parse_agent(&support::with_keys(config.clone())).unwrap(),
+            clock.clone(),
+            Shared(store.clone()),
+        )
+    };
+    let (a, b) = (make(), make());
+    // A probes the drafter's models list and finds it failing.
+    let index = a.next_health_probe().expect("a probe is due");
+    let http = Scripted::timed(vec![Reply::Json(503, r#"{"error":{"message":"down"}}"#.into())], &clock);
+    block_on(a.health_probe(&http, index));
+    assert_eq!(http.calls(), 1);
+    assert!(http.requests.borrow()[0].url.ends_with("/models"), "a models-list probe, not a chat call");
+    // B, due too, takes A's verdict without a request of its own, and passes the drafter over.
+    let index = b.next_health_probe().expect("B has not probed");
+    let quiet = Scripted::timed(vec![], &clock);
+    block_on(b.health_probe(&quiet, index));
+    assert_eq!(quiet.calls(), 0);
+    let http = Scripted::timed(vec![paris()], &clock);
+    let r =
+        block_on(b.run(&http, vec![Message::user("What is the capital of France?")], &CallOptions::default())).unwrap();
+    assert_eq!(r.model_used, "gpt-4o");
+    assert!(r.attempts[0].reason.contains("health check failed"), "{}", r.attempts[0].reason);
+}

@@ -2,29 +2,32 @@
 
 use std::cell::RefCell;
 
-use crate::decimal::Plain;
 use crate::json_out::{JsonOut, ToJson};
 
 use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
+use crate::quality::{self, Complexity, Domain, JudgeInput};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
 use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
-use crate::reliability::{self, Admit, Attempted, Breakers, MemoryStore, Step, Store};
+use crate::reliability::{self, Admit, Breakers, MemoryStore, Store};
 use crate::types::{ChatRequest, Completion, Message, ResponseFormat, StreamDelta, Usage};
 
 use super::analytics::Analytics;
+use super::attempt::{noted, Called, Target, TierCall};
 use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
+use super::handoff::{hand_off, Carry, Failed, Position};
+use super::judged::{judge_answer, Asked, Judged};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::resume::Resume;
+use super::shared_analytics::{self, Pending, SharedAnalytics, Sums};
 use super::trace::{
-    all_failed, delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered,
-    skipped_attempt, usage_or_estimate, with_system_prompt,
+    delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered, skipped_attempt,
+    usage_or_estimate, with_system_prompt,
 };
 
 /// Holds what lives as long as an agent. The HTTP client is per run, so a
@@ -44,6 +47,8 @@ pub struct Engine<C, S = MemoryStore> {
     keys: RefCell<Vec<(String, KeyUse)>>,
     /// What the health probes last found, by endpoint.
     pub(super) health: RefCell<Health>,
+    /// Analytics not yet added to a shared store.
+    pending: Pending,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -88,6 +93,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             store,
             keys: RefCell::new(Vec::new()),
             health: RefCell::new(Health::default()),
+            pending: Pending::default(),
         }
     }
 
@@ -151,11 +157,35 @@ impl<C: Clock, S: Store> Engine<C, S> {
     pub(super) fn record(&self, out: &Result<CascadeResult, RunError>) {
         // Never panics: a run in progress elsewhere only ever borrows briefly.
         if let Ok(mut a) = self.analytics.try_borrow_mut() {
+            let before = (!self.store.is_local()).then(|| Sums::of(&a));
             match out {
                 Ok(r) => a.record(r, self.config.models.len() > 1),
                 Err(e) => a.record_failed_run(&e.attempts),
             }
+            if let Some(before) = before {
+                self.pending.note(&before, &Sums::of(&a));
+            }
         }
+    }
+
+    /// The analytics deltas to flush to a shared store now, if any are due.
+    pub fn analytics_to_flush(&self) -> Option<Sums> {
+        self.pending.take()
+    }
+
+    /// Add `sums` to the store's all-agent totals; kept for later if it fails.
+    pub async fn flush_analytics(&self, sums: Sums) {
+        let ok = self.store.settle(&shared_analytics::settlements(&sums), self.clock.now_ms()).await.is_ok();
+        self.pending.done(sums, ok);
+    }
+
+    /// The totals of every agent on the shared store; `None` without one.
+    pub async fn shared_analytics(&self) -> Result<Option<SharedAnalytics>, CascadeError> {
+        if self.store.is_local() {
+            return Ok(None);
+        }
+        let counters = self.store.read(&shared_analytics::keys(), self.clock.now_ms()).await?;
+        SharedAnalytics::from_counters(&counters).map(Some)
     }
 
     pub(super) async fn execute<H: HttpClient>(
@@ -248,178 +278,42 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 continue;
             }
             let endpoint = breaker_key(model);
-            let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(&endpoint).map(str::to_string));
-            if let (Some(why), Some(_)) = (sick, next_model) {
-                attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
-                continue;
-            }
-            let admitted = match self.store.is_local() {
-                true => self.admit(&endpoint),
-                false => Box::pin(self.admit_shared(&endpoint)).await,
-            };
-            if let Admit::Skip { until } = admitted {
-                let why = format!(
-                    "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-                    Plain((until - self.wall_ms()).max(0.0).ceil())
-                );
-                attempts.push(skipped_attempt(tier, model, &why));
-                if next_model.is_some() {
-                    continue;
-                }
-                let e = CascadeError::new(
-                    ErrorCode::ProviderUnavailable,
-                    format!("{} ({}) was {why}", model.provider, model.name),
-                )
-                .with_class(crate::error::FailureClass::Server)
-                .for_model(&model.provider, &model.name);
-                let others_failed = attempts.iter().any(|a| a.outcome == AttemptOutcome::Failed)
-                    && !attempts
-                        .iter()
-                        .any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
-                let error = if others_failed { all_failed(&attempts, e) } else { e };
-                return Err(RunError { error, attempts });
+            match self.endpoint_open(model, tier, &endpoint, next_model.is_some(), &mut attempts).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(error) => return Err(RunError { error, attempts }),
             }
             let req = self.request_for(model, &messages, &opts, !is_final);
-            // Call, and call again while the failure policy says the same
-            // model is worth another try; each failed try is in the trace.
-            let mut retries = 0u32;
-            // Keys of a rotating model the provider refused in this run.
-            let mut refused_keys: Vec<usize> = Vec::new();
-            let (call, decision) = loop {
-                let mut rate = super::gate::Admitted { hold: None, note: None };
-                if self.rate_limited(model) {
-                    match Box::pin(self.take_rate(http, model, &endpoint, &req)).await {
-                        Ok(admitted) => rate = admitted,
-                        Err(super::gate::Refused::Stop(e)) => {
-                            attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
-                            return Err(RunError { error: e, attempts });
+            let target = Target { model, tier, is_final, endpoint: &endpoint, req: &req, user };
+            let called =
+                self.call_model(http, &call_env, &target, &query, mode, &mut resume, &mut attempts, emit).await;
+            let (call, decision) = match called {
+                Called::Done(call, decision) => (call, decision),
+                Called::Ended(error) => return Err(RunError { error, attempts }),
+                Called::OverBudget(e) => {
+                    if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
+                        if let Some(a) = attempts.last_mut() {
+                            a.reason.push_str("; budget policy cheapest-only: the draft is returned");
                         }
-                        Err(super::gate::Refused::MoveOn(e)) => break rate_refused(e),
+                        let latency = (self.clock.now_ms() - started).max(0.0);
+                        return Ok(self.finish(
+                            (tiers, top),
+                            m,
+                            completion,
+                            usage,
+                            t,
+                            judged,
+                            attempts,
+                            latency,
+                            wants_json,
+                        ));
                     }
-                }
-                // Boxed: budget code stays out of the hot loop's state machine (and the .wasm's
-                // largest function) and costs an allocation only under a budget.
-                let hold = match self.config.budget.is_some() {
-                    true => Box::pin(self.reserve(model, &req, user)).await,
-                    false => Ok(None),
-                };
-                let hold = match hold {
-                    Ok(hold) => hold,
-                    Err(e) => {
-                        if let Some(h) = rate.hold.take() {
-                            // Not sent after all: its place in the window is given back.
-                            let _ = Box::pin(self.store.settle(&h.released(), self.clock.now_ms())).await;
-                        }
-                        let e = e.for_model(&model.provider, &model.name);
-                        attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));
-                        if let Some((m, completion, usage, t, judged)) = last_draft.take().filter(|_| cheapest_only) {
-                            if let Some(a) = attempts.last_mut() {
-                                a.reason.push_str("; budget policy cheapest-only: the draft is returned");
-                            }
-                            let latency = (self.clock.now_ms() - started).max(0.0);
-                            return Ok(self.finish(
-                                (tiers, top),
-                                m,
-                                completion,
-                                usage,
-                                t,
-                                judged,
-                                attempts,
-                                latency,
-                                wants_json,
-                            ));
-                        }
-                        return Err(RunError { error: e, attempts });
-                    }
-                };
-                let key_index = model.key_rotation.as_ref().and_then(|r| self.pick_key(&endpoint, r, &refused_keys));
-                let keyed = with_key(model, key_index);
-                let prefilled = resume.as_ref().and_then(|r| r.request(&req));
-                let sent = prefilled.as_ref().unwrap_or(&req);
-                let mut call = self
-                    .call_tier(http, &call_env, &keyed, tier, sent, &query, is_final, mode, resume.as_mut(), emit)
-                    .await;
-                call.key_index = key_index;
-                call.note = rate.note;
-                if let Some(h) = rate.hold {
-                    let unsettled = Box::pin(self.settle_rate(h, &req, &call.outcome)).await;
-                    call.note = join_notes(call.note, unsettled);
-                }
-                if hold.is_some() {
-                    let unsettled = Box::pin(self.settle(hold, model, &req, &call.outcome)).await;
-                    call.note = join_notes(call.note, unsettled);
-                }
-                match (self.store.is_local(), breaker_verdict(&call.outcome)) {
-                    (_, None) => {}
-                    (true, Some(ok)) => self.record_outcome(&endpoint, ok),
-                    (false, Some(ok)) => Box::pin(self.record_shared(&endpoint, ok)).await,
-                }
-                let Err(e) = &call.outcome else { break (call, Step::MoveOn) };
-                // A refused prefill: the same model again, starting over and matching.
-                if resume.as_ref().is_some_and(|r| r.prefills()) && e.status == Some(400) && !call.shown_any {
-                    resume = resume.take().map(Resume::restart);
-                    let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                    a.reason = format!("{}; the prefill was refused, so the model starts over", a.reason);
-                    attempts.push(a);
-                    continue;
-                }
-                // A refused key is replaced by the next one at once, while one is left.
-                if let (Some(k), Some(rot)) = (call.key_index, &model.key_rotation) {
-                    let refused = e.code == ErrorCode::Auth && matches!(e.status, Some(401 | 403));
-                    if refused && refused_keys.len().saturating_add(1) < rot.keys.len() && !call.shown_any {
-                        refused_keys.push(k);
-                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                        a.key_index = Some(k);
-                        a.reason = format!("{}; key #{k} was refused, the next key is tried", a.reason);
-                        noted(&mut a.reason, call.note.as_deref());
-                        attempts.push(a);
-                        continue;
-                    }
-                }
-                let done = Attempted { retries, shown: call.shown_any };
-                let step = match reliability::after_failure(e, &self.config.retry, done, self.clock.random()) {
-                    // No retry into a breaker this very failure has opened.
-                    Step::Retry { .. } if matches!(self.admit(&endpoint), Admit::Skip { .. }) => Step::MoveOn,
-                    step => step,
-                };
-                match step {
-                    Step::Retry { delay_ms, why } => {
-                        let mut a = failed_attempt(tier, model, call.latency_ms, e);
-                        a.retry_in_ms = Some(delay_ms);
-                        a.key_index = call.key_index;
-                        a.reason = format!("{}; same model again in {} ms: {why}", a.reason, Plain(delay_ms.round()));
-                        noted(&mut a.reason, call.note.as_deref());
-                        attempts.push(a);
-                        if let Err(stopped) = http.sleep(delay_ms).await {
-                            return Err(RunError { error: stopped, attempts });
-                        }
-                        retries = retries.saturating_add(1);
-                    }
-                    decision => break (call, decision),
+                    return Err(RunError { error: e, attempts });
                 }
             };
             let TierCall { outcome, latency_ms, shown_any, stopped_early, note, key_index, shown_text, shown_tools } =
                 call;
-            // A continued answer is the shown text and the continuation, or,
-            // if the continuation contradicts it, an error: never a splice.
-            let outcome = match (outcome, resume.as_ref()) {
-                (Ok(mut c), Some(r)) => match r.complete(&c.content) {
-                    Some(whole) => {
-                        c.content = whole;
-                        Ok(c)
-                    }
-                    None => Err(CascadeError::new(
-                        ErrorCode::Stream,
-                        format!(
-                            "{} ({}) could not continue the answer already shown: its own answer differs, so the stream ends here",
-                            model.provider, model.name
-                        ),
-                    )
-                    .with_class(crate::error::FailureClass::Client)
-                    .for_model(&model.provider, &model.name)),
-                },
-                (outcome, _) => outcome,
-            };
+            let outcome = super::resume::completed(resume.as_ref(), model, outcome);
             let completion = match outcome {
                 Ok(c) => c,
                 Err(e) => {
@@ -427,102 +321,27 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     a.key_index = key_index;
                     noted(&mut a.reason, note.as_deref());
                     attempts.push(a);
-                    let mut stop = decision == Step::Stop || !e.failure_class().escalates();
-                    let later = models.get(i.saturating_add(1)..).unwrap_or(&[]);
-                    let e = match decision {
-                        Step::LargerWindow => {
-                            let windows: Vec<Option<u32>> = later.iter().map(|m| m.context_window).collect();
-                            let (configured, stated) = (model.context_window, e.stated_window());
-                            match reliability::larger_window(
-                                e,
-                                &model.name,
-                                configured,
-                                stated,
-                                &windows,
-                                context_need.is_some(),
-                            ) {
-                                Ok(need) => context_need.insert(need).error.clone(),
-                                Err(e) => {
-                                    stop = true;
-                                    e
-                                }
-                            }
-                        }
-                        _ => e,
-                    };
-                    let next_model =
-                        later.iter().find(|m| context_need.as_ref().is_none_or(|n| n.admits(m.context_window)));
-                    let Some(next) = next_model.filter(|_| !stop) else {
-                        // "All models failed" only when no model answered at all. After
-                        // a rejected draft the final tier's own error says more (a cut
-                        // stream stays a StreamError, as the README documents).
-                        let mut called = attempts.iter().filter(|a| a.outcome != AttemptOutcome::Skipped);
-                        let others = called.clone().any(|a| a.tier != tier || a.model != model.name);
-                        let none_answered = others && called.all(|a| a.outcome == AttemptOutcome::Failed);
-                        let error = if !stop && none_answered { all_failed(&attempts, e) } else { e };
+                    let failed = Failed { error: e, decision, shown_any, shown_text, shown_tools };
+                    let at = Position { models, tier_of: &tier_of, index: i, tier, is_final };
+                    let state = Carry { context_need: &mut context_need, resume: &mut resume };
+                    if let Err(error) = hand_off(failed, &at, state, &attempts, mode, emit) {
                         return Err(RunError { error, attempts });
-                    };
-                    // Shown text the next model continues, rather than the consumer
-                    // dropping it; a shown tool call cannot be continued.
-                    let prefill = next.wire == crate::providers::WireFormat::Anthropic;
-                    let had_resume = resume.is_some();
-                    // Shown text from a live draft may still be discarded if it
-                    // cannot be continued; a final tier's text must be.
-                    let may_discard = !is_final;
-                    resume = match resume.take() {
-                        Some(r) if !shown_tools => Some(r.failed_again(prefill, may_discard)),
-                        None if shown_any && !shown_tools => Some(Resume::new(shown_text, prefill, may_discard)),
-                        _ => None,
-                    };
-                    let carried = resume.is_some();
-                    if mode.is_some() {
-                        let same_tier = tier_of.get(i.saturating_add(1)) == Some(&tier);
-                        let mut reason = if same_tier {
-                            format!("{} failed: {}; failing over within the tier", model.name, e.code.as_str())
-                        } else {
-                            format!("{} failed: {}", model.name, e.code.as_str())
-                        };
-                        if carried {
-                            reason.push_str("; the next model continues the text already shown");
-                        }
-                        emit(Event::Escalated {
-                            from: model.name.clone(),
-                            to: next.name.clone(),
-                            reason,
-                            discard: (shown_any || had_resume) && !carried,
-                        });
                     }
                     continue;
                 }
             };
             let usage = usage_or_estimate(&completion, &req);
             let cost = model.price.map(|p| (p.cost(&usage) * 1e10).round() / 1e10);
-            // After a tool loop step the conversation already holds the tool
-            // results: a text answer is then what is wanted, not another call.
-            let turn = Turn { has_tool_results: messages.iter().any(|m| m.role == crate::types::Role::Tool) };
-            let mut verdict = quality::judge_read(
-                &JudgeInput {
-                    query: &query,
-                    // A refusal is the answer the judge must see (and refuse).
-                    answer: match (&completion.refusal, completion.content.is_empty()) {
-                        (Some(r), true) => r,
-                        _ => &completion.content,
-                    },
-                    finish_reason: completion.finish_reason,
-                    logprobs: completion.logprobs.as_deref(),
-                    tool_calls: &completion.tool_calls,
-                    tools: &req.tools,
-                    response_format: req.response_format.as_ref(),
-                },
-                &facts,
-                turn,
-                &self.config.quality,
-                model.quality_threshold.or(domain_threshold),
-            );
-            if stopped_early.is_some() && !is_final {
-                verdict.accepted = false;
-            }
-            let accepted = is_final || verdict.accepted;
+            let asked = Asked {
+                query: &query,
+                facts: &facts,
+                messages: &messages,
+                req: &req,
+                cfg: &self.config.quality,
+                threshold: model.quality_threshold.or(domain_threshold),
+            };
+            let Judged { verdict, accepted, reason } =
+                judge_answer(&asked, &completion, stopped_early.as_deref(), is_final, tier);
             if !is_final && mode.is_some() {
                 emit(Event::DraftDecision {
                     model: model.name.clone(),
@@ -534,22 +353,6 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     checks: verdict.checks.clone(),
                 });
             }
-            // The last tier's answer is returned whatever the judge says (there
-            // is nowhere higher to go); its verdict stays in the trace for the
-            // record, and the reason says so when the two disagree.
-            let reason = match (is_final, tier > 0, verdict.accepted) {
-                (false, _, _) if stopped_early.is_some() => {
-                    format!("judged early, stream stopped: {}", stopped_early.as_deref().unwrap_or(""))
-                }
-                (false, _, _) => verdict.reason.clone(),
-                (true, true, true) => "final tier: answer returned".to_string(),
-                (true, false, true) => "single tier: answer returned".to_string(),
-                (true, _, false) => format!(
-                    "returned as the last tier although the judge would not accept it ({} < {})",
-                    quality::format_fixed(verdict.score, 2),
-                    quality::format_fixed(verdict.threshold, 2)
-                ),
-            };
             // The verdict moves into the trace; what comes after needs only these.
             let judged = (verdict.complexity, verdict.domain);
             let draft_usage = usage;
@@ -622,7 +425,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     }
 
     /// Hold a call's worst-case cost against the budget, if there is one.
-    async fn reserve(
+    pub(super) async fn reserve(
         &self,
         model: &ModelConfig,
         req: &ChatRequest,
@@ -645,7 +448,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     /// Turn a call's hold into what it really cost, or free it if it failed.
     /// A store that does not take it is noted for the trace: the hold then
     /// stays until its period ends, so the budget errs towards spending less.
-    async fn settle(
+    pub(super) async fn settle(
         &self,
         hold: Option<Hold>,
         model: &ModelConfig,
@@ -663,7 +466,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     }
 
     /// The key of `rot` the next call to `endpoint` uses.
-    fn pick_key(&self, endpoint: &str, rot: &KeyRotation, refused: &[usize]) -> Option<usize> {
+    pub(super) fn pick_key(&self, endpoint: &str, rot: &KeyRotation, refused: &[usize]) -> Option<usize> {
         let draw = self.clock.random();
         let mut keys = self.keys.try_borrow_mut().ok()?;
         let at = match keys.iter().position(|(k, _)| k == endpoint) {
@@ -694,7 +497,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
     /// streamed draft may be stopped early once a failure no later text can
     /// undo has shown.
     #[allow(clippy::too_many_arguments)]
-    async fn call_tier<H: HttpClient>(
+    pub(super) async fn call_tier<H: HttpClient>(
         &self,
         http: &H,
         env: &CallEnv<'_, C>,
@@ -874,83 +677,10 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
     Some(price.cost(&Usage { input_tokens: input, output_tokens: output, ..Default::default() }))
 }
 
-/// What a call tells the endpoint's breaker: `Some(true)` when the endpoint
-/// answered (a rejected draft or a request refused as malformed included),
-/// `None` for the caller's abort, which says nothing about it.
-fn breaker_verdict(outcome: &Result<Completion, CascadeError>) -> Option<bool> {
-    match outcome {
-        Ok(_) => Some(true),
-        Err(e) => match e.failure_class() {
-            crate::error::FailureClass::Aborted => None,
-            class => Some(class.endpoint_answered()),
-        },
-    }
-}
-
 /// A breaker watches one endpoint: the same model behind another base URL
 /// (another region, a gateway) fails on its own.
 pub(super) fn breaker_key(model: &ModelConfig) -> String {
     [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
-}
-
-/// One tier's call as `call_tier` made it.
-struct TierCall {
-    outcome: Result<Completion, CascadeError>,
-    latency_ms: f64,
-    /// Some of its text reached the consumer (live mode, or the final tier).
-    shown_any: bool,
-    /// Why a streamed draft was stopped before its end, if it was.
-    stopped_early: Option<String>,
-    /// What went wrong around the call (a budget store that did not settle).
-    note: Option<String>,
-    /// Which of the model's rotating keys it used.
-    key_index: Option<usize>,
-    /// The text of it the consumer saw, and whether a tool call was shown too.
-    shown_text: String,
-    shown_tools: bool,
-}
-
-/// `model` with the rotating key `index` as its key, for one call.
-fn with_key(model: &ModelConfig, index: Option<usize>) -> std::borrow::Cow<'_, ModelConfig> {
-    let key = index.and_then(|i| model.key_rotation.as_ref()?.keys.get(i));
-    match key {
-        Some(k) => {
-            let mut m = model.clone();
-            m.api_key = Some(k.clone());
-            std::borrow::Cow::Owned(m)
-        }
-        None => std::borrow::Cow::Borrowed(model),
-    }
-}
-
-fn join_notes(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
-    }
-}
-
-/// A call the rate windows turned away (`fallback`, or `wait` that waited
-/// long enough): it fails like a 429 would, without being sent.
-fn rate_refused(e: CascadeError) -> (TierCall, Step) {
-    let call = TierCall {
-        outcome: Err(e),
-        latency_ms: 0.0,
-        shown_any: false,
-        stopped_early: None,
-        note: None,
-        key_index: None,
-        shown_text: String::new(),
-        shown_tools: false,
-    };
-    (call, Step::MoveOn)
-}
-
-fn noted(reason: &mut String, note: Option<&str>) {
-    if let Some(n) = note {
-        reason.push_str("; ");
-        reason.push_str(n);
-    }
 }
 
 /// How much new text must arrive before a streamed draft is judged again.

@@ -14,6 +14,8 @@ use crate::reliability::{Admit, Store};
 use crate::types::{ChatRequest, Completion};
 
 use super::engine::Engine;
+use super::result::{Attempt, AttemptOutcome};
+use super::trace::{all_failed, skipped_attempt};
 
 /// A call the rate windows did not admit.
 pub(super) enum Refused {
@@ -204,17 +206,44 @@ impl<C: Clock, S: Store> Engine<C, S> {
         None
     }
 
-    /// Probe model `index` (from `next_health_probe`) and remember the verdict.
+    /// Probe model `index` (from `next_health_probe`) and remember the
+    /// verdict. With a shared store, a verdict another isolate found within
+    /// the interval is taken instead of probing again, and a new one is
+    /// written for the others; a store that fails changes nothing here.
     pub async fn health_probe<H: HttpClient>(&self, http: &H, index: usize) {
         let Some(model) = self.config.all_models().nth(index) else { return };
+        let Some(cfg) = self.config.health_check else { return };
+        let endpoint = super::engine::breaker_key(model);
+        let key = format!("health:{endpoint}");
+        let shared = !self.store.is_local();
+        let mut version = 0;
+        if shared {
+            if let Ok(Some(rec)) = self.store.get(&key, self.clock.now_ms()).await {
+                version = rec.version;
+                if let Some((ok, at, reason)) = read_health(&rec.value) {
+                    if self.wall_ms() < at + cfg.interval_ms {
+                        self.note_health(&endpoint, ok, reason.to_string(), at);
+                        return;
+                    }
+                }
+            }
+        }
         let (ok, reason) = match super::call::probe(http, &self.clock, model, false).await {
             Ok(r) => (r.ok, r.reason),
             Err(e) => (false, e.message),
         };
-        let endpoint = super::engine::breaker_key(model);
         let now = self.wall_ms();
+        if shared {
+            let text = format!("{}|{}|{reason}", u8::from(ok), Plain(now.round()));
+            let ttl = (cfg.interval_ms * 2.0) as u64;
+            let _ = self.store.compare_and_set(&key, version, &text, ttl, self.clock.now_ms()).await;
+        }
+        self.note_health(&endpoint, ok, reason, now);
+    }
+
+    fn note_health(&self, endpoint: &str, ok: bool, reason: String, at: f64) {
         if let Ok(mut h) = self.health.try_borrow_mut() {
-            h.record(&endpoint, ok, reason, now);
+            h.record(endpoint, ok, reason, at);
         }
     }
 
@@ -241,4 +270,56 @@ impl<C: Clock, S: Store> Engine<C, S> {
         }
         out
     }
+
+    /// Whether `model`'s endpoint may be called now: not while its last
+    /// health probe failed (unless no later model remains) or its breaker
+    /// is open. A model passed over is in `attempts`; an open breaker on the
+    /// last model fails the run at once, rather than waiting on a request
+    /// that would most likely fail.
+    pub(super) async fn endpoint_open(
+        &self,
+        model: &ModelConfig,
+        tier: usize,
+        endpoint: &str,
+        has_next: bool,
+        attempts: &mut Vec<Attempt>,
+    ) -> Result<bool, CascadeError> {
+        let sick = self.health.try_borrow().ok().and_then(|h| h.unhealthy(endpoint).map(str::to_string));
+        if let (Some(why), true) = (sick, has_next) {
+            attempts.push(skipped_attempt(tier, model, &format!("its last health check failed ({why})")));
+            return Ok(false);
+        }
+        let admitted = match self.store.is_local() {
+            true => self.admit(endpoint),
+            false => Box::pin(self.admit_shared(endpoint)).await,
+        };
+        let Admit::Skip { until } = admitted else { return Ok(true) };
+        let why = format!(
+            "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
+            Plain((until - self.wall_ms()).max(0.0).ceil())
+        );
+        attempts.push(skipped_attempt(tier, model, &why));
+        if has_next {
+            return Ok(false);
+        }
+        let e =
+            CascadeError::new(ErrorCode::ProviderUnavailable, format!("{} ({}) was {why}", model.provider, model.name))
+                .with_class(FailureClass::Server)
+                .for_model(&model.provider, &model.name);
+        let others_failed = attempts.iter().any(|a| a.outcome == AttemptOutcome::Failed)
+            && !attempts.iter().any(|a| matches!(a.outcome, AttemptOutcome::Rejected | AttemptOutcome::Accepted));
+        Err(if others_failed { all_failed(attempts, e) } else { e })
+    }
+}
+
+/// A shared health record: `1|<wall ms>|<reason>` or `0|...`.
+fn read_health(text: &str) -> Option<(bool, f64, &str)> {
+    let mut parts = text.splitn(3, '|');
+    let ok = match parts.next()? {
+        "1" => true,
+        "0" => false,
+        _ => return None,
+    };
+    let at = crate::decimal::parse_f64(parts.next()?).filter(|t| t.is_finite())?;
+    Some((ok, at, parts.next().unwrap_or("")))
 }

@@ -12,7 +12,9 @@
 //!   shown whole after a discard; otherwise the run ends with an error,
 //!   never a spliced answer.
 
-use crate::types::{ChatRequest, Message, Role};
+use crate::config::ModelConfig;
+use crate::error::{CascadeError, ErrorCode, FailureClass};
+use crate::types::{ChatRequest, Completion, Message, Role};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Resume {
@@ -148,6 +150,33 @@ impl Resume {
         }
         (!self.diverged && self.matched >= self.delivered.len() && content.starts_with(&self.delivered))
             .then(|| content.to_string())
+    }
+}
+
+/// A call's outcome when it continued shown text: the whole answer, or,
+/// if it contradicted what was shown, an error that ends the run (never a
+/// spliced answer).
+pub(super) fn completed(
+    resume: Option<&Resume>,
+    model: &ModelConfig,
+    outcome: Result<Completion, CascadeError>,
+) -> Result<Completion, CascadeError> {
+    let Some(r) = resume else { return outcome };
+    let mut c = outcome?;
+    match r.complete(&c.content) {
+        Some(whole) => {
+            c.content = whole;
+            Ok(c)
+        }
+        None => Err(CascadeError::new(
+            ErrorCode::Stream,
+            format!(
+                "{} ({}) could not continue the answer already shown: its own answer differs, so the stream ends here",
+                model.provider, model.name
+            ),
+        )
+        .with_class(FailureClass::Client)
+        .for_model(&model.provider, &model.name)),
     }
 }
 

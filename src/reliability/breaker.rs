@@ -161,6 +161,7 @@ impl Breakers {
     pub fn describe(&self, key: &str) -> String {
         match self.get(key) {
             None => "closed".to_string(),
+            Some(State::Closed { failures: 1 }) => "closed (1 failure)".to_string(),
             Some(State::Closed { failures }) => format!("closed ({failures} failures in a row)"),
             Some(State::Open { .. }) => "open".to_string(),
             Some(State::HalfOpen { .. }) => "half-open".to_string(),
