@@ -34,6 +34,7 @@ pub mod providers;
 pub mod quality;
 pub mod reliability;
 pub mod shape;
+mod sort;
 pub mod stream;
 pub mod suggest;
 pub mod tape_out;

@@ -66,7 +66,7 @@ pub fn curve(records: &[EvalRecord]) -> Vec<CurvePoint> {
     let (dq, _, g) = gap(records);
     let key = |r: &EvalRecord| if r.escalation.is_nan() { f64::NEG_INFINITY } else { r.escalation };
     let mut order: Vec<&EvalRecord> = records.iter().collect();
-    order.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    crate::sort::sort_by(&mut order, |a, b| key(b).total_cmp(&key(a)).is_lt());
     let pgr = |q: f64| g.map_or(0.0, |g| (q - dq) / g);
     let mut out = Vec::with_capacity(n.saturating_add(1));
     out.push(CurvePoint { share: 0.0, quality: dq, pgr: 0.0 });
