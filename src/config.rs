@@ -13,7 +13,7 @@ pub(crate) use fields::{at_least, check_keys, flag, number, object, Fields};
 pub use headers::check_text;
 pub use limits::{Limits, Timeouts};
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::error::CascadeError;
 use crate::pricing::{self, Price};
@@ -250,7 +250,7 @@ pub fn parse_agent(value: &Value) -> Result<AgentConfig, CascadeError> {
         CascadeError::config(format!("config.models: expected an array of models, got {}", kind_of(models_v)))
     })?;
     let mut models = match default_models {
-        Some(d) if obj.get("models").is_none() => d.models.clone(),
+        Some(d) if !obj.contains_key("models") => d.models.clone(),
         _ => parse_tiers(list, "models", keep_order)?,
     };
     if browser {
@@ -506,7 +506,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         if t > 1.0 {
             return Err(CascadeError::config(format!(
                 "{path}.qualityThreshold: expected a number from 0 to 1, got {}",
-                serde_json::json!(t)
+                Value::from(t)
             )));
         }
     }
@@ -517,7 +517,7 @@ pub fn parse_model(value: &Value, path: &str) -> Result<ModelConfig, CascadeErro
         if t > 2.0 {
             return Err(CascadeError::config(format!(
                 "{path}.temperature: expected a number from 0 to 2, got {}",
-                serde_json::json!(t)
+                Value::from(t)
             )));
         }
     }
@@ -617,7 +617,7 @@ pub fn parse_call_options(value: &Value, path: &str) -> Result<CallOptions, Casc
             }
             "mode" | "signal" | "onToolCall" => {}
             "responseFormat" | "response_format" => {
-                out.response_format = Some(serde_json::from_value(v.clone()).map_err(|_| {
+                out.response_format = Some(crate::types::ResponseFormat::from_value(v).map_err(|_| {
                     CascadeError::config(format!(
                         "{path}.responseFormat: expected {{type: 'text'}}, {{type: 'json_object'}} or {{type: 'json_schema', schema}}"
                     ))

@@ -115,7 +115,7 @@ impl<'a> Json<'a> {
 
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Json::Number(n) => n.parse().ok(),
+            Json::Number(n) => crate::decimal::parse_f64(n),
             _ => None,
         }
     }

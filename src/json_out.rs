@@ -6,7 +6,7 @@
 //! writer appends straight into one `String`, and the public JSON shapes
 //! are written out by hand in `to_json` next to each type.
 
-use serde_json::Value;
+use crate::value::{Map, Value};
 
 use crate::shape::{Shape, Sink};
 
@@ -101,6 +101,26 @@ impl JsonOut {
         }
     }
 
+    /// A float as serde_json writes one (`5.0`, `1e16`, `-0.0`), for the
+    /// shapes that serde used to write; non-finite is `null`.
+    pub fn float_exact(&mut self, v: f64) {
+        self.sep();
+        if v.is_finite() {
+            self.buf.push_str(zmij::Buffer::new().format_finite(v));
+        } else {
+            self.buf.push_str("null");
+        }
+        self.comma = true;
+    }
+
+    /// `float_exact`, or `null`.
+    pub fn opt_float_exact(&mut self, v: Option<f64>) {
+        match v {
+            Some(x) => self.float_exact(x),
+            None => self.null(),
+        }
+    }
+
     pub fn u64(&mut self, v: u64) {
         self.sep();
         self.buf.push_str(itoa::Buffer::new().format(v));
@@ -159,7 +179,7 @@ impl JsonOut {
         }
     }
 
-    pub fn value_object(&mut self, map: &serde_json::Map<String, Value>) {
+    pub fn value_object(&mut self, map: &Map) {
         self.begin_object();
         for (k, item) in map {
             self.escaped_key(k);
@@ -301,8 +321,10 @@ pub(crate) fn number_text(buf: &mut String, v: f64) {
     }
 }
 
-/// `"text"` with JSON escapes, copying unescaped runs whole.
-fn escape_into(buf: &mut String, s: &str) {
+/// `"text"` with JSON escapes, copying unescaped runs whole: the short
+/// forms where JSON has one (as `JSON.stringify` and serde_json write
+/// them), `\u00XX` for the other control characters.
+pub(crate) fn escape_into(buf: &mut String, s: &str) {
     buf.push('"');
     let mut rest = s;
     while let Some(i) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
@@ -317,6 +339,8 @@ fn escape_into(buf: &mut String, s: &str) {
             b'\n' => buf.push_str("\\n"),
             b'\r' => buf.push_str("\\r"),
             b'\t' => buf.push_str("\\t"),
+            0x08 => buf.push_str("\\b"),
+            0x0c => buf.push_str("\\f"),
             _ => {
                 buf.push_str("\\u00");
                 buf.push(hex_digit(b >> 4));
@@ -380,12 +404,12 @@ mod tests {
             o.null();
             o.end_array();
             o.key("b");
-            o.value(&serde_json::json!({"x": [true, "y\"", 1.5, -7, 3, 2.0], "k\"ey": {}}));
+            o.value(&crate::json!({"x": [true, "y\"", 1.5, -7, 3, 2.0], "k\"ey": {}}));
             o.key("c");
             o.opt_str(None);
             o.end_object();
         });
         assert_eq!(text, r#"{"a":[1,{},null],"b":{"k\"ey":{},"x":[true,"y\"",1.5,-7,3,2.0]},"c":null}"#);
-        serde_json::from_str::<Value>(&text).unwrap();
+        crate::value::from_str(&text).unwrap();
     }
 }

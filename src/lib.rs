@@ -24,6 +24,7 @@
 pub mod cascade;
 pub mod clock;
 pub mod config;
+pub mod decimal;
 pub mod error;
 pub mod http;
 pub mod json_in;
@@ -33,13 +34,21 @@ pub mod providers;
 pub mod quality;
 pub mod reliability;
 pub mod shape;
+mod sort;
 pub mod stream;
 pub mod suggest;
 pub mod tape_out;
 pub mod types;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+// The random source the fuzz targets use (tests/fuzz), shared with the
+// unit tests rather than written twice.
+#[cfg(test)]
+#[path = "../tests/support/rng.rs"]
+mod test_rng;
 
 pub use cascade::{CascadeResult, Engine};
 pub use config::{AgentConfig, ModelConfig};

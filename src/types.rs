@@ -3,14 +3,14 @@
 //! Every codec translates between these and its own wire format, so the
 //! cascade, the judge and the pricing never see a provider's JSON.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::json_out::{JsonOut, ToJson};
 use crate::shape::{Shape, Sink};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+mod read;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     System,
     User,
@@ -29,16 +29,13 @@ impl Role {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub role: Role,
     pub content: String,
     /// Tool calls an assistant turn made (fed back in a tool loop).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
     /// For `Role::Tool`: which call this message answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
 }
 
@@ -54,7 +51,7 @@ impl Message {
     }
 }
 
-/// The camelCase shape JS sees (a custom provider's request), the one serde reads back.
+/// The camelCase shape JS sees (a custom provider's request), the one `from_value` reads back.
 impl ToJson for Message {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
@@ -72,13 +69,11 @@ impl ToJson for Message {
 }
 
 /// A tool the model may call, in the OpenAI function shape.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ToolSpec {
     pub name: String,
-    #[serde(default)]
     pub description: String,
     /// JSON Schema of the arguments object.
-    #[serde(default)]
     pub parameters: Value,
 }
 
@@ -93,7 +88,7 @@ impl Shape for Usage {
     }
 }
 
-/// In results and events, the same camelCase shape serde reads back.
+/// In results and events, the same camelCase shape `from_value` reads back.
 impl ToJson for ToolCall {
     fn write_json(&self, o: &mut JsonOut) {
         o.begin_object();
@@ -111,13 +106,11 @@ impl ToJson for ToolCall {
 
 /// A normalised tool call: arguments both as the raw text the model wrote and
 /// parsed (when it parses), so the judge can tell a malformed call apart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ToolCall {
     pub id: String,
     pub name: String,
     pub arguments_raw: String,
-    #[serde(default)]
     pub arguments: Option<Value>,
 }
 
@@ -131,7 +124,7 @@ impl ToolCall {
         if raw.trim().is_empty() {
             raw = "{}".to_string();
         }
-        let arguments = serde_json::from_str(&raw).ok();
+        let arguments = crate::value::from_str(&raw).ok();
         ToolCall { id: id.into(), name: name.into(), arguments_raw: raw, arguments }
     }
 }
@@ -203,16 +196,11 @@ impl ToJson for ResponseFormat {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ResponseFormat {
     Text,
     JsonObject,
-    JsonSchema {
-        #[serde(default)]
-        name: Option<String>,
-        schema: Value,
-    },
+    JsonSchema { name: Option<String>, schema: Value },
 }
 
 /// One request as the engine sees it, before a codec shapes it for a wire.
@@ -235,8 +223,7 @@ impl ChatRequest {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FinishReason {
     #[default]
     Stop,
@@ -261,37 +248,30 @@ impl FinishReason {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Usage {
     pub input_tokens: u64,
     pub output_tokens: u64,
     /// Part of `output_tokens` spent on hidden reasoning (priced as output).
-    #[serde(default)]
     pub reasoning_tokens: u64,
     /// Anthropic prompt caching: tokens read from / written to the cache,
     /// reported apart from `input_tokens` and priced at their own rates.
-    #[serde(default)]
     pub cache_read_tokens: u64,
-    #[serde(default)]
     pub cache_write_tokens: u64,
     /// True when the provider reported no usage and we counted it ourselves.
-    #[serde(default)]
     pub estimated: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TopLogprob {
     pub token: String,
     pub logprob: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TokenLogprob {
     pub token: String,
     pub logprob: f64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_logprobs: Vec<TopLogprob>,
 }
 

@@ -3,13 +3,14 @@
 //! arithmetic, and that a calibration handed to the agent reaches what it
 //! promised.
 
+use cascade_edge::json;
 use cascade_edge::quality::calibrate::{
     calibrate, calibrate_json, evaluate, evaluate_json, parse_prices, parse_records, CalibrateOptions, Prices,
     TokenDefaults,
 };
 use cascade_edge::quality::eval::{summarize, EvalRecord};
 use cascade_edge::quality::{judge, JudgeInput, QualityConfig};
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 
 /// Right drafts with clean working; wrong ones with a miscalculation the
 /// judge can see; the verifier is always right.
@@ -180,7 +181,7 @@ fn a_calibration_handed_to_the_agent_reaches_what_it_reported() {
         assert!(c.reached.quality >= c.target - 1e-12);
         assert!(c.reached.escalated_share <= c.global.escalated_share);
         // The `quality` object is what `new CascadeAgent({ quality })` takes.
-        let q = serde_json::to_value(c.quality).unwrap();
+        let q = cascade_edge::value::from_str(&cascade_edge::json_out::ToJson::to_json(&c.quality)).unwrap();
         assert!(QualityConfig::parse(&q, "quality").is_ok());
         let e = evaluate_json(&v, &json!({ "quality": q })).unwrap();
         assert_eq!(e.decision.outcome, c.reached, "target {target}");

@@ -9,10 +9,10 @@ use cascade_edge::cascade::{Engine, StreamMode};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions, ModelConfig};
 use cascade_edge::error::{ErrorCode, FailureClass};
+use cascade_edge::json;
 use cascade_edge::providers::{parse_response, stream_decoder};
 use cascade_edge::types::{Completion, FinishReason, Message, StreamDelta};
 use cascade_edge::{CascadeError, CascadeResult};
-use serde_json::json;
 use support::{block_on, pieces, Reply, Scripted};
 
 fn model(provider: &str) -> ModelConfig {
@@ -295,8 +295,11 @@ fn mid_stream_errors_name_the_configured_provider() {
 
 // 1 and 2, through to the result: what a caller sees.
 
-fn raw_blocks(r: &CascadeResult) -> Vec<serde_json::Value> {
-    r.raw_blocks.iter().map(|b| serde_json::from_str(&b.json).unwrap_or_else(|e| panic!("{e}: {}", b.json))).collect()
+fn raw_blocks(r: &CascadeResult) -> Vec<cascade_edge::value::Value> {
+    r.raw_blocks
+        .iter()
+        .map(|b| cascade_edge::value::from_str(&b.json).unwrap_or_else(|e| panic!("{e}: {}", b.json)))
+        .collect()
 }
 
 #[test]
@@ -333,7 +336,8 @@ fn server_tool_blocks_reach_the_result_with_their_streamed_input() {
     assert_eq!(blocks[4]["server_name"], "math-server");
 
     // The JSON form of the result carries them, in order, as the provider sent them.
-    let out: serde_json::Value = serde_json::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
+    let out: cascade_edge::value::Value =
+        cascade_edge::value::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
     assert_eq!(out["rawBlocks"].as_array().map(Vec::len), Some(7));
     assert_eq!(out["rawBlocks"][5]["content"][0]["text"], "42");
     assert!(out.get("toolCalls").is_none());
@@ -358,7 +362,7 @@ fn server_tool_blocks_of_a_message_are_kept_in_order() {
             "hologram_2027",
         ]
     );
-    let first: serde_json::Value = serde_json::from_str(&c.raw_blocks[0].json).unwrap_or_default();
+    let first: cascade_edge::value::Value = cascade_edge::value::from_str(&c.raw_blocks[0].json).unwrap_or_default();
     assert_eq!(first["input"], json!({"query": "weather Paris today"}));
 }
 
@@ -376,6 +380,7 @@ fn refusals_are_carried_apart_from_the_answer() {
     assert_eq!(r.refusal.as_deref(), Some("I'm sorry, I can't help with that."));
     assert_eq!(r.content, "");
     assert_eq!(r.finish_reason, FinishReason::ContentFilter);
-    let out: serde_json::Value = serde_json::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
+    let out: cascade_edge::value::Value =
+        cascade_edge::value::from_str(&cascade_edge::json_out::ToJson::to_json(&r)).unwrap();
     assert_eq!(out["refusal"], "I'm sorry, I can't help with that.");
 }

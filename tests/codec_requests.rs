@@ -4,9 +4,10 @@
 use cascade_edge::config::{parse_model, ModelConfig};
 use cascade_edge::error::ErrorCode;
 use cascade_edge::http::HttpRequest;
+use cascade_edge::json;
 use cascade_edge::providers::{build_request, parse_response};
 use cascade_edge::types::{ChatRequest, FinishReason, Message, ResponseFormat, Role, ToolCall, ToolSpec};
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 
 const KEY: &str = "sk-live-SECRET-0001";
 
@@ -15,7 +16,7 @@ fn model(cfg: Value) -> ModelConfig {
 }
 
 fn body(r: &HttpRequest) -> Value {
-    serde_json::from_str(r.body.as_deref().unwrap_or("")).unwrap_or(Value::Null)
+    cascade_edge::value::from_str(r.body.as_deref().unwrap_or("")).unwrap_or(Value::Null)
 }
 
 fn weather_request() -> ChatRequest {

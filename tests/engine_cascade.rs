@@ -6,12 +6,12 @@ use cascade_edge::cascade::{AttemptOutcome, Engine};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::json_out::ToJson;
 use cascade_edge::types::Message;
-use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
-fn engine(models: serde_json::Value) -> Engine<ManualClock> {
+fn engine(models: cascade_edge::value::Value) -> Engine<ManualClock> {
     Engine::new(parse_agent(&support::with_keys(models)).expect("valid config"), ManualClock::default())
 }
 

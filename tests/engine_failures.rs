@@ -10,9 +10,10 @@ use cascade_edge::cascade::{AttemptOutcome, Engine, Event, RunError, StreamMode}
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::types::Message;
+use cascade_edge::value::Value;
 use cascade_edge::CascadeResult;
-use serde_json::{json, Value};
 use support::{block_on, openai_body, openai_sse, pieces, Reply, Scripted};
 
 const ANSWER: &str = "Entanglement links two particles so that measuring one fixes the other.";
@@ -225,7 +226,7 @@ fn a_request_the_filter_blocked_is_neither_retried_nor_sent_elsewhere() {
 fn an_answer_the_filter_stopped_is_an_error_that_keeps_its_billed_tokens() {
     let e = engine(&[("drafter", None), ("verifier", None)], json!({"budget": {"daily": 1}}));
     let mut body: Value =
-        serde_json::from_str(&openai_body("The first step is", "content_filter", Some((30, 4)))).unwrap();
+        cascade_edge::value::from_str(&openai_body("The first step is", "content_filter", Some((30, 4)))).unwrap();
     body["choices"][0]["content_filter_results"] = json!({"self_harm": {"filtered": true, "severity": "high"}});
     let http = Scripted::new(vec![Reply::Json(200, body.to_string()), ok()]);
     let err = run(&e, &http).unwrap_err();

@@ -9,9 +9,10 @@ use cascade_edge::cascade::{AttemptOutcome, Engine, RunError};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::types::Message;
+use cascade_edge::value::Value;
 use cascade_edge::CascadeResult;
-use serde_json::{json, Value};
 use support::{block_on, openai_body, Reply, Scripted};
 
 fn engine(config: Value) -> (Engine<Rc<ManualClock>>, Rc<ManualClock>) {

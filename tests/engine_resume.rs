@@ -9,8 +9,9 @@ use cascade_edge::cascade::{Engine, Event, StreamMode};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::types::Message;
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 use support::{block_on, openai_sse, pieces, Reply, Scripted};
 
 const Q: &str = "What is the capital of France?";

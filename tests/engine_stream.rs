@@ -7,8 +7,8 @@ use cascade_edge::cascade::{AttemptOutcome, Engine, Event, StreamMode};
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::types::Message;
-use serde_json::json;
 use support::{block_on, openai_sse, pieces, Reply, Scripted};
 
 fn two_tier() -> Engine<ManualClock> {

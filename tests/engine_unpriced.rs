@@ -7,11 +7,11 @@ mod support;
 use cascade_edge::cascade::Engine;
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, CallOptions};
+use cascade_edge::json;
 use cascade_edge::types::Message;
-use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
-fn first_reason(models: serde_json::Value) -> (String, Option<f64>) {
+fn first_reason(models: cascade_edge::value::Value) -> (String, Option<f64>) {
     let e = Engine::new(parse_agent(&support::with_keys(models)).expect("valid config"), ManualClock::default());
     let http = Scripted::new(vec![Reply::Json(200, openai_body("4", "stop", Some((5, 1))))]);
     let r = block_on(e.run(&http, vec![Message::user("What is 2+2?")], &CallOptions::default())).expect("run");

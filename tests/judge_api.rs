@@ -1,10 +1,10 @@
 //! The judge's public contract, as the engine and the JS bindings use it.
 
+use cascade_edge::json;
 use cascade_edge::json_out::ToJson;
 use cascade_edge::quality::eval::{at_decision, summarize, EvalRecord};
 use cascade_edge::quality::{complexity, detect_domain, judge, Complexity, Domain, JudgeInput, QualityConfig, Verdict};
 use cascade_edge::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
-use serde_json::json;
 
 fn text(query: &str, answer: &str) -> Verdict {
     judge(&JudgeInput::text(query, answer), &QualityConfig::default(), None)
@@ -165,7 +165,7 @@ fn thresholds_presets_and_overrides() {
 #[test]
 fn verdict_serializes_for_js() {
     let v = text("What is 2+2?", "5");
-    let j: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+    let j: cascade_edge::value::Value = cascade_edge::value::from_str(&v.to_json()).unwrap();
     assert_eq!(j["complexity"], "trivial");
     assert_eq!(j["domain"], "math");
     assert_eq!(j["accepted"], false);

@@ -1,10 +1,10 @@
 //! Robustness: the judge runs on whatever a provider returns, so no input
 //! may make it panic, loop, or leave its score outside 0..1.
 
+use cascade_edge::json;
 use cascade_edge::json_out::ToJson;
 use cascade_edge::quality::{judge, JudgeInput, QualityConfig};
 use cascade_edge::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
-use serde_json::json;
 
 const PIECES: &[&str] = &[
     "é",
@@ -102,7 +102,7 @@ fn check(input: &JudgeInput) {
         assert!((0.0..=1.0).contains(&v.score), "{} for {:?}", v.score, input.answer);
         assert!(!v.reason.is_empty());
         assert!(v.checks.iter().all(|c| (0.0..=1.0).contains(&c.score)));
-        serde_json::from_str::<serde_json::Value>(&v.to_json()).unwrap();
+        cascade_edge::value::from_str(&v.to_json()).unwrap();
     }
 }
 

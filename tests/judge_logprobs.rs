@@ -2,9 +2,10 @@
 //! `scoreDraft`'s options keep only that prefix while they are parsed, so
 //! neither time nor memory follows whatever size a caller sends.
 
+use cascade_edge::json;
 use cascade_edge::quality::{judge, read_draft_options, JudgeInput, QualityConfig, MAX_LOGPROB_TOKENS};
 use cascade_edge::types::TokenLogprob;
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 
 fn entries(n: usize) -> String {
     let one = r#"{"token":" t","logprob":-0.1,"topLogprobs":[{"token":"a","logprob":-1},{"token":"b","logprob":-2}]}"#;

@@ -2,7 +2,7 @@
 //! price gets its model's list price, or none at all, never a relative's.
 
 use cascade_edge::config::parse_agent;
-use serde_json::json;
+use cascade_edge::json;
 
 #[test]
 fn a_pro_model_is_not_ordered_as_its_cheaper_namesake() {

@@ -3,9 +3,10 @@
 
 use cascade_edge::config::{parse_agent, AgentConfig};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::providers::build_request;
 use cascade_edge::types::{ChatRequest, Message};
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 
 const HEADER: &str = "anthropic-dangerous-direct-browser-access";
 

@@ -8,9 +8,9 @@ use cascade_edge::cascade::{AttemptOutcome, Engine, DEFAULT_PRICE_TTL_MS, RETRY_
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, parse_model, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::providers::openrouter::{models_request, parse_prices, price_for};
 use cascade_edge::types::Message;
-use serde_json::json;
 use support::{block_on, openai_body, Reply, Scripted};
 
 const KEY: &str = "sk-or-v1-SECRET-0001";
@@ -26,11 +26,11 @@ fn catalogue() -> String {
     .to_string()
 }
 
-fn engine(models: serde_json::Value) -> Engine<ManualClock> {
+fn engine(models: cascade_edge::value::Value) -> Engine<ManualClock> {
     Engine::new(parse_agent(&support::with_keys(models)).unwrap_or_else(|e| panic!("{e}")), ManualClock::default())
 }
 
-fn or_model(name: &str) -> serde_json::Value {
+fn or_model(name: &str) -> cascade_edge::value::Value {
     json!({"name": name, "provider": "openrouter", "apiKey": KEY})
 }
 

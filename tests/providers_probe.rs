@@ -9,9 +9,9 @@ use cascade_edge::clock::{Clock, ManualClock};
 use cascade_edge::config::{parse_model, ModelConfig};
 use cascade_edge::error::{CascadeError, ErrorCode, FailureClass};
 use cascade_edge::http::{HttpClient, HttpRequest, HttpResponse, StreamResponse};
+use cascade_edge::json;
 use cascade_edge::providers::probe::{build_probe, read_probe, MAX_LISTED};
 use cascade_edge::providers::PROVIDERS;
-use serde_json::json;
 use support::{block_on, Reply, Scripted};
 
 const KEY: &str = "sk-test-SECRET-9876";
@@ -78,7 +78,7 @@ fn custom_providers_cannot_be_probed() {
 fn reading_answers() {
     let m = model("openai", None);
     let url = "https://api.openai.com/v1/models";
-    let ids: Vec<serde_json::Value> = (0..80).map(|i| json!({"id": format!("model-{i}")})).collect();
+    let ids: Vec<cascade_edge::value::Value> = (0..80).map(|i| json!({"id": format!("model-{i}")})).collect();
     let ok = read_probe(&m, url, 200, json!({"object": "list", "data": ids}).to_string().as_bytes(), true);
     assert!(ok.ok);
     assert_eq!(ok.status, Some(200));

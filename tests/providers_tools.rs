@@ -11,8 +11,9 @@ use cascade_edge::cascade::{AttemptOutcome, Engine, Event, StreamMode, ToolExecu
 use cascade_edge::clock::ManualClock;
 use cascade_edge::config::{parse_agent, parse_call_options, CallOptions};
 use cascade_edge::error::ErrorCode;
+use cascade_edge::json;
 use cascade_edge::types::{Message, ToolCall};
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 use support::{block_on, openai_body, Reply, Scripted};
 
 const Q: &str = "What is the weather in Paris right now?";
@@ -207,7 +208,8 @@ fn streamed_tool_loop_emits_a_tool_result_between_steps() {
     assert!(
         matches!(&events[tool_result], Event::ToolResult { step: 1, id, content, .. } if id == "call_1" && content == "21C")
     );
-    let json: serde_json::Value = serde_json::from_str(&events[tool_result].to_json()).unwrap_or_default();
+    let json: cascade_edge::value::Value =
+        cascade_edge::value::from_str(&events[tool_result].to_json()).unwrap_or_default();
     assert_eq!(json["type"], "toolResult");
 }
 

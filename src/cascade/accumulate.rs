@@ -1,7 +1,7 @@
 //! Folding stream deltas into one `Completion`, so a streamed answer is
 //! judged, priced and returned exactly like a non-streamed one.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::types::{merge_tool_name, Completion, FinishReason, RawBlock, StreamDelta, ToolCall, Usage};
 
@@ -53,8 +53,8 @@ fn slot<T: Default>(parts: &mut Vec<T>, index: usize) -> Option<&mut T> {
 fn finished_block(raw: PartialRaw) -> RawBlock {
     let mut json = raw.json;
     if !raw.input.trim().is_empty() {
-        if let Ok(Value::Object(mut block)) = serde_json::from_str::<Value>(&json) {
-            let input = serde_json::from_str(&raw.input).unwrap_or(Value::String(raw.input));
+        if let Ok(Value::Object(mut block)) = crate::value::from_str(&json) {
+            let input = crate::value::from_str(&raw.input).unwrap_or(Value::String(raw.input));
             block.insert("input".to_string(), input);
             json = Value::Object(block).to_string();
         }
@@ -197,7 +197,7 @@ mod tests {
         let c = a.into_completion();
         assert_eq!(c.content, "Hello");
         assert_eq!(c.tool_calls.len(), 2);
-        assert_eq!(c.tool_calls[1].arguments, Some(serde_json::json!({"x": 1})));
+        assert_eq!(c.tool_calls[1].arguments, Some(crate::json!({"x": 1})));
         let u = c.usage.unwrap();
         assert_eq!((u.input_tokens, u.output_tokens), (12, 5));
     }
@@ -252,12 +252,12 @@ mod tests {
         assert_eq!(c.content, "");
         assert_eq!(c.refusal.as_deref(), Some("I'm sorry, no."));
         assert!(c.tool_calls.is_empty());
-        let blocks: Vec<Value> = c.raw_blocks.iter().map(|b| serde_json::from_str(&b.json).unwrap()).collect();
+        let blocks: Vec<Value> = c.raw_blocks.iter().map(|b| crate::value::from_str(&b.json).unwrap()).collect();
         assert_eq!(
             blocks,
             [
-                serde_json::json!({"type":"server_tool_use","id":"s1","name":"web_search","input":{"query":"paris"}}),
-                serde_json::json!({"type":"odd","input":"{cut"}),
+                crate::json!({"type":"server_tool_use","id":"s1","name":"web_search","input":{"query":"paris"}}),
+                crate::json!({"type":"odd","input":"{cut"}),
             ]
         );
         assert_eq!(c.raw_blocks[0].kind, "server_tool_use");

@@ -3,22 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use super::result::{Attempt, AttemptOutcome, CascadeResult};
+use crate::json_out::{JsonOut, ToJson};
 use crate::quality::Verdict;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelStats {
     pub calls: u64,
     pub failures: u64,
-    #[serde(serialize_with = "usd")]
     pub cost: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Acceptance {
     pub drafts: u64,
     pub accepted: u64,
@@ -36,17 +32,13 @@ impl Acceptance {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analytics {
     pub runs: u64,
     pub failed_runs: u64,
-    #[serde(serialize_with = "usd")]
     pub total_cost: f64,
-    #[serde(serialize_with = "usd")]
     pub cost_saved: f64,
     /// What the same runs would have cost on the top tier alone.
-    #[serde(serialize_with = "usd")]
     pub baseline_cost: f64,
     pub savings_percentage: f64,
     /// Runs whose cost could not be known (a model without a price).
@@ -153,8 +145,64 @@ fn drafter_verdict(attempts: &[Attempt], draft_accepted: bool) -> Option<(bool, 
 }
 
 /// Sums keep full precision; what is shown drops the sub-nano-dollar float noise.
-fn usd<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((v * 1e10).round() / 1e10)
+fn usd(o: &mut JsonOut, key: &str, v: f64) {
+    o.key(key);
+    o.float_exact((v * 1e10).round() / 1e10);
+}
+
+/// `getAnalytics()`'s JSON: camelCase fields in declaration order, floats
+/// as serde_json wrote them when this was derived.
+impl ToJson for Analytics {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.u64_field("runs", self.runs);
+        o.u64_field("failedRuns", self.failed_runs);
+        usd(o, "totalCost", self.total_cost);
+        usd(o, "costSaved", self.cost_saved);
+        usd(o, "baselineCost", self.baseline_cost);
+        o.key("savingsPercentage");
+        o.float_exact(self.savings_percentage);
+        o.u64_field("runsWithUnknownCost", self.runs_with_unknown_cost);
+        o.key("drafterAcceptance");
+        self.drafter_acceptance.write_json(o);
+        o.key("perModel");
+        keyed(o, &self.per_model);
+        o.key("byComplexity");
+        keyed(o, &self.by_complexity);
+        o.key("byDomain");
+        keyed(o, &self.by_domain);
+        o.end_object();
+    }
+}
+
+fn keyed<T: ToJson>(o: &mut JsonOut, map: &BTreeMap<String, T>) {
+    o.begin_object();
+    for (k, v) in map {
+        o.escaped_key(k);
+        v.write_json(o);
+    }
+    o.end_object();
+}
+
+impl ToJson for ModelStats {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.u64_field("calls", self.calls);
+        o.u64_field("failures", self.failures);
+        usd(o, "cost", self.cost);
+        o.end_object();
+    }
+}
+
+impl ToJson for Acceptance {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.u64_field("drafts", self.drafts);
+        o.u64_field("accepted", self.accepted);
+        o.key("rate");
+        o.float_exact(self.rate);
+        o.end_object();
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::clock::Clock;
 use crate::config::ModelConfig;
+use crate::decimal::Plain;
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
 use crate::reliability::{self, Admit, Attempted, Step, Store};
@@ -152,7 +153,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     let mut a = failed_attempt(tier, model, call.latency_ms, e);
                     a.retry_in_ms = Some(delay_ms);
                     a.key_index = call.key_index;
-                    a.reason = format!("{}; same model again in {} ms: {why}", a.reason, delay_ms.round());
+                    a.reason = format!("{}; same model again in {} ms: {why}", a.reason, Plain(delay_ms.round()));
                     noted(&mut a.reason, call.note.as_deref());
                     attempts.push(a);
                     if let Err(stopped) = http.sleep(delay_ms).await {

@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use crate::config::{AgentConfig, ModelConfig};
+use crate::decimal::Plain;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::{ByteStream, HttpClient};
 use crate::providers::openrouter::{self, PriceList};
@@ -137,7 +138,7 @@ pub async fn call_streaming<H: HttpClient, C: Clock>(
                 return Err(tag(
                     CascadeError::new(
                         ErrorCode::Timeout,
-                        format!("no answer text within timeouts.firstTokenMs ({ms} ms) of sending"),
+                        format!("no answer text within timeouts.firstTokenMs ({} ms) of sending", Plain(ms)),
                     )
                     .with_class(FailureClass::Timeout),
                     model,

@@ -6,6 +6,7 @@
 
 use crate::clock::Clock;
 use crate::config::ModelConfig;
+use crate::decimal::Plain;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 use crate::http::HttpClient;
 use crate::reliability::rate_limit::{self, OnRateLimit, RateHold, RateLimitConfig, MAX_WAITS};
@@ -62,8 +63,8 @@ impl<C: Clock, S: Store> Engine<C, S> {
             let items = rate_limit::reservations(&limits, tokens, epoch);
             match self.store.reserve(&items, self.clock.now_ms()).await {
                 Ok(true) => {
-                    let note =
-                        (waited > 0.0).then(|| format!("waited {} ms for its rate-limit window", waited.round()));
+                    let note = (waited > 0.0)
+                        .then(|| format!("waited {} ms for its rate-limit window", Plain(waited.round())));
                     return Ok(Admitted { hold: Some(RateHold::new(&items)), note });
                 }
                 Err(e) => {
@@ -86,7 +87,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
                 OnRateLimit::Skip => return Err(Refused::Stop(full("").with_class(FailureClass::Client))),
                 OnRateLimit::Fallback => return Err(Refused::MoveOn(full("").with_class(FailureClass::RateLimited))),
                 OnRateLimit::Wait if round == MAX_WAITS => {
-                    let e = full(&format!(", after waiting {} ms", waited.round()));
+                    let e = full(&format!(", after waiting {} ms", Plain(waited.round())));
                     return Err(Refused::MoveOn(e.with_class(FailureClass::RateLimited)));
                 }
                 OnRateLimit::Wait => {
@@ -233,7 +234,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
         };
         let now = self.wall_ms();
         if shared {
-            let text = format!("{}|{}|{reason}", u8::from(ok), now.round());
+            let text = format!("{}|{}|{reason}", u8::from(ok), Plain(now.round()));
             let ttl = (cfg.interval_ms * 2.0) as u64;
             let _ = self.store.compare_and_set(&key, version, &text, ttl, self.clock.now_ms()).await;
         }
@@ -295,7 +296,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
         let Admit::Skip { until } = admitted else { return Ok(true) };
         let why = format!(
             "skipped: its circuit breaker is open after repeated failures (for another {} ms)",
-            (until - self.wall_ms()).max(0.0).ceil()
+            Plain((until - self.wall_ms()).max(0.0).ceil())
         );
         attempts.push(skipped_attempt(tier, model, &why));
         if has_next {
@@ -319,6 +320,6 @@ fn read_health(text: &str) -> Option<(bool, f64, &str)> {
         "0" => false,
         _ => return None,
     };
-    let at: f64 = parts.next()?.parse().ok().filter(|t: &f64| t.is_finite())?;
+    let at = crate::decimal::parse_f64(parts.next()?).filter(|t| t.is_finite())?;
     Some((ok, at, parts.next().unwrap_or("")))
 }

@@ -1,7 +1,7 @@
 //! What a run returns: the answer, who gave it, what it cost and saved, and
 //! the decision trace with one entry per model called.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::CascadeError;
 use crate::json_out::{JsonOut, ToJson};

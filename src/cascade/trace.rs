@@ -156,12 +156,12 @@ pub(super) fn explain(attempts: &[Attempt], tier: usize, tiers: usize) -> String
 }
 
 /// The answer as JSON, allowing the Markdown fence models like to add.
-pub(super) fn parse_json_answer(content: &str) -> Option<serde_json::Value> {
+pub(super) fn parse_json_answer(content: &str) -> Option<crate::value::Value> {
     let t = content.trim();
     let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).unwrap_or(t);
     let t = t.strip_suffix("```").unwrap_or(t).trim();
     if t.starts_with('{') || t.starts_with('[') {
-        serde_json::from_str(t).ok()
+        crate::value::from_str(t).ok()
     } else {
         None
     }

@@ -2,7 +2,7 @@
 //! absent or `null` field is "not given", and anything else that is not
 //! what the field takes is refused with `{path}.{key}: expected …, got …`.
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Number, Value};
 
 use super::kind_of;
 use crate::error::CascadeError;

@@ -2,7 +2,7 @@
 //! `limits` and `timeouts`. Both exist so that no provider, hostile or just
 //! broken, can exhaust a Worker's 128 MB or hold a run open forever.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::fields::{check_keys, number, object};
 use super::kind_of;
@@ -146,7 +146,7 @@ pub fn duration(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn defaults_bound_every_attempt() {

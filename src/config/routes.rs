@@ -2,7 +2,7 @@
 //! that decide which tiers a query goes to before any model is called.
 //! Apart from `config.rs` so each file stays readable on its own.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::{kind_of, parse_tiers, DomainRoute};
 use crate::error::CascadeError;

@@ -1,10 +1,7 @@
 use super::*;
 use serde_json::Value;
 
-// The random source the fuzz targets use (tests/fuzz), shared rather than
-// written twice.
-#[path = "../../tests/support/rng.rs"]
-mod rng;
+use crate::test_rng as rng;
 
 /// What serde_json makes of the same text, for comparison.
 fn serde(text: &str) -> Option<Value> {

@@ -10,7 +10,7 @@ mod tests;
 
 pub use stream::StreamParser;
 
-use serde_json::{json, Value};
+use crate::value::{object, Value};
 
 use super::common::{
     arguments_object, base_headers, count_at, default_header, envelope_error, read_json, reported_error,
@@ -275,15 +275,15 @@ fn write_messages(o: &mut JsonOut, msgs: &[Message]) -> Result<(), CascadeError>
 fn tool_choice(choice: &Value) -> Option<Value> {
     match choice {
         Value::String(s) => match s.as_str() {
-            "auto" => Some(json!({"type": "auto"})),
-            "required" | "any" => Some(json!({"type": "any"})),
-            "none" => Some(json!({"type": "none"})),
+            "auto" => Some(object([("type", "auto".into())])),
+            "required" | "any" => Some(object([("type", "any".into())])),
+            "none" => Some(object([("type", "none".into())])),
             _ => None,
         },
         Value::Object(o) => match o.get("type").and_then(Value::as_str) {
             Some("function") => {
                 let name = choice.pointer("/function/name").or_else(|| o.get("name"))?;
-                Some(json!({"type": "tool", "name": name}))
+                Some(object([("type", "tool".into()), ("name", name.clone())]))
             }
             Some(_) => Some(choice.clone()),
             None => None,

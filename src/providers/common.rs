@@ -1,7 +1,7 @@
 //! Small pieces every wire codec needs: headers, JSON access that never
 //! panics, and the error shapes codecs return.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::classify::{classify, Refusal};
 use super::{lookup, Auth};
@@ -215,7 +215,7 @@ pub(crate) fn sent_body(req: &crate::http::HttpRequest) -> Value {
         keys.dedup();
         assert_eq!(keys.len(), fields.len(), "a key written twice: {text}");
     }
-    serde_json::from_str(text).unwrap_or(Value::Null)
+    crate::value::from_str(text).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -163,7 +163,8 @@ pub fn parse_delta(model: &ModelConfig, text: &str) -> Result<Vec<StreamDelta>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use crate::json;
+    use crate::value::Value;
 
     fn model() -> ModelConfig {
         ModelConfig::new("mock-small", "mock").unwrap()
@@ -214,7 +215,7 @@ mod tests {
             max_tokens: Some(5),
             ..Default::default()
         };
-        let v: Value = serde_json::from_str(&request_json(&model(), &req, true)).unwrap();
+        let v: Value = crate::value::from_str(&request_json(&model(), &req, true)).unwrap();
         assert_eq!(v["model"], "mock-small");
         assert_eq!(v["maxTokens"], 5);
         assert_eq!(v["messages"][0]["content"], "hi");
@@ -244,7 +245,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let v: Value = serde_json::from_str(&request_json(&m, &req, false)).unwrap();
+        let v: Value = crate::value::from_str(&request_json(&m, &req, false)).unwrap();
         assert_eq!(
             v,
             json!({
@@ -263,7 +264,8 @@ mod tests {
             })
         );
         // What the wrapper's messages parser reads back is what was sent.
-        let back: Vec<crate::types::Message> = serde_json::from_value(v["messages"].clone()).unwrap();
+        let back: Vec<crate::types::Message> =
+            v["messages"].as_array().unwrap().iter().map(|m| crate::types::Message::from_value(m).unwrap()).collect();
         assert_eq!(back, req.messages);
     }
 }

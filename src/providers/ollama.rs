@@ -9,7 +9,7 @@ mod tests;
 
 pub use stream::StreamParser;
 
-use serde_json::{json, Map, Value};
+use crate::value::{Map, Value};
 
 use super::common::{
     arguments_object, base_headers, count_at, envelope_error, raw_arguments, read_json, reported_error, str_at,
@@ -35,10 +35,10 @@ pub fn build_request(model: &ModelConfig, req: &ChatRequest, stream: bool) -> Re
     let params = &model.parameters;
     let mut options = Map::new();
     if let Some(max) = req.max_tokens.or(model.max_tokens) {
-        options.insert("num_predict".into(), json!(max));
+        options.insert("num_predict".into(), Value::from(max));
     }
     if let Some(t) = req.temperature.or(model.temperature) {
-        options.insert("temperature".into(), json!(t));
+        options.insert("temperature".into(), Value::from(t));
     }
     if let Some(Value::Object(nested)) = params.get("options") {
         options.extend(nested.iter().map(|(k, v)| (k.clone(), v.clone())));

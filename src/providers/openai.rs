@@ -9,7 +9,7 @@ mod tests;
 
 pub use stream::{stream_parser, StreamParser};
 
-use serde_json::{json, Value};
+use crate::value::{object, Map, Value};
 
 use super::common::{base_headers, count_at, envelope_error, raw_arguments, read_json, reported_error, str_at};
 use super::url::openai_chat_url;
@@ -172,9 +172,12 @@ pub(crate) fn function_tools(tools: &[crate::types::ToolSpec]) -> Value {
         tools
             .iter()
             .map(|t| {
-                json!({"type": "function", "function": {
-                    "name": t.name, "description": t.description, "parameters": tool_parameters(&t.parameters)
-                }})
+                let function = object([
+                    ("name", t.name.as_str().into()),
+                    ("description", t.description.as_str().into()),
+                    ("parameters", tool_parameters(&t.parameters)),
+                ]);
+                object([("type", "function".into()), ("function", function)])
             })
             .collect(),
     )
@@ -184,18 +187,22 @@ pub(crate) fn function_tools(tools: &[crate::types::ToolSpec]) -> Value {
 pub(crate) fn tool_parameters(p: &Value) -> Value {
     match p {
         Value::Object(o) if !o.is_empty() => p.clone(),
-        _ => json!({"type": "object", "properties": {}}),
+        _ => object([("type", "object".into()), ("properties", Value::Object(Map::new()))]),
     }
 }
 
 fn response_format_json(rf: Option<&ResponseFormat>) -> Option<Value> {
     match rf? {
         ResponseFormat::Text => None,
-        ResponseFormat::JsonObject => Some(json!({"type": "json_object"})),
-        ResponseFormat::JsonSchema { name, schema } => Some(json!({
-            "type": "json_schema",
-            "json_schema": {"name": schema_name(name.as_deref()), "schema": schema, "strict": false}
-        })),
+        ResponseFormat::JsonObject => Some(object([("type", "json_object".into())])),
+        ResponseFormat::JsonSchema { name, schema } => {
+            let inner = object([
+                ("name", schema_name(name.as_deref()).into()),
+                ("schema", schema.clone()),
+                ("strict", false.into()),
+            ]);
+            Some(object([("type", "json_schema".into()), ("json_schema", inner)]))
+        }
     }
 }
 

@@ -84,7 +84,7 @@ pub fn price_for(list: &PriceList, name: &str) -> Option<Price> {
 fn per_million(v: Option<&Json>) -> Option<f64> {
     let v = v?;
     let per_token = match v.as_str() {
-        Some(s) => s.trim().parse::<f64>().ok()?,
+        Some(s) => crate::decimal::parse_f64(s.trim())?,
         None => v.as_f64()?,
     };
     if !per_token.is_finite() || per_token < 0.0 {

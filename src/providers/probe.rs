@@ -3,7 +3,7 @@
 //! list, and a yes/no with a reason a person can act on.
 
 use crate::json_in::Json;
-use serde::Serialize;
+use crate::json_out::{JsonOut, ToJson};
 
 use super::common::{base_headers, scrub_key_like};
 use super::url::{anthropic_models_url, ollama_tags_url, openai_models_url};
@@ -15,19 +15,40 @@ use crate::http::HttpRequest;
 /// How many model ids a probe reports; enough to eyeball, small to ship.
 pub const MAX_LISTED: usize = 50;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProbeResult {
     pub ok: bool,
     /// The HTTP status, when the server answered at all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Why, in one line; never contains the key.
     pub reason: String,
     pub latency_ms: f64,
     /// The first `MAX_LISTED` model ids the server listed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<String>>,
+}
+
+/// `{ok, status?, reason, latencyMs, models?}`; the latency as serde_json
+/// wrote it when this was derived.
+impl ToJson for ProbeResult {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.bool_field("ok", self.ok);
+        if let Some(status) = self.status {
+            o.u64_field("status", u64::from(status));
+        }
+        o.str_field("reason", &self.reason);
+        o.key("latencyMs");
+        o.float_exact(self.latency_ms);
+        if let Some(models) = &self.models {
+            o.key("models");
+            o.begin_array();
+            for m in models {
+                o.str(m);
+            }
+            o.end_array();
+        }
+        o.end_object();
+    }
 }
 
 /// The probe request for `model`'s wire. Custom (JS) providers have no wire

@@ -38,7 +38,7 @@ fn millis(value: &str, unit: f64) -> Option<u64> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    let n: f64 = v.parse().ok()?;
+    let n = crate::decimal::parse_f64(v)?;
     Some(clamp_ms(n * unit))
 }
 

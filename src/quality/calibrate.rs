@@ -13,13 +13,12 @@
 //! the stored scores: a draft is accepted at threshold `t` when no check
 //! vetoed it and `score >= t`, exactly the judge's own rule.
 
-use serde::Serialize;
-
 use super::eval::{at_decision, curve, summarize, CurvePoint, EvalRecord};
 use super::{judge, JudgeInput, QualityConfig};
 use crate::pricing::{lookup, Price};
 
 mod input;
+mod json;
 mod search;
 
 pub use input::{calibrate_json, evaluate_json, parse_prices, parse_records, TokenDefaults};
@@ -39,16 +38,14 @@ pub struct Labelled {
 }
 
 /// USD per 1M tokens for the drafter and the verifier, with where they came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ModelPrice {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     pub input_cost: f64,
     pub output_cost: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Prices {
     pub draft: ModelPrice,
     pub verifier: ModelPrice,
@@ -66,8 +63,7 @@ impl Default for Prices {
 }
 
 /// What the cascade reaches at one accept/escalate decision.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
     pub escalated_share: f64,
     pub quality: f64,
@@ -79,18 +75,15 @@ pub struct Outcome {
     pub savings_percentage: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
-    #[serde(flatten)]
     pub outcome: Outcome,
     pub draft_only_quality: f64,
     pub verifier_only_quality: f64,
     pub draft_only_cost_per_query: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub count: usize,
     pub cpt50: Option<f64>,
@@ -98,12 +91,11 @@ pub struct Evaluation {
     pub apgr: Option<f64>,
     pub decision: Decision,
     pub prices: Prices,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub curve: Option<Vec<CurvePoint>>,
 }
 
 /// One value per complexity level, serialised as `{trivial, ..., expert}`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Levels<T> {
     pub trivial: T,
     pub simple: T,
@@ -118,8 +110,7 @@ impl<T: Copy> From<[T; 5]> for Levels<T> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
     /// The share of verifier-only quality asked for, and that quality itself.
     pub target_quality: f64,
@@ -144,7 +135,7 @@ pub struct Calibration {
 }
 
 /// The agent's `quality` option that applies a calibration.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QualitySettings {
     pub thresholds: Levels<f64>,
 }

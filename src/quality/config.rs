@@ -7,7 +7,7 @@
 //! query), then `quality.domainThresholds[domain]`, then
 //! `quality.thresholds[complexity]`.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::{Complexity, Domain};
 use crate::config::kind_of;
@@ -186,7 +186,7 @@ impl QualityConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn presets_by_any_spelling() {

@@ -15,8 +15,6 @@
 //! expected curve over every order within the tie. This is exact and does
 //! not depend on sampling thresholds.
 
-use serde::Serialize;
-
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EvalRecord {
     /// Higher = escalate sooner.
@@ -25,8 +23,7 @@ pub struct EvalRecord {
     pub verifier_correct: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CurvePoint {
     /// Share of records escalated, 0..1.
     pub share: f64,
@@ -36,8 +33,7 @@ pub struct CurvePoint {
     pub pgr: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Summary {
     pub records: usize,
     pub draft_quality: f64,
@@ -48,8 +44,7 @@ pub struct Summary {
     pub cpt80: Option<f64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Decision {
     pub escalated_share: f64,
     pub quality: f64,
@@ -71,7 +66,7 @@ pub fn curve(records: &[EvalRecord]) -> Vec<CurvePoint> {
     let (dq, _, g) = gap(records);
     let key = |r: &EvalRecord| if r.escalation.is_nan() { f64::NEG_INFINITY } else { r.escalation };
     let mut order: Vec<&EvalRecord> = records.iter().collect();
-    order.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    crate::sort::sort_by(&mut order, |a, b| key(b).total_cmp(&key(a)).is_lt());
     let pgr = |q: f64| g.map_or(0.0, |g| (q - dq) / g);
     let mut out = Vec::with_capacity(n.saturating_add(1));
     out.push(CurvePoint { share: 0.0, quality: dq, pgr: 0.0 });

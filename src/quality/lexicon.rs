@@ -1,11 +1,16 @@
-//! The judge's built-in vocabulary, hashed at compile time.
+//! The judge's built-in vocabulary, hashed once per instance.
 //!
 //! Every check wants to know things like "is this word a hedge?" or "which
 //! domain does this word point to?". Asking that with `str::contains` per
 //! phrase would cost a scan of the whole draft per phrase; instead the
-//! tokeniser looks each word up once in this open-addressing table (built
-//! by a `const fn`, so no start-up cost and no allocation) and the checks
-//! read the flags it leaves on the word.
+//! tokeniser looks each word up once in this open-addressing table and the
+//! checks read the flags it leaves on the word.
+//!
+//! The table is built from the word lists on first use (1.5k words, tens
+//! of microseconds, once per wasm instance) rather than at compile time:
+//! built by the compiler it shipped in the wasm as 25 kB of hashes and
+//! slot numbers that gzip cannot shrink (about 11 kB of the upload), where
+//! the words themselves take 5 kB gzipped.
 
 /// English function words: they carry no topic.
 pub(crate) const STOP: u32 = 1 << 0;
@@ -78,15 +83,48 @@ const fn total_words() -> usize {
     let mut n = 0usize;
     let mut groups = GROUPS;
     while let [(list, _, _), rest @ ..] = groups {
-        n = n.saturating_add(list.len());
+        n = n.saturating_add(count_words(list.as_bytes()));
         groups = rest;
     }
     let mut units = UNITS;
     while let [(list, _), rest @ ..] = units {
-        n = n.saturating_add(list.len());
+        n = n.saturating_add(count_words(list.as_bytes()));
         units = rest;
     }
     n
+}
+
+const fn count_words(mut rest: &[u8]) -> usize {
+    let mut n = 0usize;
+    while let Some((word, tail)) = next_word(rest) {
+        if !word.is_empty() {
+            n = n.saturating_add(1);
+        }
+        rest = tail;
+    }
+    n
+}
+
+/// The first space-separated word of `rest` and what follows it; `None`
+/// at the end.
+const fn next_word(mut rest: &[u8]) -> Option<(&[u8], &[u8])> {
+    while let [b' ', tail @ ..] = rest {
+        rest = tail;
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut len = 0usize;
+    while let Some(b) = const_get(rest, len) {
+        if b == b' ' {
+            break;
+        }
+        len = len.saturating_add(1);
+    }
+    match rest.split_at_checked(len) {
+        Some(split) => Some(split),
+        None => None,
+    }
 }
 const CAP: usize = total_words();
 
@@ -152,69 +190,94 @@ struct Table {
     flags: [u32; CAP],
     domain: [u8; CAP],
     unit: [u8; CAP],
+    /// Entries in use.
+    len: usize,
 }
 
-const fn build() -> Table {
-    let mut t = Table {
+fn build() -> Box<Table> {
+    let mut t = Box::new(Table {
         slots: [EMPTY; SLOTS],
         hashes: [0; CAP],
         lens: [0; CAP],
         flags: [0; CAP],
         domain: [0; CAP],
         unit: [0; CAP],
-    };
-    let mut len = 0usize;
-    let mut g = 0;
-    while g < GROUPS.len().saturating_add(UNITS.len()) {
-        let (list, flags, dom, unit) = if let Some((list, flags, dom)) = const_get(GROUPS, g) {
-            (list, flags, dom, 0)
-        } else if let Some((list, unit)) = const_get(UNITS, g.saturating_sub(GROUPS.len())) {
-            (list, 0, 0, unit)
-        } else {
-            break;
-        };
-        let mut words = list;
-        while let [w, rest @ ..] = words {
-            words = rest;
-            let h = fnv(w.as_bytes());
-            let mut s = (h as usize) & (SLOTS - 1);
-            while let Some(idx) = const_get(&t.slots, s) {
-                if idx == EMPTY {
-                    const_set(&mut t.hashes, len, h);
-                    const_set(&mut t.lens, len, w.len() as u8);
-                    const_set(&mut t.flags, len, flags);
-                    const_set(&mut t.domain, len, dom);
-                    const_set(&mut t.unit, len, unit);
-                    const_set(&mut t.slots, s, len as u16);
-                    len = len.saturating_add(1);
-                    break;
-                }
-                let j = idx as usize;
-                let (Some(hj), Some(lj), Some(fj), Some(dj)) =
-                    (const_get(&t.hashes, j), const_get(&t.lens, j), const_get(&t.flags, j), const_get(&t.domain, j))
-                else {
-                    break;
-                };
-                if hj == h && lj as usize == w.len() {
-                    const_set(&mut t.flags, j, fj | flags);
-                    if unit != 0 {
-                        const_set(&mut t.unit, j, unit);
-                    }
-                    // A later, stronger domain vote wins a shared word.
-                    if dom != 0 && (dj == 0 || (dom >> 4) > (dj >> 4)) {
-                        const_set(&mut t.domain, j, dom);
-                    }
-                    break;
-                }
-                s = s.saturating_add(1) & (SLOTS - 1);
-            }
-        }
-        g = g.saturating_add(1);
+        len: 0,
+    });
+    for &(list, flags, dom) in GROUPS {
+        t.insert_all(list, flags, dom, 0);
+    }
+    for &(list, unit) in UNITS {
+        t.insert_all(list, 0, 0, unit);
     }
     t
 }
 
-static TABLE: Table = build();
+impl Table {
+    /// Every space-separated word of `list`, hashed in one pass over it.
+    fn insert_all(&mut self, list: &str, flags: u32, dom: u8, unit: u8) {
+        let (mut h, mut len) = (FNV_SEED, 0usize);
+        for &b in list.as_bytes().iter().chain([b' '].iter()) {
+            if b != b' ' {
+                h = fnv_step(h, b);
+                len = len.saturating_add(1);
+            } else if len > 0 {
+                self.insert(h, len, flags, dom, unit);
+                (h, len) = (FNV_SEED, 0);
+            }
+        }
+    }
+
+    /// Add a word (by hash and length), or merge into it when an earlier
+    /// group listed it.
+    fn insert(&mut self, h: u32, wlen: usize, flags: u32, dom: u8, unit: u8) {
+        let mut s = (h as usize) & (SLOTS - 1);
+        for _ in 0..SLOTS {
+            let Some(&idx) = self.slots.get(s) else { return };
+            let j = usize::from(idx);
+            if idx == EMPTY {
+                let j = self.len;
+                let (Some(hj), Some(lj), Some(fj), Some(dj), Some(uj), Some(slot)) = (
+                    self.hashes.get_mut(j),
+                    self.lens.get_mut(j),
+                    self.flags.get_mut(j),
+                    self.domain.get_mut(j),
+                    self.unit.get_mut(j),
+                    self.slots.get_mut(s),
+                ) else {
+                    return;
+                };
+                (*hj, *lj, *fj, *dj, *uj, *slot) = (h, wlen as u8, flags, dom, unit, j as u16);
+                self.len = j.saturating_add(1);
+                return;
+            }
+            if self.hashes.get(j) == Some(&h) && self.lens.get(j).map(|&l| usize::from(l)) == Some(wlen) {
+                let (Some(fj), Some(dj), Some(uj)) =
+                    (self.flags.get_mut(j), self.domain.get_mut(j), self.unit.get_mut(j))
+                else {
+                    return;
+                };
+                *fj |= flags;
+                if unit != 0 {
+                    *uj = unit;
+                }
+                // A later, stronger domain vote wins a shared word.
+                if dom != 0 && (*dj == 0 || (dom >> 4) > (*dj >> 4)) {
+                    *dj = dom;
+                }
+                return;
+            }
+            s = s.saturating_add(1) & (SLOTS - 1);
+        }
+    }
+}
+
+/// Built on first use.
+static TABLE: std::sync::OnceLock<Box<Table>> = std::sync::OnceLock::new();
+
+fn table() -> &'static Table {
+    TABLE.get_or_init(build)
+}
 
 /// What the vocabulary knows about one word.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -237,19 +300,16 @@ pub(crate) fn domain_vote(packed: u8) -> Option<(u8, u8)> {
 /// Inlined into the tokeniser, which calls it for almost every word.
 #[inline(always)]
 pub(crate) fn lookup(hash: u32, len: usize) -> Option<Entry> {
+    let t = table();
     let mut s = (hash as usize) & (SLOTS - 1);
     for _ in 0..SLOTS {
-        let idx = *TABLE.slots.get(s)?;
+        let idx = *t.slots.get(s)?;
         if idx == EMPTY {
             return None;
         }
         let j = idx as usize;
-        if *TABLE.hashes.get(j)? == hash && usize::from(*TABLE.lens.get(j)?) == len {
-            return Some(Entry {
-                flags: *TABLE.flags.get(j)?,
-                domain: *TABLE.domain.get(j)?,
-                unit: *TABLE.unit.get(j)?,
-            });
+        if *t.hashes.get(j)? == hash && usize::from(*t.lens.get(j)?) == len {
+            return Some(Entry { flags: *t.flags.get(j)?, domain: *t.domain.get(j)?, unit: *t.unit.get(j)? });
         }
         s = s.saturating_add(1) & (SLOTS - 1);
     }
@@ -293,10 +353,10 @@ mod tests {
         let mut seen: Vec<(u32, usize, &str)> = Vec::new();
         let units = UNITS.iter().map(|(l, _)| (*l, 0u32, 0u8));
         for (list, _, _) in GROUPS.iter().copied().chain(units) {
-            for w in list {
+            for w in list.split(' ') {
                 let key = (hash_lower(w), w.len());
                 if let Some(other) = seen.iter().find(|s| (s.0, s.1) == key) {
-                    assert_eq!(other.2, *w, "hash collision");
+                    assert_eq!(other.2, w, "hash collision");
                 }
                 seen.push((key.0, key.1, w));
             }
@@ -306,7 +366,7 @@ mod tests {
     #[test]
     fn every_listed_word_is_reachable() {
         for (list, flags, _) in GROUPS {
-            for w in *list {
+            for w in list.split(' ') {
                 let e = lookup(hash_lower(w), w.len());
                 assert!(e.is_some(), "{w} missing");
                 assert_eq!(e.unwrap().flags & flags, *flags, "{w} lost a flag");

@@ -15,8 +15,6 @@
 //! changes a result; it only rules out an overflow panic (debug) or a
 //! silent wrap (release) should that bound ever be broken.
 
-use serde::Serialize;
-
 use crate::shape::{Shape, Sink};
 use crate::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec};
 
@@ -41,8 +39,7 @@ pub use config::{QualityConfig, PRESETS};
 pub use domain::{detect_domain, Domain};
 pub use draft_options::{read_draft_options, DraftOptions};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Complexity {
     Trivial,
     Simple,

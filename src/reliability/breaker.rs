@@ -4,7 +4,8 @@
 //! call; then one real request is let through (half-open), and its outcome
 //! closes the breaker or opens it again. Time comes from the caller.
 
-use serde_json::Value;
+use crate::decimal::Plain;
+use crate::value::Value;
 
 use crate::config::{check_keys, kind_of, number};
 use crate::error::CascadeError;
@@ -127,8 +128,8 @@ impl Breakers {
     pub fn export(&self, key: &str) -> Option<String> {
         match self.get(key)? {
             State::Closed { failures } => Some(format!("c:{failures}")),
-            State::Open { until } => Some(format!("o:{}", until.round())),
-            State::HalfOpen { since } => Some(format!("h:{}", since.round())),
+            State::Open { until } => Some(format!("o:{}", Plain(until.round()))),
+            State::HalfOpen { since } => Some(format!("h:{}", Plain(since.round()))),
         }
     }
 
@@ -138,8 +139,8 @@ impl Breakers {
             let (kind, n) = r.split_once(':')?;
             match kind {
                 "c" => n.parse().ok().map(|failures| State::Closed { failures }),
-                "o" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|until| State::Open { until }),
-                "h" => n.parse().ok().filter(|t: &f64| t.is_finite()).map(|since| State::HalfOpen { since }),
+                "o" => crate::decimal::parse_f64(n).filter(|t| t.is_finite()).map(|until| State::Open { until }),
+                "h" => crate::decimal::parse_f64(n).filter(|t| t.is_finite()).map(|since| State::HalfOpen { since }),
                 _ => None,
             }
         });
@@ -186,11 +187,11 @@ pub fn parse_breaker(v: &Value) -> Result<Option<BreakerConfig>, CascadeError> {
     };
     check_keys(obj, KEYS, path)?;
     let mut out = BreakerConfig::default();
-    let at_least_one = |n: &serde_json::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1);
+    let at_least_one = |n: &crate::value::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1);
     if let Some(n) = number(obj, "failureThreshold", path, "a whole number of at least 1", at_least_one)? {
         out.failure_threshold = n;
     }
-    let positive = |n: &serde_json::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms > 0.0);
+    let positive = |n: &crate::value::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms > 0.0);
     if let Some(ms) = number(obj, "resetTimeoutMs", path, "a positive number of milliseconds", positive)? {
         out.reset_timeout_ms = ms;
     }
@@ -200,7 +201,7 @@ pub fn parse_breaker(v: &Value) -> Result<Option<BreakerConfig>, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn breakers() -> Breakers {
         Breakers::new(Some(BreakerConfig { failure_threshold: 3, reset_timeout_ms: 1_000.0 }))

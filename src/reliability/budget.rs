@@ -6,7 +6,8 @@
 //! runs one thing at a time, 200 concurrent runs cannot spend past a limit
 //! between them. Days and months are UTC, from the injected wall clock.
 
-use serde_json::Value;
+use crate::decimal::Plain;
+use crate::value::Value;
 
 use crate::config::{at_least, check_keys, kind_of, number, Fields};
 use crate::error::{CascadeError, ErrorCode, FailureClass};
@@ -261,10 +262,11 @@ fn refusal(what: &str, limit: f64, spent: f64, reserved: f64, amount: f64) -> Ca
     CascadeError::new(
         ErrorCode::Budget,
         format!(
-            "{what} of ${limit} would be exceeded: ${} spent, ${} held by calls in flight, and this call could cost up to ${}",
-            round(spent),
-            round(reserved),
-            round(amount)
+            "{what} of ${} would be exceeded: ${} spent, ${} held by calls in flight, and this call could cost up to ${}",
+            Plain(limit),
+            Plain(round(spent)),
+            Plain(round(reserved)),
+            Plain(round(amount))
         ),
     )
     .with_class(FailureClass::Client)
@@ -297,7 +299,7 @@ pub fn parse_budget(v: &Value) -> Result<Option<BudgetConfig>, CascadeError> {
             )))
         }
     };
-    let share = |n: &serde_json::Number| n.as_f64().filter(|t| (0.0..=1.0).contains(t));
+    let share = |n: &crate::value::Number| n.as_f64().filter(|t| (0.0..=1.0).contains(t));
     let warning_threshold = number(obj, "warningThreshold", path, "a number from 0 to 1", share)?.unwrap_or(0.8);
     let policy = match obj.get("policy") {
         None | Some(Value::Null) => BudgetPolicy::Block,
@@ -320,8 +322,8 @@ fn limits(obj: &Fields, path: &str) -> Result<Limits, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::reliability::store::MemoryStore;
-    use serde_json::json;
 
     const JAN_31: f64 = 1_769_817_600_000.0; // 2026-01-31T00:00:00Z
 

@@ -5,7 +5,7 @@
 //! over while a later candidate remains. The policy is here; the wrapper
 //! only starts the probes the engine asks for.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{check_keys, kind_of, number, Fields};
 use crate::error::CascadeError;
@@ -138,7 +138,7 @@ pub fn parse_health(v: &Value) -> Result<Option<HealthConfig>, CascadeError> {
     };
     check_keys(obj, KEYS, path)?;
     let mut out = HealthConfig::default();
-    let ms = |n: &serde_json::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms >= 1.0 && *ms <= 2_147_483_647.0);
+    let ms = |n: &crate::value::Number| n.as_f64().filter(|ms| ms.is_finite() && *ms >= 1.0 && *ms <= 2_147_483_647.0);
     let expected = "a number of milliseconds from 1 to 2^31-1";
     if let Some(v) = number(obj, "intervalMs", path, expected, ms)? {
         out.interval_ms = v;
@@ -152,7 +152,7 @@ pub fn parse_health(v: &Value) -> Result<Option<HealthConfig>, CascadeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     const CFG: HealthConfig = HealthConfig { interval_ms: 1_000.0, timeout_ms: 100.0 };
 

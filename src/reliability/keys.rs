@@ -4,7 +4,7 @@
 //! the same run. Which key a call used is in its attempt as an index, never
 //! the key itself.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{check_keys, check_text, kind_of, Fields};
 use crate::error::CascadeError;
@@ -122,7 +122,7 @@ pub fn parse_key_rotation(v: &Value, path: &str) -> Result<Option<KeyRotation>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn rot(strategy: KeyStrategy) -> KeyRotation {
         KeyRotation { keys: vec!["a".into(), "b".into(), "c".into()], strategy }

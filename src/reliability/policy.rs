@@ -26,6 +26,7 @@
 //! consumer (live streaming): a retry would show it twice.
 
 use super::retry::RetryConfig;
+use crate::decimal::Plain;
 use crate::error::{CascadeError, ErrorCode, FailureClass};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +77,7 @@ pub fn after_failure(e: &CascadeError, cfg: &RetryConfig, done: Attempted, draw:
                 if ms <= cfg.max_retry_after_ms {
                     Step::Retry {
                         delay_ms: ms,
-                        why: format!("429 with Retry-After {ms} ms (retry {next} of {})", cfg.max_retries),
+                        why: format!("429 with Retry-After {} ms (retry {next} of {})", Plain(ms), cfg.max_retries),
                     }
                 } else {
                     Step::MoveOn

@@ -8,7 +8,7 @@
 //! token estimate (prompt counted generously plus `maxTokens`) and settles
 //! to the tokens it really used.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{check_keys, kind_of, number, Fields};
 use crate::error::CascadeError;
@@ -117,7 +117,7 @@ pub fn parse_rate_limit(v: &Value, path: &str) -> Result<Option<RateLimitConfig>
     if obj.get("enabled") == Some(&Value::Bool(false)) {
         return Ok(None);
     }
-    let count = |n: &serde_json::Number| n.as_u64().filter(|c| (1..=1_000_000_000_000).contains(c));
+    let count = |n: &crate::value::Number| n.as_u64().filter(|c| (1..=1_000_000_000_000).contains(c));
     let requests_per_minute = number(obj, "requestsPerMinute", path, "a whole number of at least 1", count)?;
     let tokens_per_minute = number(obj, "tokensPerMinute", path, "a whole number of at least 1", count)?;
     let on_limit = match obj.get("onRateLimit") {
@@ -142,8 +142,8 @@ pub fn parse_rate_limit(v: &Value, path: &str) -> Result<Option<RateLimitConfig>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::reliability::store::{MemoryStore, Store};
-    use serde_json::json;
 
     fn now<F: std::future::Future>(f: F) -> F::Output {
         let mut f = std::pin::pin!(f);

@@ -1,7 +1,7 @@
 //! `retry: { maxRetries, backoff, baseDelayMs, maxDelayMs, jitter,
 //! honorRetryAfter, maxRetryAfterMs }`, and how long each retry waits.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::config::{at_least, check_keys, flag, kind_of, number, object, Fields};
 use crate::error::CascadeError;
@@ -136,7 +136,7 @@ pub fn parse_error_config(v: &Value) -> Result<RetryConfig, CascadeError> {
 
 /// Retries per tier and run: a small whole number.
 fn count(obj: &Fields, key: &str, path: &str) -> Result<Option<u32>, CascadeError> {
-    let take = |n: &serde_json::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 10);
+    let take = |n: &crate::value::Number| n.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 10);
     number(obj, key, path, "a whole number from 0 to 10", take)
 }
 
@@ -147,7 +147,7 @@ fn millis(obj: &Fields, key: &str, path: &str) -> Result<Option<f64>, CascadeErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn delays_grow_cap_and_jitter_within_the_upper_half() {

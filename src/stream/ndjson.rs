@@ -93,11 +93,12 @@ impl NdjsonDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::json_out::ToJson;
-    use serde_json::{json, Value};
+    use crate::value::Value;
 
     fn decode_chunks(chunks: &[&[u8]]) -> Vec<Result<Value, String>> {
-        let read = |line: NdjsonLine| line.json().map(|v| serde_json::from_str::<Value>(&v.to_json()).unwrap());
+        let read = |line: NdjsonLine| line.json().map(|v| crate::value::from_str(&v.to_json()).unwrap());
         let mut d = NdjsonDecoder::new();
         let mut out = Vec::new();
         for c in chunks {

@@ -11,9 +11,10 @@ use crate::cascade::{CascadeResult, Engine, Event, RunError, StreamMode};
 use crate::config::{self, CallOptions};
 use crate::error::CascadeError;
 use crate::json_in::Json;
-use crate::json_out::ToJson;
+use crate::json_out::{JsonOut, ToJson};
 use crate::quality::{self, JudgeInput};
-use crate::types::{Message, ResponseFormat, ToolCall};
+use crate::types::{FinishReason, Message, ResponseFormat, ToolCall};
+use crate::value::Value;
 
 use super::clock::JsClock;
 use super::driver::spawn;
@@ -22,8 +23,8 @@ use super::js_error;
 use super::store::AgentStore;
 use super::tools::JsTools;
 
-fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, JsValue> {
-    serde_json::from_str(text)
+fn parse_json(text: &str, what: &str) -> Result<Value, JsValue> {
+    crate::value::from_str(text)
         .map_err(|e| js_error::error(&CascadeError::config(format!("{what}: not valid JSON ({e})"))))
 }
 
@@ -65,26 +66,28 @@ impl WasmAgent {
     pub fn models(&self) -> String {
         let models = &self.engine.config.models;
         let tiers = config::tier_numbers(models);
-        let list: Vec<serde_json::Value> = models
-            .iter()
-            .zip(tiers)
-            .map(|(m, tier)| {
-                serde_json::json!({
-                    "tier": tier,
-                    "name": m.name,
-                    "provider": m.provider,
-                    "baseUrl": m.display_base_url(),
-                    "inputCostPer1M": m.price.map(|p| p.input_per_m),
-                    "outputCostPer1M": m.price.map(|p| p.output_per_m),
-                    "hasApiKey": m.api_key.is_some(),
-                })
-            })
-            .collect();
-        serde_json::Value::Array(list).to_string()
+        let mut o = JsonOut::with_capacity(256);
+        o.begin_array();
+        for (m, tier) in models.iter().zip(tiers) {
+            // Keys in sorted order, as this list was written before.
+            o.begin_object();
+            o.str_field("baseUrl", &m.display_base_url());
+            o.bool_field("hasApiKey", m.api_key.is_some());
+            o.key("inputCostPer1M");
+            opt_float(&mut o, m.price.map(|p| p.input_per_m));
+            o.str_field("name", &m.name);
+            o.key("outputCostPer1M");
+            opt_float(&mut o, m.price.map(|p| p.output_per_m));
+            o.str_field("provider", &m.provider);
+            o.u64_field("tier", tier as u64);
+            o.end_object();
+        }
+        o.end_array();
+        o.finish()
     }
 
     pub fn analytics(&self) -> String {
-        serde_json::to_string(&self.engine.analytics()).unwrap_or_else(|_| "{}".into())
+        self.engine.analytics().to_json()
     }
 
     /// A task ending with the budget's state as JSON (`null` with no
@@ -272,15 +275,14 @@ fn parse_messages(text: &str) -> Result<Vec<Message>, CascadeError> {
             return Ok(vec![Message::user(s.into_owned())]);
         }
     }
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
+    let v = crate::value::from_str(text).map_err(|e| CascadeError::config(format!("query: not valid JSON ({e})")))?;
     match v {
-        serde_json::Value::String(s) => Ok(vec![Message::user(s)]),
-        serde_json::Value::Array(items) => items
-            .into_iter()
+        Value::String(s) => Ok(vec![Message::user(s)]),
+        Value::Array(items) => items
+            .iter()
             .enumerate()
             .map(|(i, m)| {
-                serde_json::from_value::<Message>(m).map_err(|e| {
+                Message::from_value(m).map_err(|e| {
                     CascadeError::config(format!(
                         "messages[{i}]: expected {{role: 'system'|'user'|'assistant'|'tool', content: string}} ({e})"
                     ))
@@ -308,7 +310,7 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
         _ => quality::QualityConfig::default(),
     };
     let threshold = o.get("qualityThreshold").and_then(|v| v.as_f64());
-    let finish_reason = o.get("finishReason").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+    let finish_reason = o.get("finishReason").and_then(|v| FinishReason::from_value(v).ok()).unwrap_or_default();
     let tool_calls: Vec<ToolCall> = o
         .get("toolCalls")
         .and_then(|v| v.as_array())
@@ -318,7 +320,7 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
                 .filter_map(|(i, t)| {
                     let name = t.get("name")?.as_str()?;
                     let raw = match t.get("arguments") {
-                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(Value::String(s)) => s.clone(),
                         Some(v) => v.to_string(),
                         None => "{}".into(),
                     };
@@ -332,7 +334,7 @@ pub fn score_draft(query: &str, draft: &str, options_json: &str) -> Result<Strin
         _ => Vec::new(),
     };
     let response_format: Option<ResponseFormat> =
-        o.get("responseFormat").and_then(|v| serde_json::from_value(v.clone()).ok());
+        o.get("responseFormat").and_then(|v| ResponseFormat::from_value(v).ok());
     let turn = quality::Turn { has_tool_results: o.get("hasToolResults").and_then(|v| v.as_bool()).unwrap_or(false) };
     let verdict = quality::judge_turn(
         &JudgeInput {
@@ -368,42 +370,57 @@ pub fn calibrate(records_json: &str, options_json: &str) -> Result<String, JsVal
 }
 
 /// Parse labelled records and options, run `f` over them, answer as JSON.
-fn on_records<T: serde::Serialize>(
+fn on_records<T: ToJson>(
     records_json: &str,
     options_json: &str,
-    f: fn(&serde_json::Value, &serde_json::Value) -> Result<T, CascadeError>,
+    f: fn(&Value, &Value) -> Result<T, CascadeError>,
 ) -> Result<String, JsValue> {
     let records = parse_json(records_json, "records")?;
     let options = parse_json(options_json, "options")?;
     let out = f(&records, &options).map_err(|e| js_error::error(&e))?;
-    serde_json::to_string(&out)
-        .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise the answer: {e}"))))
+    Ok(out.to_json())
+}
+
+/// A float as it was written before (`5.0`, not `5`), or `null`.
+fn opt_float(o: &mut JsonOut, v: Option<f64>) {
+    match v {
+        Some(x) => o.float(x),
+        None => o.null(),
+    }
 }
 
 /// The built-in provider table, for the wrapper's key lookup and docs.
 #[wasm_bindgen(js_name = providerTable)]
 pub fn provider_table() -> String {
     use crate::providers::{Auth, WireFormat};
-    let list: Vec<serde_json::Value> = crate::providers::PROVIDERS
-        .iter()
-        .map(|p| {
-            let wire = match p.wire {
-                WireFormat::OpenAi => "openai",
-                WireFormat::Anthropic => "anthropic",
-                WireFormat::Ollama => "ollama",
-                WireFormat::Custom => "custom",
-            };
-            let auth = match p.auth {
-                Auth::Bearer => "bearer",
-                Auth::XApiKey => "x-api-key",
-            };
-            serde_json::json!({
-                "id": p.id, "envVar": p.env_var, "baseUrlEnvVar": p.base_url_env_var,
-                "defaultBaseUrl": p.default_base_url, "wire": wire, "auth": auth,
-            })
-        })
-        .collect();
-    serde_json::Value::Array(list).to_string()
+    let mut o = JsonOut::with_capacity(2048);
+    o.begin_array();
+    for p in crate::providers::PROVIDERS {
+        let wire = match p.wire {
+            WireFormat::OpenAi => "openai",
+            WireFormat::Anthropic => "anthropic",
+            WireFormat::Ollama => "ollama",
+            WireFormat::Custom => "custom",
+        };
+        let auth = match p.auth {
+            Auth::Bearer => "bearer",
+            Auth::XApiKey => "x-api-key",
+        };
+        // Keys in sorted order, as this table was written before.
+        o.begin_object();
+        o.str_field("auth", auth);
+        o.key("baseUrlEnvVar");
+        o.opt_str(p.base_url_env_var);
+        o.key("defaultBaseUrl");
+        o.opt_str(p.default_base_url);
+        o.key("envVar");
+        o.opt_str(p.env_var);
+        o.str_field("id", p.id);
+        o.str_field("wire", wire);
+        o.end_object();
+    }
+    o.end_array();
+    o.finish()
 }
 
 /// One connection check for a model config (JSON), sent with `fetch`.
@@ -426,9 +443,7 @@ pub fn test_connection(model_json: &str, options_json: &str, transport: JsValue,
         let http = FetchClient { transport: Rc::new(transport?), signal, custom: Rc::new(JsValue::UNDEFINED) };
         let out = crate::cascade::test_connection(&http, &JsClock, &model, check).await;
         match out {
-            Ok(r) => serde_json::to_string(&r)
-                .map(|s| JsValue::from_str(&s))
-                .map_err(|e| js_error::error(&CascadeError::bad_response(format!("could not serialise: {e}")))),
+            Ok(r) => Ok(JsValue::from_str(&r.to_json())),
             Err(e) => Err(js_error::error(&e)),
         }
     })

@@ -4,7 +4,7 @@
 
 use cascade_edge::config::{parse_agent, parse_call_options, parse_model};
 use cascade_edge::quality::QualityConfig;
-use serde_json::Value;
+use cascade_edge::value::Value;
 
 use crate::harness::run;
 use crate::rng::Rng;
@@ -12,19 +12,23 @@ use crate::tree::edit;
 use crate::{mutated, seeds};
 
 /// `None` when mutated text is no longer JSON: the parsers see a `Value`
-/// that the wasm layer read with serde_json, so such text never reaches
-/// them. Trees are passed as they are: serde_json would refuse to read the
-/// deeper ones back, but a JS object handed over another way would not.
+/// that the wasm layer read with `value::from_str`, so such text never
+/// reaches them. Trees are passed as they are: the reader would refuse the
+/// deeper ones, but a JS object handed over another way would not.
 fn config(rng: &mut Rng, seeds: &[&str]) -> Option<Value> {
     let docs: Vec<Vec<u8>> = seeds.iter().map(|s| s.as_bytes().to_vec()).collect();
     if rng.one_in(3) {
-        return serde_json::from_slice(&mutated(rng, &docs)).ok();
+        return read(&mutated(rng, &docs));
     }
-    let mut v: Value = serde_json::from_slice(rng.pick::<Vec<u8>>(&docs)).expect("seed configs are JSON");
+    let mut v: Value = read(rng.pick::<Vec<u8>>(&docs)).expect("seed configs are JSON");
     for _ in 0..rng.between(1, 4) {
         edit(rng, &mut v, 0);
     }
     Some(v)
+}
+
+fn read(bytes: &[u8]) -> Option<Value> {
+    std::str::from_utf8(bytes).ok().and_then(|t| cascade_edge::value::from_str(t).ok())
 }
 
 #[test]
@@ -46,7 +50,7 @@ fn config_model() {
     let models: Vec<String> = seeds::CONFIGS
         .iter()
         .flat_map(|c| {
-            let v: Value = serde_json::from_str(c).expect("seed configs are JSON");
+            let v: Value = cascade_edge::value::from_str(c).expect("seed configs are JSON");
             let list = v.get("models").cloned().unwrap_or(v);
             list.as_array().cloned().unwrap_or_default()
         })

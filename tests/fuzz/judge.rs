@@ -4,9 +4,10 @@
 //! tool calls whose names and arguments are garbage, odd tool schemas and
 //! response formats, any threshold.
 
+use cascade_edge::json;
 use cascade_edge::quality::{judge_turn, JudgeInput, QualityConfig, Turn};
 use cascade_edge::types::{FinishReason, ResponseFormat, TokenLogprob, ToolCall, ToolSpec, TopLogprob};
-use serde_json::{json, Value};
+use cascade_edge::value::Value;
 
 use crate::harness::run;
 use crate::mutate::{self, UNICODE};

@@ -3,7 +3,7 @@
 //! Every kind of value (unicode, CR/LF, huge and negative numbers, deep
 //! nesting, the wrong type) lands under keys the parsers know.
 
-use serde_json::{Map, Number, Value};
+use cascade_edge::value::{Map, Number, Value};
 
 use crate::mutate::{self, UNICODE};
 use crate::rng::Rng;
@@ -249,19 +249,23 @@ pub fn edit(rng: &mut Rng, v: &mut Value, depth: usize) {
 /// is JSON. Now and then a byte-level edit follows, for the numbers and
 /// escapes a serialiser never writes.
 pub fn edit_document(rng: &mut Rng, doc: &[u8]) -> Option<Vec<u8>> {
-    let mut out = match serde_json::from_slice::<Value>(doc) {
-        Ok(mut v) => {
+    let mut out = match read(doc) {
+        Some(mut v) => {
             for _ in 0..rng.between(1, 3) {
                 edit(rng, &mut v, 0);
             }
-            serde_json::to_vec(&v).ok()?
+            v.to_string().into_bytes()
         }
-        Err(_) => edit_lines(rng, doc)?,
+        None => edit_lines(rng, doc)?,
     };
     if rng.one_in(4) {
         mutate::mutate_once(rng, &mut out, &[]);
     }
     Some(out)
+}
+
+fn read(bytes: &[u8]) -> Option<Value> {
+    std::str::from_utf8(bytes).ok().and_then(|t| cascade_edge::value::from_str(t).ok())
 }
 
 fn edit_lines(rng: &mut Rng, doc: &[u8]) -> Option<Vec<u8>> {
@@ -273,12 +277,12 @@ fn edit_lines(rng: &mut Rng, doc: &[u8]) -> Option<Vec<u8>> {
             None => (&b""[..], line),
         };
         let body = rest.strip_suffix(b"\n").unwrap_or(rest);
-        let parsed = serde_json::from_slice::<Value>(body).ok().filter(|_| rng.one_in(2));
+        let parsed = read(body).filter(|_| rng.one_in(2));
         match parsed {
             Some(mut v) => {
                 edit(rng, &mut v, 0);
                 out.extend_from_slice(prefix);
-                out.extend_from_slice(&serde_json::to_vec(&v).ok()?);
+                out.extend_from_slice(v.to_string().as_bytes());
                 out.extend_from_slice(&rest[body.len()..]);
                 edited = true;
             }

@@ -53,9 +53,9 @@ impl Scripted {
         self.requests.borrow().len()
     }
 
-    pub fn body(&self, i: usize) -> serde_json::Value {
+    pub fn body(&self, i: usize) -> cascade_edge::value::Value {
         let reqs = self.requests.borrow();
-        serde_json::from_str(reqs[i].body.as_deref().unwrap_or("null")).unwrap()
+        cascade_edge::value::from_str(reqs[i].body.as_deref().unwrap_or("null")).unwrap()
     }
 }
 
@@ -141,12 +141,15 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 
 /// An OpenAI chat.completion body.
 pub fn openai_body(content: &str, finish: &str, usage: Option<(u64, u64)>) -> String {
-    let mut v = serde_json::json!({
+    let mut v = cascade_edge::json!({
         "id": "chatcmpl-test", "object": "chat.completion", "created": 1, "model": "m",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}]
     });
     if let Some((i, o)) = usage {
-        v["usage"] = serde_json::json!({"prompt_tokens": i, "completion_tokens": o, "total_tokens": i + o});
+        v.as_object_mut().unwrap().insert(
+            "usage".into(),
+            cascade_edge::json!({"prompt_tokens": i, "completion_tokens": o, "total_tokens": i + o}),
+        );
     }
     v.to_string()
 }
@@ -155,12 +158,12 @@ pub fn openai_body(content: &str, finish: &str, usage: Option<(u64, u64)>) -> St
 pub fn openai_sse(content_parts: &[&str], finish: &str, usage: (u64, u64)) -> String {
     let mut s = String::new();
     for p in content_parts {
-        let ev = serde_json::json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":p},"finish_reason":null}]});
+        let ev = cascade_edge::json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":p},"finish_reason":null}]});
         s.push_str(&format!("data: {ev}\n\n"));
     }
-    let fin = serde_json::json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":finish}]});
+    let fin = cascade_edge::json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":finish}]});
     s.push_str(&format!("data: {fin}\n\n"));
-    let u = serde_json::json!({"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":usage.0,"completion_tokens":usage.1,"total_tokens":usage.0+usage.1}});
+    let u = cascade_edge::json!({"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":usage.0,"completion_tokens":usage.1,"total_tokens":usage.0+usage.1}});
     s.push_str(&format!("data: {u}\n\ndata: [DONE]\n\n"));
     s
 }
@@ -168,14 +171,14 @@ pub fn openai_sse(content_parts: &[&str], finish: &str, usage: (u64, u64)) -> St
 /// `config` with a key on every model that has none: a hosted provider
 /// without a key is refused before sending, and these tests script the
 /// provider's own endpoint.
-pub fn with_keys(mut config: serde_json::Value) -> serde_json::Value {
-    fn keyed(v: &mut serde_json::Value) {
+pub fn with_keys(mut config: cascade_edge::value::Value) -> cascade_edge::value::Value {
+    fn keyed(v: &mut cascade_edge::value::Value) {
         match v {
-            serde_json::Value::Object(o) if o.contains_key("provider") => {
-                o.entry("apiKey").or_insert_with(|| serde_json::Value::String("sk-test-key".into()));
+            cascade_edge::value::Value::Object(o) if o.contains_key("provider") => {
+                o.entry("apiKey".into()).or_insert_with(|| cascade_edge::value::Value::String("sk-test-key".into()));
             }
-            serde_json::Value::Object(o) => o.values_mut().for_each(keyed),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(keyed),
+            cascade_edge::value::Value::Object(o) => o.values_mut().for_each(keyed),
+            cascade_edge::value::Value::Array(a) => a.iter_mut().for_each(keyed),
             _ => {}
         }
     }

@@ -2,7 +2,7 @@
 //! (snake_case or camelCase keys), prices, token counts and options, each
 //! error naming the field at fault.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{calibrate, evaluate, CalibrateOptions, Calibration, Evaluation, Labelled, ModelPrice, Prices};
 use crate::config::kind_of;

@@ -52,7 +52,7 @@ const MAX_CANDS: usize = 257;
 /// (vetoed ones always go).
 fn candidates(group: &[Judged]) -> Vec<Cand> {
     let (vetoed, mut open): (Vec<&Judged>, Vec<&Judged>) = group.iter().partition(|j| j.veto);
-    open.sort_by(|a, b| a.score.total_cmp(&b.score));
+    crate::sort::sort_by(&mut open, |a, b| a.score.total_cmp(&b.score).is_lt());
     let base_esc = vetoed.len();
     let base_ok = vetoed.iter().filter(|j| j.v).count();
     // Escalating none: every open draft stands.

@@ -105,7 +105,7 @@ pub(crate) fn scan(t: &Text) -> Report {
     if marks.is_empty() {
         return report;
     }
-    marks.sort_unstable();
+    crate::sort::sort_by(&mut marks, |a, b| a < b);
     // Sized for a typical worked answer, so that the buffers do not grow
     // step by step on every judgement.
     report.results.reserve(16);

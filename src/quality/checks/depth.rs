@@ -127,7 +127,7 @@ fn demand(ctx: &Ctx) -> Option<Demand> {
         }
         let before = i.checked_sub(1).and_then(|k| q.words.get(k)).map_or(0, |p| p.hash);
         if w.is(K_DIGITS) && next.is_some_and(|n| n.hash == WORDS) && any_of(before, &ABOUT) {
-            stated = q.word(w).parse::<f64>().ok().filter(|n| (5.0..=5000.0).contains(n));
+            stated = crate::decimal::parse_f64(q.word(w)).filter(|n| (5.0..=5000.0).contains(n));
         }
         if opens_clause(q, i, first) && asks(q, i) {
             if let Some(slot) = d.parts.get_mut(d.count).filter(|_| asked) {

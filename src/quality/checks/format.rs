@@ -1,7 +1,7 @@
 //! Structure the caller asked for: JSON that parses and fits its schema,
 //! code in the language requested, fences and brackets that close.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::schema::validate;
 use super::{outcome, Ctx};
@@ -49,7 +49,7 @@ pub(crate) fn json(ctx: &Ctx) -> Option<CheckOutcome> {
     let Some((span, clean)) = json_span(ctx.answer.raw) else {
         return Some(fail("JSON was requested but the draft holds none".into()));
     };
-    let value: Value = match serde_json::from_str(span) {
+    let value: Value = match crate::value::from_str(span) {
         Ok(v) => v,
         Err(e) => return Some(fail(format!("invalid JSON: {e}"))),
     };

@@ -1,7 +1,7 @@
 use super::*;
+use crate::json;
 use crate::quality::checks::Ctx;
 use crate::quality::JudgeInput;
-use serde_json::json;
 
 fn json_with(answer: &str, format: &ResponseFormat) -> CheckOutcome {
     let mut input = JudgeInput::text("Give me the user as JSON", answer);

@@ -6,7 +6,8 @@
 //! exactly catches the malformed drafts that matter; keywords outside it
 //! (patterns, formats) are accepted rather than guessed at.
 
-use serde_json::Value;
+use crate::decimal::Plain;
+use crate::value::Value;
 
 /// Nesting allowed in value plus schema before we stop: crafted input
 /// must not be able to exhaust the stack.
@@ -210,7 +211,7 @@ fn check(
             ];
             if let Some((_, k, op)) = broken.iter().find(|b| b.0) {
                 let m = bound(k).unwrap_or(0.0);
-                return Err(format!("{path}: expected a number {op} {m}, got {x}"));
+                return Err(format!("{path}: expected a number {op} {}, got {}", Plain(m), Plain(x)));
             }
         }
         _ => {}
@@ -221,7 +222,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn schema() -> Value {
         json!({

@@ -6,7 +6,7 @@ use super::schema::validate;
 use super::{outcome, Ctx};
 use crate::quality::lexicon::{LIVE, REASON};
 use crate::quality::CheckOutcome;
-use serde_json::Value;
+use crate::value::Value;
 
 /// Live-data words that only say "now", as opposed to naming what is live.
 const TEMPORAL: [&str; 9] = ["today", "tonight", "tomorrow", "currently", "current", "now", "latest", "live", "recent"];
@@ -77,10 +77,10 @@ pub(crate) fn tools(ctx: &Ctx) -> Option<CheckOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::quality::checks::Ctx;
     use crate::quality::{JudgeInput, Turn};
     use crate::types::{ToolCall, ToolSpec};
-    use serde_json::json;
 
     fn weather() -> Vec<ToolSpec> {
         vec![ToolSpec {
