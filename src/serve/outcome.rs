@@ -30,7 +30,7 @@ impl Outcome {
         if !v.is_object() {
             return Err(BadRequest("result: expected an object".into()));
         }
-        let usage = v.field("usage");
+        let usage = answer_usage(&v);
         let tool_calls = v
             .field("toolCalls")
             .as_array()
@@ -53,6 +53,21 @@ impl Outcome {
             output_tokens: usage.field("outputTokens").as_u64().unwrap_or(0),
         })
     }
+}
+
+/// The usage of the attempt whose answer this is, not the run's sum: a
+/// client reads `input_tokens` as the size of its context (Claude Code
+/// compacts a conversation by it), and a rejected draft's tokens would
+/// double it. What the whole cascade cost is in the `x-cascade-cost` header.
+fn answer_usage<'v>(v: &'v Json<'v>) -> &'v Json<'v> {
+    let model = v.field("modelUsed").as_str();
+    let attempts = v.field("attempts").as_array().unwrap_or(&[]);
+    attempts
+        .iter()
+        .rev()
+        .find(|a| a.field("outcome").as_str() == Some("accepted") && a.field("model").as_str() == model)
+        .and_then(|a| a.get("usage"))
+        .unwrap_or_else(|| v.field("usage"))
 }
 
 fn finish_reason(name: &str) -> FinishReason {

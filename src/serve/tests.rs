@@ -284,6 +284,12 @@ fn result_json_reads_into_an_outcome() {
     assert_eq!(o.tool_calls, [ToolCall::new("c1", "f", r#"{"a":1}"#)]);
     assert_eq!(o.refusal.as_deref(), Some("no"));
     assert!(Outcome::from_result_json("[]").is_err());
+    // Escalated: the answer's own tokens, not the rejected draft's added in.
+    let json = r#"{"content":"x","modelUsed":"big","usage":{"inputTokens":30,"outputTokens":50},"attempts":[
+      {"model":"small","outcome":"rejected","usage":{"inputTokens":15,"outputTokens":10}},
+      {"model":"big","outcome":"accepted","usage":{"inputTokens":15,"outputTokens":40}}]}"#;
+    let o = Outcome::from_result_json(json).unwrap_or_else(|e| panic!("{}", e.0));
+    assert_eq!((o.input_tokens, o.output_tokens), (15, 40));
 }
 
 #[test]

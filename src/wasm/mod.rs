@@ -13,5 +13,6 @@ mod custom;
 mod driver;
 mod fetch;
 mod js_error;
+mod serve;
 mod store;
 mod tools;
