@@ -27,6 +27,7 @@ import type {
   ResolvedModel,
   RunOptions,
   ScoreDraftOptions,
+  SharedAnalytics,
   StreamOptions,
   Tiers,
   ToolCall,
@@ -137,6 +138,7 @@ export class CascadeAgent {
       throw err;
     } finally {
       cleanup();
+      if (this.#prepared.store) this.#flushAnalytics(agent);
     }
   }
 
@@ -211,6 +213,7 @@ export class CascadeAgent {
         throw e;
       } finally {
         cleanup();
+        if (this.#prepared.store) this.#flushAnalytics(agent);
       }
     }, (raw) => withToolCause(fromEngine(raw), tools), () =>
       stop.abort(new DOMException('the stream was cancelled by its consumer', 'AbortError')),
@@ -243,6 +246,29 @@ export class CascadeAgent {
     await Promise.all(this.#probe(agent));
     try {
       return JSON.parse(agent.health());
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  /** Send this agent's new analytics to the shared store in the background (one send at a time). */
+  #flushAnalytics(agent: WasmAgent): Promise<unknown> | undefined {
+    const id = agent.analyticsFlush();
+    // A send the store refuses is kept by the engine for the next one.
+    return id === 0xffffffff ? undefined : drive(stepper(), id).catch(() => undefined);
+  }
+
+  /**
+   * The totals of every agent sharing this agent's `store` (runs, failed
+   * runs, cost, savings, drafter acceptance), or `null` without a store.
+   * Each agent adds its runs in the background after they finish.
+   * @throws CascadeError when the store cannot be read.
+   */
+  async getSharedAnalytics(): Promise<SharedAnalytics | null> {
+    const agent = this.#current() ?? (await this.#wasm());
+    await this.#flushAnalytics(agent);
+    try {
+      return JSON.parse(await drive(stepper(), agent.sharedAnalytics()));
     } catch (e) {
       throw fromEngine(e);
     }

@@ -234,6 +234,18 @@ export interface BudgetOptions {
   onLimitExceeded?: (status: BudgetStatus, error: import('./errors.js').CascadeError) => void;
 }
 
+/** `agent.getSharedAnalytics()`: the sums over every agent on one `store`. Amounts in USD. */
+export interface SharedAnalytics {
+  runs: number;
+  failedRuns: number;
+  totalCost: number;
+  costSaved: number;
+  baselineCost: number;
+  savingsPercentage: number;
+  runsWithUnknownCost: number;
+  drafterAcceptance: { drafts: number; accepted: number; rate: number };
+}
+
 /** One endpoint in `agent.checkHealth()`. */
 export interface EndpointHealth {
   provider: string;

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::quality::{self, Complexity, Domain, JudgeInput, Turn};
+use crate::quality::{self, Complexity, Domain, JudgeInput};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
 use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
@@ -20,9 +20,11 @@ use super::attempt::{noted, Called, Target, TierCall};
 use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::handoff::{hand_off, Carry, Failed, Position};
+use super::judged::{judge_answer, Asked, Judged};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::resume::Resume;
+use super::shared_analytics::{self, Pending, SharedAnalytics, Sums};
 use super::trace::{
     delta_event, explain, failed_attempt, last_user_text, parse_json_answer, release_buffered, skipped_attempt,
     usage_or_estimate, with_system_prompt,
@@ -45,6 +47,8 @@ pub struct Engine<C, S = MemoryStore> {
     keys: RefCell<Vec<(String, KeyUse)>>,
     /// What the health probes last found, by endpoint.
     pub(super) health: RefCell<Health>,
+    /// Analytics not yet added to a shared store.
+    pending: Pending,
 }
 
 /// A failed run: the error, and the trace of what was tried before it.
@@ -89,6 +93,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
             store,
             keys: RefCell::new(Vec::new()),
             health: RefCell::new(Health::default()),
+            pending: Pending::default(),
         }
     }
 
@@ -152,11 +157,35 @@ impl<C: Clock, S: Store> Engine<C, S> {
     pub(super) fn record(&self, out: &Result<CascadeResult, RunError>) {
         // Never panics: a run in progress elsewhere only ever borrows briefly.
         if let Ok(mut a) = self.analytics.try_borrow_mut() {
+            let before = (!self.store.is_local()).then(|| Sums::of(&a));
             match out {
                 Ok(r) => a.record(r, self.config.models.len() > 1),
                 Err(e) => a.record_failed_run(&e.attempts),
             }
+            if let Some(before) = before {
+                self.pending.note(&before, &Sums::of(&a));
+            }
         }
+    }
+
+    /// The analytics deltas to flush to a shared store now, if any are due.
+    pub fn analytics_to_flush(&self) -> Option<Sums> {
+        self.pending.take()
+    }
+
+    /// Add `sums` to the store's all-agent totals; kept for later if it fails.
+    pub async fn flush_analytics(&self, sums: Sums) {
+        let ok = self.store.settle(&shared_analytics::settlements(&sums), self.clock.now_ms()).await.is_ok();
+        self.pending.done(sums, ok);
+    }
+
+    /// The totals of every agent on the shared store; `None` without one.
+    pub async fn shared_analytics(&self) -> Result<Option<SharedAnalytics>, CascadeError> {
+        if self.store.is_local() {
+            return Ok(None);
+        }
+        let counters = self.store.read(&shared_analytics::keys(), self.clock.now_ms()).await?;
+        SharedAnalytics::from_counters(&counters).map(Some)
     }
 
     pub(super) async fn execute<H: HttpClient>(
@@ -303,32 +332,16 @@ impl<C: Clock, S: Store> Engine<C, S> {
             };
             let usage = usage_or_estimate(&completion, &req);
             let cost = model.price.map(|p| (p.cost(&usage) * 1e10).round() / 1e10);
-            // After a tool loop step the conversation already holds the tool
-            // results: a text answer is then what is wanted, not another call.
-            let turn = Turn { has_tool_results: messages.iter().any(|m| m.role == crate::types::Role::Tool) };
-            let mut verdict = quality::judge_read(
-                &JudgeInput {
-                    query: &query,
-                    // A refusal is the answer the judge must see (and refuse).
-                    answer: match (&completion.refusal, completion.content.is_empty()) {
-                        (Some(r), true) => r,
-                        _ => &completion.content,
-                    },
-                    finish_reason: completion.finish_reason,
-                    logprobs: completion.logprobs.as_deref(),
-                    tool_calls: &completion.tool_calls,
-                    tools: &req.tools,
-                    response_format: req.response_format.as_ref(),
-                },
-                &facts,
-                turn,
-                &self.config.quality,
-                model.quality_threshold.or(domain_threshold),
-            );
-            if stopped_early.is_some() && !is_final {
-                verdict.accepted = false;
-            }
-            let accepted = is_final || verdict.accepted;
+            let asked = Asked {
+                query: &query,
+                facts: &facts,
+                messages: &messages,
+                req: &req,
+                cfg: &self.config.quality,
+                threshold: model.quality_threshold.or(domain_threshold),
+            };
+            let Judged { verdict, accepted, reason } =
+                judge_answer(&asked, &completion, stopped_early.as_deref(), is_final, tier);
             if !is_final && mode.is_some() {
                 emit(Event::DraftDecision {
                     model: model.name.clone(),
@@ -340,22 +353,6 @@ impl<C: Clock, S: Store> Engine<C, S> {
                     checks: verdict.checks.clone(),
                 });
             }
-            // The last tier's answer is returned whatever the judge says (there
-            // is nowhere higher to go); its verdict stays in the trace for the
-            // record, and the reason says so when the two disagree.
-            let reason = match (is_final, tier > 0, verdict.accepted) {
-                (false, _, _) if stopped_early.is_some() => {
-                    format!("judged early, stream stopped: {}", stopped_early.as_deref().unwrap_or(""))
-                }
-                (false, _, _) => verdict.reason.clone(),
-                (true, true, true) => "final tier: answer returned".to_string(),
-                (true, false, true) => "single tier: answer returned".to_string(),
-                (true, _, false) => format!(
-                    "returned as the last tier although the judge would not accept it ({} < {})",
-                    quality::format_fixed(verdict.score, 2),
-                    quality::format_fixed(verdict.threshold, 2)
-                ),
-            };
             // The verdict moves into the trace; what comes after needs only these.
             let judged = (verdict.complexity, verdict.domain);
             let draft_usage = usage;

@@ -8,9 +8,11 @@ mod engine;
 mod events;
 mod gate;
 mod handoff;
+mod judged;
 mod prices;
 mod result;
 mod resume;
+mod shared_analytics;
 mod tools;
 mod trace;
 
@@ -20,4 +22,5 @@ pub use engine::{Engine, RunError};
 pub use events::{Event, StreamMode};
 pub use prices::{DEFAULT_PRICE_TTL_MS, RETRY_AFTER_FAILURE_MS};
 pub use result::{Attempt, AttemptError, AttemptOutcome, CascadeResult, UsageSummary};
+pub use shared_analytics::{SharedAnalytics, Sums};
 pub use tools::{ToolExecutor, DEFAULT_MAX_STEPS};

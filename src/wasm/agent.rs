@@ -113,6 +113,32 @@ impl WasmAgent {
         })
     }
 
+    /// Add this agent's unsent analytics to the shared store, as a task;
+    /// `u32::MAX` when there is nothing to send (or no shared store).
+    #[wasm_bindgen(js_name = analyticsFlush)]
+    pub fn analytics_flush(&self) -> u32 {
+        let Some(sums) = self.engine.analytics_to_flush() else { return u32::MAX };
+        let engine = self.engine.clone();
+        spawn(async move {
+            engine.flush_analytics(sums).await;
+            Ok(JsValue::from_str("null"))
+        })
+    }
+
+    /// A task ending with every agent's totals on the shared store, as JSON
+    /// (`null` without a shared store).
+    #[wasm_bindgen(js_name = sharedAnalytics)]
+    pub fn shared_analytics(&self) -> u32 {
+        let engine = self.engine.clone();
+        spawn(async move {
+            match engine.shared_analytics().await {
+                Ok(Some(a)) => Ok(JsValue::from_str(&a.to_json())),
+                Ok(None) => Ok(JsValue::from_str("null")),
+                Err(e) => Err(js_error::error(&e)),
+            }
+        })
+    }
+
     /// What the health probes last found, as a JSON array.
     pub fn health(&self) -> String {
         let mut o = crate::json_out::JsonOut::with_capacity(256);

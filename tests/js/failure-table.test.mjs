@@ -5,20 +5,13 @@
 // Deadlines, the 429-with-Retry-After and 500-once runs and the count-based
 // breaker are in hardening.test.mjs; this file adds the classes and modes
 // that file does not cover.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CascadeAgent, pkg } from './helpers/pkg.mjs';
-import { ANSWER, USAGE, startFaultServer } from './helpers/faults.mjs';
+import { ANSWER, USAGE, useFaultServer } from './helpers/faults.mjs';
 import { collect } from './helpers/mock.mjs';
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const QUERY = 'What is the capital of France?';
 const tier = (name, extra = {}) => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 0.1, outputCost: 0.1, ...extra });

@@ -1,22 +1,15 @@
 // What a hostile or unlucky provider (or user) cannot do: hang a run,
 // flood memory, inject headers, leak a key, or leave a crashed engine behind.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { CascadeAgent, ConfigError, scoreDraft, pkg } from './helpers/pkg.mjs';
-import { ANSWER, startFaultServer } from './helpers/faults.mjs';
+import { ANSWER, useFaultServer } from './helpers/faults.mjs';
 import { FAST_RETRY, collect, rejection } from './helpers/mock.mjs';
 
 const glue = await import(new URL('../../pkg/dist/wasm/cascade_edge.js', import.meta.url).href);
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const tier = (name, extra = {}) => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 0.1, outputCost: 0.1, ...extra });
 const top = (extra = {}) => tier('ok', { inputCost: 5, outputCost: 5, ...extra });

@@ -1,19 +1,12 @@
 // Health checks: endpoints are probed in the background with the models
 // list (never a chat call), at most once per interval, and one whose probe
 // failed is passed over while a later model remains.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CascadeAgent } from './helpers/pkg.mjs';
-import { startFaultServer } from './helpers/faults.mjs';
+import { useFaultServer } from './helpers/faults.mjs';
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const QUERY = 'What is the capital of France?';
 const model = (name, baseUrl, extra = {}) => ({ name, provider: 'openai', baseUrl, apiKey: 'sk-test-health-0001', inputCost: 0.1, outputCost: 0.2, ...extra });

@@ -2,20 +2,13 @@
 // of the final tier's failover group against our fault server: by prefill
 // (Anthropic), or by a restart when the prefill is refused. The consumer
 // sees each character of the answer once; the server sees what was sent.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CascadeAgent } from './helpers/pkg.mjs';
-import { ANSWER, startFaultServer } from './helpers/faults.mjs';
+import { ANSWER, useFaultServer } from './helpers/faults.mjs';
 import { collect } from './helpers/mock.mjs';
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const QUERY = 'What is the capital of France?';
 const openai = (name) => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 0.1, outputCost: 0.2 });

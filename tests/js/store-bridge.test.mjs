@@ -2,20 +2,13 @@
 // a JS store object (here a small asynchronous one, so that calls from
 // many runs and two agents interleave), fail closed when it is down, and
 // the store sees only integer nano-dollar amounts.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CascadeAgent } from './helpers/pkg.mjs';
-import { startFaultServer } from './helpers/faults.mjs';
+import { useFaultServer } from './helpers/faults.mjs';
 import { rejection } from './helpers/mock.mjs';
 
-let srv;
-before(async () => {
-  srv = await startFaultServer();
-});
-after(async () => {
-  await srv.close();
-});
-beforeEach(() => srv.reset());
+const srv = useFaultServer();
 
 const QUERY = 'What is the capital of France?';
 const metered = (name = 'ok') => ({ name, provider: 'openai', baseUrl: srv.url, apiKey: 'sk-test', inputCost: 100, outputCost: 100, maxTokens: 100 });
@@ -77,9 +70,10 @@ describe('a shared store behind the budget', () => {
     assert.ok(Math.abs(sa.spentToday - spent) < 1e-9, `${sa.spentToday} vs ${spent}`);
     assert.equal(sa.reserved, 0, 'every hold was settled');
     // What the store saw: integers only, one reservation per call and a settlement after it.
-    const amounts = store.calls.filter(([op]) => op !== 'read').flatMap(([, items]) => items.flatMap((i) => [i.amount ?? i.actual, i.limit ?? i.reserved]));
+    const amounts = store.calls.filter(([op]) => op === 'reserve' || op === 'settle').flatMap(([, items]) => items.flatMap((i) => [i.amount ?? i.actual, i.limit ?? i.reserved]));
     assert.ok(amounts.every(Number.isSafeInteger), 'amounts are safe integers');
-    assert.equal(store.calls.filter(([op]) => op === 'settle').length, done.length);
+    const budgetSettles = store.calls.filter(([op, items]) => op === 'settle' && items[0].key.startsWith('budget:'));
+    assert.equal(budgetSettles.length, done.length);
   });
 
   test('a store that fails or does not answer refuses the call with E_BUDGET_STORE, and sends nothing', async () => {
@@ -107,6 +101,30 @@ describe('a shared store behind the budget', () => {
     assert.ok(r.content);
     assert.match(r.attempts[0].reason, /budget's store did not answer.*READONLY/);
     assert.ok((await agent.getBudget()).reserved > 0, 'the worst case stays held');
+  });
+
+  test('analytics of every agent on the store add up, sent in the background after each run', async () => {
+    const store = slowStore();
+    const a = new CascadeAgent({ models: [metered()], store });
+    const b = new CascadeAgent({ models: [metered()], store });
+    for (let i = 0; i < 3; i++) await a.run(QUERY);
+    for (let i = 0; i < 2; i++) await b.run(QUERY);
+    assert.equal(new CascadeAgent({ models: [metered()] }).getSharedAnalytics instanceof Function, true);
+    assert.equal(await new CascadeAgent({ models: [metered()] }).getSharedAnalytics(), null, 'no store, nothing shared');
+    // Each agent's sends settle in the background; wait for both to land.
+    let shared;
+    for (let i = 0; i < 100 && shared?.runs !== 5; i++) {
+      await new Promise((r) => setImmediate(r));
+      shared = await b.getSharedAnalytics();
+      await a.getSharedAnalytics();
+    }
+    assert.equal(shared.runs, 5);
+    const local = [a.getAnalytics(), b.getAnalytics()];
+    const cost = local.reduce((s, x) => s + x.totalCost, 0);
+    assert.ok(Math.abs(shared.totalCost - cost) < 1e-9, `${shared.totalCost} vs ${cost}`);
+    assert.equal(shared.failedRuns, 0);
+    const keys = store.calls.filter(([op]) => op === 'settle').flatMap(([, items]) => items.map((i) => i.key));
+    assert.ok(keys.includes('analytics:runs') && keys.every((k) => !k.includes('sk-')), 'counters only, no secrets');
   });
 
   test('a store object is checked at construction', () => {

@@ -3,6 +3,7 @@
 // gzip-bomb, or echo the request (and its key) back in an error. The model
 // name in the request picks the behaviour, so one agent can put a faulty
 // drafter in front of a healthy verifier.
+import { after, before, beforeEach } from 'node:test';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 
@@ -75,6 +76,30 @@ export const ANSWER =
  *   (a primary that flaps, then recovers).
  * Each answer reports `USAGE`, streamed (as the `include_usage` chunk) or not.
  */
+/**
+ * The fault server for one test file: started before its tests, reset
+ * before each, closed after. Returns a view of it (`url`, `log`, `reset`).
+ */
+export function useFaultServer() {
+  let server;
+  before(async () => {
+    server = await startFaultServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+  beforeEach(() => server.reset());
+  return {
+    get url() {
+      return server.url;
+    },
+    get log() {
+      return server.log;
+    },
+    reset: () => server.reset(),
+  };
+}
+
 export async function startFaultServer() {
   const log = [];
   const seen = new Map();
