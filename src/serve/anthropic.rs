@@ -53,6 +53,14 @@ pub fn read_request(body: &str) -> Result<Inbound, BadRequest> {
 
 /// One `{role, content}` turn: text, `tool_use` (assistant) and
 /// `tool_result` (user) blocks become neutral turns in order.
+///
+/// Each text block of a user turn becomes a user message of its own: the
+/// judge weighs a draft against the last one, and agentic clients put
+/// context before the question in the same turn (Claude Code opens it with
+/// a `<system-reminder>` describing the machine, which read as part of the
+/// question made "What is 2+2?" look like a request for code and live
+/// data). The provider codecs merge consecutive user messages back into
+/// one turn, so the model still sees every block, in order.
 fn read_turn(turn: &Json<'_>, i: usize, out: &mut Vec<Message>) -> Result<(), BadRequest> {
     let role = match turn.field("role").as_str() {
         Some("user") => Role::User,
@@ -72,6 +80,8 @@ fn read_turn(turn: &Json<'_>, i: usize, out: &mut Vec<Message>) -> Result<(), Ba
     for (j, b) in blocks.iter().enumerate() {
         let at = format!("messages[{i}].content[{j}]");
         match b.field("type").as_str().unwrap_or("") {
+            // A user's blocks stay separate turns (see `read_turn`'s note).
+            "text" if role == Role::User => out.push(Message::user(b.field("text").as_str().unwrap_or(""))),
             "text" => append(&mut text, b.field("text").as_str().unwrap_or("")),
             "tool_use" => {
                 let id = b.field("id").as_str().unwrap_or("");

@@ -27,7 +27,7 @@ pub fn read_request(body: &str) -> Result<Inbound, BadRequest> {
     let turns = turns.ok_or_else(|| BadRequest("messages: required, expected an array".into()))?;
     let mut messages = Vec::with_capacity(turns.len());
     for (i, turn) in turns.iter().enumerate() {
-        messages.push(read_turn(turn, i)?);
+        read_turn(turn, i, &mut messages)?;
     }
     let max_tokens = match v.field("max_completion_tokens") {
         Json::Null => read_max_tokens(v.field("max_tokens"), "max_tokens")?,
@@ -49,7 +49,7 @@ pub fn read_request(body: &str) -> Result<Inbound, BadRequest> {
     })
 }
 
-fn read_turn(turn: &Json<'_>, i: usize) -> Result<Message, BadRequest> {
+fn read_turn(turn: &Json<'_>, i: usize, out: &mut Vec<Message>) -> Result<(), BadRequest> {
     let role = match turn.field("role").as_str() {
         Some("system" | "developer") => Role::System,
         Some("user") => Role::User,
@@ -57,6 +57,22 @@ fn read_turn(turn: &Json<'_>, i: usize) -> Result<Message, BadRequest> {
         Some("tool") => Role::Tool,
         _ => return Err(BadRequest(format!("messages[{i}].role: expected system, user, assistant or tool"))),
     };
+    // As on the Anthropic side, a user's text parts are turns of their own.
+    if role == Role::User {
+        if let Json::Array(parts) = turn.field("content") {
+            for (j, p) in parts.iter().enumerate() {
+                match p.field("type").as_str() {
+                    Some("text") => out.push(Message::user(p.field("text").as_str().unwrap_or(""))),
+                    _ => {
+                        return Err(BadRequest(format!(
+                            "messages[{i}].content[{j}]: only text parts are supported by this proxy yet"
+                        )))
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
     let content = match turn.field("content") {
         Json::Null => String::new(),
         Json::String(s) => s.to_string(),
@@ -95,7 +111,8 @@ fn read_turn(turn: &Json<'_>, i: usize) -> Result<Message, BadRequest> {
     if role == Role::Tool {
         m.tool_call_id = Some(turn.field("tool_call_id").as_str().unwrap_or("").to_string());
     }
-    Ok(m)
+    out.push(m);
+    Ok(())
 }
 
 fn read_tools(v: &Json<'_>) -> Result<Vec<InboundTool>, BadRequest> {

@@ -114,7 +114,7 @@ fn openai_request_reads_into_neutral_turns() {
     assert_eq!(r.max_tokens, Some(300));
     let roles: Vec<Role> = r.messages.iter().map(|m| m.role).collect();
     assert_eq!(roles, [Role::System, Role::User, Role::Assistant, Role::Tool, Role::User]);
-    assert_eq!(r.messages[1].content, "Weather in Paris?");
+    assert_eq!(r.messages[1], Message::user("Weather in Paris?"));
     assert_eq!(r.messages[2].tool_calls[0].arguments_raw, r#"{"city":"Paris"}"#);
     assert_eq!(r.messages[3].tool_call_id.as_deref(), Some("call_1"));
     assert_eq!(r.tool_choice.as_deref(), Some("\"auto\""));
@@ -122,6 +122,29 @@ fn openai_request_reads_into_neutral_turns() {
     let opts: serde_json::Value = serde_json::from_str(&r.options_json()).unwrap();
     let parsed = crate::config::parse_call_options(&opts, "options").unwrap_or_else(|e| panic!("{e}"));
     assert!(parsed.response_format.is_some());
+}
+
+/// Claude Code's first turn: a reminder block, then the question. The
+/// judge must see the question, and the model both blocks.
+#[test]
+fn a_users_blocks_are_separate_turns_so_the_question_is_the_last() {
+    let body = r#"{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":[
+      {"type":"text","text":"<system-reminder>Platform: linux. Use tools to read files.</system-reminder>"},
+      {"type":"text","text":"What is 2+2?","cache_control":{"type":"ephemeral"}}]}]}"#;
+    let r = ok(anthropic::read_request(body));
+    let req = ChatRequest { messages: r.messages.clone(), ..Default::default() };
+    assert_eq!(req.query_text(), "What is 2+2?");
+    let body = r#"{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"ctx"},{"type":"text","text":"Q?"}]}]}"#;
+    let o = ok(openai::read_request(body));
+    assert_eq!(o.messages, [Message::user("ctx"), Message::user("Q?")]);
+    // Sent on, the two blocks are one user turn again, in order.
+    let http = providers::build_request(&model("claude-haiku-4-5", "anthropic"), &req, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent = http.body.unwrap_or_default();
+    let v = Json::parse_str(&sent).unwrap();
+    let turns = v.field("messages").as_array().unwrap();
+    assert_eq!(turns.len(), 1);
+    assert!(json_text(turns[0].field("content")).contains("system-reminder"));
 }
 
 #[test]
