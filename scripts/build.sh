@@ -6,10 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# Two builds of the engine: the core one, without the proxy's codecs, is
+# what `cascade-edge` loads (and what the size gate measures); the proxy's,
+# with them (the `serve` feature), is loaded only by `cascade-edge/proxy`.
+# Each has its own target directory so that both stay incremental.
 WASM_OUT=js/src/wasm
 RAW=target/wasm32-unknown-unknown/release/cascade_edge.wasm
+PROXY_OUT=js/src/wasm-proxy
+PROXY_RAW=target/proxy/wasm32-unknown-unknown/release/cascade_edge.wasm
 
-cargo build --quiet --release --target wasm32-unknown-unknown --lib
+cargo build --quiet --release --target wasm32-unknown-unknown --lib --no-default-features
+CARGO_TARGET_DIR=target/proxy cargo build --quiet --release --target wasm32-unknown-unknown --lib
 
 # After a trap the wrapper starts a new instance from the same compiled
 # module (js/src/runtime.ts). wasm-bindgen's glue caches its instance and
@@ -35,27 +42,34 @@ JS
   printf '\n/** cascade-edge: forget the current instance; returns its compiled module. */\nexport function __cascadeReset(): WebAssembly.Module | undefined;\n' >>"$dts"
 }
 
-mkdir -p "$WASM_OUT"
-if [ ! -f "$WASM_OUT/cascade_edge_bg.wasm" ] || [ "$RAW" -nt "$WASM_OUT/cascade_edge_bg.wasm" ]; then
-  wasm-bindgen "$RAW" --target web --out-dir "$WASM_OUT" --out-name cascade_edge
-  # The features rustc enables by default for wasm32-unknown-unknown.
-  patch_glue "$WASM_OUT"
-  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$WASM_OUT/cascade_edge_bg.wasm" -o "$WASM_OUT/cascade_edge_bg.wasm"
-fi
+# wasm-bindgen, the glue patch and wasm-opt for one raw build into `out`.
+bind() {
+  local raw="$1" out="$2"
+  mkdir -p "$out"
+  if [ ! -f "$out/cascade_edge_bg.wasm" ] || [ "$raw" -nt "$out/cascade_edge_bg.wasm" ]; then
+    wasm-bindgen "$raw" --target web --out-dir "$out" --out-name cascade_edge
+    patch_glue "$out"
+    # The features rustc enables by default for wasm32-unknown-unknown.
+    wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$out/cascade_edge_bg.wasm" -o "$out/cascade_edge_bg.wasm"
+  fi
+}
+bind "$RAW" "$WASM_OUT"
+bind "$PROXY_RAW" "$PROXY_OUT"
 
 # Assemble beside pkg/ and swap it in at the end, so that a test or demo
 # running during a rebuild never sees a half-built package.
 stage=$(mktemp -d "$PWD/.pkg-build.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
-mkdir -p "$stage/dist/wasm"
+mkdir -p "$stage/dist/wasm" "$stage/dist/wasm-proxy"
 tsc -p js/tsconfig.json --outDir "$stage/dist"
 cp "$WASM_OUT"/cascade_edge.js "$WASM_OUT"/cascade_edge.d.ts "$WASM_OUT"/cascade_edge_bg.wasm "$stage/dist/wasm/"
+cp "$PROXY_OUT"/cascade_edge.js "$PROXY_OUT"/cascade_edge.d.ts "$PROXY_OUT"/cascade_edge_bg.wasm "$stage/dist/wasm-proxy/"
 cp pkg-template/package.json pkg-template/README.md "$stage/"
 rm -rf pkg.old
 [ -d pkg ] && mv pkg pkg.old
 mv "$stage" pkg
 rm -rf pkg.old
-echo "built pkg/ ($(wc -c < pkg/dist/wasm/cascade_edge_bg.wasm) bytes of wasm)"
+echo "built pkg/ ($(wc -c < pkg/dist/wasm/cascade_edge_bg.wasm) bytes of wasm; the proxy's $(wc -c < pkg/dist/wasm-proxy/cascade_edge_bg.wasm))"

@@ -32,6 +32,7 @@ pub mod pricing;
 pub mod providers;
 pub mod quality;
 pub mod reliability;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod shape;
 pub mod stream;

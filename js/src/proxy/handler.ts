@@ -6,6 +6,11 @@
  * (`src/serve/`), and every request runs through a `CascadeAgent`, one per
  * route, exactly as a library caller's would.
  *
+ * The codecs come from the engine build that has them (`wasm-proxy/`,
+ * initialised by this entry's runtime file); the cascades run on whichever
+ * build the runtime entry registered, which is that one too unless the
+ * core entry was loaded first.
+ *
  * Streams are always buffered: a draft is judged before any of it is
  * sent, so the response (its status and `x-cascade-*` headers included)
  * starts only once the engine releases the first text of the answer, and
@@ -13,7 +18,7 @@
  */
 import { CascadeAgent } from '../agent.js';
 import { CascadeError } from '../errors.js';
-import { engine, track, type Engine } from '../runtime.js';
+import * as codecs from '../wasm-proxy/cascade_edge.js';
 import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent } from '../types.js';
 import { KeyCheck } from './auth.js';
 import { Router, type ProviderSettings, type RouteConfig } from './routes.js';
@@ -117,7 +122,6 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       if (!streaming) report();
       return res;
     };
-    const eng = await engine();
     try {
       if (request.method === 'OPTIONS') return done(new Response(null, { status: cors.length ? 204 : 404 }));
       if (path === '/health' && request.method === 'GET') {
@@ -130,7 +134,7 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       if (!post) throw new HttpError('E_NOT_FOUND', `no such endpoint: ${request.method} ${path}`);
       if (request.method !== 'POST') throw new HttpError('E_METHOD', `${path} takes POST`);
       const body = await readBody(request, maxBody);
-      const read = JSON.parse(eng.serveRead(wire, body)) as RunInput | { error: string };
+      const read = JSON.parse(codecs.serveRead(wire, body)) as RunInput | { error: string };
       if ('error' in read) throw new HttpError('E_BAD_REQUEST', read.error);
       const route = router.resolve(read.model);
       if (!route) throw new HttpError('E_NOT_FOUND', `no route for model ${JSON.stringify(read.model)}`);
@@ -143,10 +147,10 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
         const decision = decide(route.direct, result);
         note(log, result, decision);
         stats.record(route.name, result, decision === 'accepted');
-        const out = eng.serveWrite(wire, JSON.stringify(result), newId(wire), Math.floor(Date.now() / 1000));
+        const out = codecs.serveWrite(wire, JSON.stringify(result), newId(wire), Math.floor(Date.now() / 1000));
         return done(new Response(out, { headers: { 'content-type': 'application/json', ...cascadeHeaders(result, decision) } }));
       }
-      const res = await streamResponse(eng, wire, agent, read, options, route.direct, (end) => {
+      const res = await streamResponse(wire, agent, read, options, route.direct, (end) => {
         if ('result' in end) {
           note(log, end.result, end.decision);
           stats.record(route.name, end.result, end.decision === 'accepted');
@@ -160,8 +164,8 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
     } catch (e) {
       const { code, status, message } = describe(e);
       log.code = code;
-      const res = new Response(eng.serveError(wire, code, status, message), {
-        status: eng.serveStatus(code, status),
+      const res = new Response(codecs.serveError(wire, code, status, message), {
+        status: codecs.serveStatus(code, status),
         headers: { 'content-type': 'application/json' },
       });
       const retry = e instanceof CascadeError && typeof e.retryAfterMs === 'number' ? Math.ceil(e.retryAfterMs / 1000) : undefined;
@@ -214,7 +218,6 @@ function cascadeHeaders(r: CascadeResult, decision: Decision): Record<string, st
  * headers carry the model and the decision; the final frame has the usage.
  */
 async function streamResponse(
-  eng: Engine,
   wire: Wire,
   agent: CascadeAgent,
   read: RunInput,
@@ -223,7 +226,7 @@ async function streamResponse(
   ended: (end: { result: CascadeResult; decision: Decision } | { code: string }) => void,
 ): Promise<Response> {
   const events = agent.stream(read.messages, { ...options, mode: 'buffered' })[Symbol.asyncIterator]();
-  const writer = track(new eng.ServeStream(wire, newId(wire), Math.floor(Date.now() / 1000), read.includeUsage));
+  const writer = new codecs.ServeStream(wire, newId(wire), Math.floor(Date.now() / 1000), read.includeUsage);
   const encoder = new TextEncoder();
   let escalated = false;
   let first: StreamEvent | undefined;
