@@ -109,6 +109,9 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
 
   it('streams: messages.stream().finalMessage() reads the whole SSE sequence; the rejected draft never shows', async () => {
     const stream = anthropic().messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 200, messages: ask('Explain quantum entanglement.') });
+    const { response } = await stream.withResponse();
+    assert.equal(response.headers.get('x-cascade-decision'), 'escalated');
+    assert.equal(response.headers.get('x-cascade-model'), 'claude-sonnet-4-5');
     let text = '';
     stream.on('text', (t) => (text += t));
     const msg = await stream.finalMessage();
@@ -123,7 +126,7 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
     const msg = await anthropic().messages.stream({ model: 'cascade-openai', max_tokens: 100, messages: ask('What is the capital of France?') }).finalMessage();
     assert.equal(msg.model, 'gpt-4o-mini');
     assert.equal(msg.content[0].text, GOOD);
-    assert.equal(journal(mock)[0].path, '/v1/chat/completions');
+    assert.deepEqual(journal(mock).map((r) => [r.path, r.body.model]), [['/v1/chat/completions', 'gpt-4o-mini']]);
   });
 
   it('a wrong proxy key is a 401 in Anthropic\'s error shape, and nothing goes upstream', async () => {

@@ -228,13 +228,11 @@ async function streamResponse(
   const events = agent.stream(read.messages, { ...options, mode: 'buffered' })[Symbol.asyncIterator]();
   const writer = new codecs.ServeStream(wire, newId(wire), Math.floor(Date.now() / 1000), read.includeUsage);
   const encoder = new TextEncoder();
-  let escalated = false;
   let first: StreamEvent | undefined;
   for (;;) {
     const next = await events.next();
     if (next.done) break;
     const e = next.value;
-    if (e.type === 'escalated') escalated = true;
     if (e.type === 'error') {
       writer.free();
       throw e.error;
@@ -244,8 +242,17 @@ async function streamResponse(
       break;
     }
   }
-  const model = first?.type === 'chunk' ? first.model : first?.type === 'complete' ? first.result.modelUsed : '';
-  const decision: Decision = direct ? 'direct' : escalated ? 'escalated' : 'accepted';
+  // Released text comes from the model that answers: the first tier's is an
+  // accepted draft, a later tier's an escalation (after a rejected or a failed draft).
+  let model = '';
+  let decision: Decision = 'direct';
+  if (first?.type === 'chunk') {
+    model = first.model;
+    decision = direct ? 'direct' : first.tier === 0 ? 'accepted' : 'escalated';
+  } else if (first?.type === 'complete') {
+    model = first.result.modelUsed;
+    decision = decide(direct, first.result);
+  }
   // One frame for one event: text out as soon as the engine releases it.
   const frame = (e: StreamEvent): string | undefined => {
     if (e.type === 'chunk') return writer.text(e.text, e.model);
