@@ -142,7 +142,7 @@ describe('across wires', () => {
     assert.deepEqual(sent.body.tools[0].function.parameters, { type: 'object', properties: { city: { type: 'string' } } });
   });
 
-  it('/stats has the seed\'s fields after an accepted draft', async () => {
+  it('/stats has the seed\'s fields after an accepted draft, and /metrics the same as Prometheus text', async () => {
     mock.on({ model: 'claude-haiku-4-5' }, reply('anthropic', GOOD, { input: 14, output: 20 }));
     const res = await post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'What is the capital of France?' }] });
     assert.equal(res.status, 200);
@@ -157,5 +157,12 @@ describe('across wires', () => {
       ['/v1/messages', 'accepted', 'claude-haiku-4-5'],
       ['/stats', undefined, undefined],
     ]);
+    const metrics = await (await get('/metrics')).text();
+    assert.match(metrics, /^# TYPE cascade_proxy_queries_total counter$/m);
+    assert.match(metrics, /^cascade_proxy_queries_total\{route="claude-sonnet-4-5"\} 1$/m);
+    assert.match(metrics, /^cascade_proxy_drafts_accepted_total\{route="claude-sonnet-4-5"\} 1$/m);
+    assert.match(metrics, /^cascade_proxy_answers_total\{model="claude-haiku-4-5"\} 1$/m);
+    assert.match(metrics, /^cascade_proxy_errors_total 0$/m);
+    assert.equal((await proxy(new Request('http://proxy.test/metrics'))).status, 401);
   });
 });

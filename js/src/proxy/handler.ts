@@ -129,6 +129,9 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       }
       if (!keys.allows(request.headers)) throw new HttpError('E_PROXY_AUTH', 'invalid proxy key: send it in x-api-key or Authorization: Bearer');
       if (path === '/stats' && request.method === 'GET') return done(json(stats.toJSON()));
+      if (path === '/metrics' && request.method === 'GET') {
+        return done(new Response(stats.toPrometheus(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }));
+      }
       if (path === '/v1/models' && request.method === 'GET') return done(json(modelList(router.names(), request.headers)));
       const post = path === '/v1/messages' || path === '/v1/chat/completions';
       if (!post) throw new HttpError('E_NOT_FOUND', `no such endpoint: ${request.method} ${path}`);

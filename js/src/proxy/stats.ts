@@ -47,6 +47,27 @@ export class ProxyStats {
     this.#errors++;
   }
 
+  /**
+   * The same figures as Prometheus text (exposition format 0.0.4): counters
+   * per route and per answering model, costs in USD.
+   */
+  toPrometheus(): string {
+    const out: string[] = [];
+    const metric = (name: string, help: string, rows: [string, number][]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const [labels, v] of rows) out.push(`${name}${labels} ${v}`);
+    };
+    const label = (k: string, v: string) => `{${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"}`;
+    const routes = Object.entries(this.#routes);
+    metric('cascade_proxy_queries_total', 'Answered requests, by route.', routes.map(([r, s]) => [label('route', r), s.queries]));
+    metric('cascade_proxy_drafts_accepted_total', 'Requests answered by an accepted draft, by route.', routes.map(([r, s]) => [label('route', r), s.accepted]));
+    metric('cascade_proxy_cost_usd_total', 'What the answers cost, by route (unpriced ones add nothing).', routes.map(([r, s]) => [label('route', r), s.cost]));
+    metric('cascade_proxy_saved_usd_total', 'Saved against the top tier alone, by route.', routes.map(([r, s]) => [label('route', r), s.saved]));
+    metric('cascade_proxy_answers_total', 'Answers, by the model that gave them.', Object.entries(this.#models).map(([m, n]) => [label('model', m), n]));
+    metric('cascade_proxy_errors_total', 'Requests answered with an error status.', [['', this.#errors]]);
+    return out.join('\n') + '\n';
+  }
+
   toJSON(): Record<string, unknown> {
     const q = this.#queries;
     return {
