@@ -13,6 +13,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   ask: { summary: 'ask "question" --models provider:model,...   one cascade, the answer and the decision table', load: () => import('./cli/ask.js') },
+  proxy: { summary: 'proxy [--config cascade.config.json] [--port 8000] [--host 127.0.0.1] [--json-logs]   the routing proxy', load: () => import('./cli/proxy.js') },
 };
 
 function usage(): string {

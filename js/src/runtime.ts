@@ -48,6 +48,11 @@ export function setLoader(l: Loader): void {
   loader = l;
 }
 
+/** Whether a runtime entry has registered the engine already (the proxy's entries then keep it). */
+export function hasLoader(): boolean {
+  return loader !== undefined;
+}
+
 /**
  * The loader of a runtime that instantiates synchronously from a compiled
  * module (Node, workerd, Vercel Edge). `find` gives the package's own
@@ -83,6 +88,24 @@ export function moduleLoader(glue: Engine, find: () => WebAssembly.Module, expla
       if (!module) start(m);
     },
     failure: () => failure,
+  };
+}
+
+/**
+ * The loader of an entry that always has its compiled module at hand (the
+ * proxy's entries): `init` makes the instance now, and again after a
+ * crash; a module handed over by `initCascade` is not needed there.
+ */
+export function syncLoader(glue: Engine, init: () => void): Loader {
+  init();
+  return {
+    ready: () => glue,
+    load: async () => glue,
+    reset: () => {
+      glue.__cascadeReset();
+      init();
+    },
+    provide: () => {},
   };
 }
 
