@@ -19,7 +19,7 @@
 import { CascadeAgent } from '../agent.js';
 import { CascadeError } from '../errors.js';
 import * as codecs from '../wasm-proxy/cascade_edge.js';
-import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent } from '../types.js';
+import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent, Tiers } from '../types.js';
 import { KeyCheck } from './auth.js';
 import { Router, type ProviderSettings, type RouteConfig } from './routes.js';
 import { ProxyStats } from './stats.js';
@@ -93,7 +93,7 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
   const maxBody = config.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = Date.now();
 
-  const agentFor = (route: { name: string; models: ModelConfig[] }): CascadeAgent => {
+  const agentFor = (route: { name: string; models: Tiers }): CascadeAgent => {
     let agent = agents.get(route.name);
     if (!agent) {
       if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
