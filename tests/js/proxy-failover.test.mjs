@@ -57,3 +57,31 @@ describe('judge: false routes', () => {
     assert.deepEqual(srv.log.map((e) => e.model), ['500', 'ok']);
   });
 });
+
+describe('per-key limits', () => {
+  it("each key's runs count as its own user: rateLimit.perUser holds one key back, not the others", async () => {
+    const proxy = createProxy({
+      keys: [{ key: KEY, name: 'team-a' }, 'second-key-for-b-99'],
+      builtinRoutes: false,
+      providers: { openai: { apiKey: 'sk-upstream-1234', baseUrl: srv.url } },
+      routes: { chain: ['ok'] },
+      agent: { retry: { maxRetries: 0 }, rateLimit: { perUser: { requestsPerMinute: 1 }, onRateLimit: 'skip' } },
+    });
+    const askAs = (key) =>
+      proxy(
+        new Request('http://proxy.test/v1/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({ model: 'chain', max_tokens: 50, messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+        }),
+      );
+    assert.equal((await askAs(KEY)).status, 200);
+    const limited = await askAs(KEY);
+    assert.equal(limited.status, 429, 'team-a is over its one a minute');
+    const err = await limited.json();
+    assert.equal(err.error.type, 'rate_limit_error');
+    assert.ok(!JSON.stringify(err).includes(KEY), 'the key is not in the answer');
+    assert.equal((await askAs('second-key-for-b-99')).status, 200, 'the other key has its own window');
+    assert.equal(srv.log.length, 2, 'the refused request was not sent upstream');
+  });
+});
