@@ -274,7 +274,11 @@ fn per_user_windows_hold_each_user_to_their_own_share() {
         "rateLimit": {"requestsPerMinute": 3, "perUser": {"requestsPerMinute": 2}, "onRateLimit": "skip"}}));
     let as_user = |u: &str| {
         let opts = CallOptions { user_id: Some(u.to_string()), ..Default::default() };
-        block_on(e.run(&Scripted::timed(vec![paris()], &clock), vec![Message::user("What is the capital of France?")], &opts))
+        block_on(e.run(
+            &Scripted::timed(vec![paris()], &clock),
+            vec![Message::user("What is the capital of France?")],
+            &opts,
+        ))
     };
     assert!(as_user("ana").is_ok());
     assert!(as_user("ana").is_ok());
