@@ -33,6 +33,8 @@ pub mod pricing;
 pub mod providers;
 pub mod quality;
 pub mod reliability;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shape;
 mod sort;
 pub mod stream;

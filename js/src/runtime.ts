@@ -41,6 +41,11 @@ export function setLoader(l: Loader): void {
   loader = l;
 }
 
+/** Whether a runtime entry has registered the engine already (the proxy's entries then keep it). */
+export function hasLoader(): boolean {
+  return loader !== undefined;
+}
+
 /**
  * The loader of a runtime that instantiates synchronously from a compiled
  * module (Node, workerd, Vercel Edge): `init` makes the instance now, and

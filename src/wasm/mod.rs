@@ -13,5 +13,7 @@ mod custom;
 mod driver;
 mod fetch;
 mod js_error;
+#[cfg(feature = "serve")]
+mod serve;
 mod store;
 mod tools;

@@ -16,6 +16,7 @@ test('snippets: every runtime has its snippet in the README', () => {
     'examples/cloudflare-worker/src/index.js',
     'examples/cloudflare-worker/wrangler.toml',
     'examples/node/ask.mjs',
+    'examples/proxy-worker/src/index.js',
     'examples/vercel-edge/app/api/ask/route.js',
   ]);
 });
