@@ -50,7 +50,9 @@ pub fn write_plain(out: &mut String, v: f64) {
     // zmij writes `123.45`, `0.001`, `1e21` or `1.5e-7`: its significant
     // digits, and where the decimal point goes among them.
     let (mantissa, exp) = match text.iter().position(|&b| b == b'e') {
-        Some(at) => (text.get(..at).unwrap_or_default(), exponent(text.get(at.saturating_add(1)..).unwrap_or_default())),
+        Some(at) => {
+            (text.get(..at).unwrap_or_default(), exponent(text.get(at.saturating_add(1)..).unwrap_or_default()))
+        }
         None => (text, 0),
     };
     let int_len = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
