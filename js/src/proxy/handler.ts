@@ -19,7 +19,7 @@
 import { CascadeAgent } from '../agent.js';
 import { CascadeError } from '../errors.js';
 import * as codecs from '../wasm-proxy/cascade_edge.js';
-import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent } from '../types.js';
+import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent, Tiers } from '../types.js';
 import { KeyCheck } from './auth.js';
 import { Router, type ProviderSettings, type RouteConfig } from './routes.js';
 import { ProxyStats } from './stats.js';
@@ -93,7 +93,7 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
   const maxBody = config.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = Date.now();
 
-  const agentFor = (route: { name: string; models: ModelConfig[] }): CascadeAgent => {
+  const agentFor = (route: { name: string; models: Tiers }): CascadeAgent => {
     let agent = agents.get(route.name);
     if (!agent) {
       if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
@@ -133,6 +133,14 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
         return done(new Response(stats.toPrometheus(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }));
       }
       if (path === '/v1/models' && request.method === 'GET') return done(json(modelList(router.names(), request.headers)));
+      if (path === '/v1/messages/count_tokens' && request.method === 'POST') {
+        const counted = JSON.parse(codecs.serveCountTokens(await readBody(request, maxBody))) as { input_tokens: number } | { error: string };
+        if ('error' in counted) throw new HttpError('E_BAD_REQUEST', counted.error);
+        // An estimate: the route's tiers count with different tokenizers.
+        const res = json(counted);
+        res.headers.set('x-cascade-estimated', 'true');
+        return done(res);
+      }
       const post = path === '/v1/messages' || path === '/v1/chat/completions';
       if (!post) throw new HttpError('E_NOT_FOUND', `no such endpoint: ${request.method} ${path}`);
       if (request.method !== 'POST') throw new HttpError('E_METHOD', `${path} takes POST`);

@@ -8,7 +8,7 @@
  * configuration (or the provider's default), so no request can turn the
  * proxy towards a host it was not configured for.
  */
-import type { ModelConfig } from '../types.js';
+import type { ModelConfig, Tiers } from '../types.js';
 
 export interface ProviderSettings {
   apiKey?: string;
@@ -21,12 +21,19 @@ export interface RouteConfig {
   tiers: (string | ModelConfig)[];
   /** The score a draft must reach (0..1), set on every tier but the last. */
   qualityThreshold?: number;
+  /**
+   * `false`: no cascade, a failover chain. The first model answers and the
+   * others are tried, in order, only when it fails (after its retries);
+   * nothing is judged. List the requested model first to forward it unchanged.
+   */
+  judge?: boolean;
 }
 
 export interface ResolvedRoute {
   /** The key agents are cached by: the route's name. */
   name: string;
-  models: ModelConfig[];
+  /** The agent's tiers: one failover group for a route that does not judge. */
+  models: Tiers;
   /** Only one tier: nothing is judged, the answer is the provider's. */
   direct: boolean;
 }
@@ -71,6 +78,12 @@ export class Router {
     if (!route && this.#builtin) route = BUILTIN.find((b) => b.test.test(model))?.route(model);
     if (!route && this.#passthrough) route = { tiers: [model] };
     if (!route) return undefined;
+    if (route.judge === false) {
+      // One tier of equivalent models: a failure moves along the chain, and a
+      // one-tier run is never judged.
+      const chain = route.tiers.map((t) => this.#model(t, undefined));
+      return { name: model, models: [chain], direct: true };
+    }
     const models = route.tiers.map((t, i) => this.#model(t, i < route.tiers.length - 1 ? route.qualityThreshold : undefined));
     return { name: model, models, direct: models.length === 1 };
   }
