@@ -4,18 +4,21 @@
 #   scripts/setup.sh            Rust wasm target, wasm-bindgen-cli, npm packages
 #   scripts/setup.sh --browser  ...and Debian's chromium for the browser tests
 #   scripts/setup.sh --redis    ...and Debian's redis-server for the store tests
-# (flags combine: scripts/test.sh passes both)
+#   scripts/setup.sh --python   ...and a venv (.tools/pysdk) with the official
+#                               anthropic and openai Python SDKs from PyPI, for the proxy tests
+# (flags combine: scripts/test.sh passes all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '[setup] %s\n' "$*"; }
 
-want_browser=false want_redis=false
+want_browser=false want_redis=false want_python=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --redis) want_redis=true ;;
+    --python) want_python=true ;;
     *) say "unknown option $arg"; exit 2 ;;
   esac
 done
@@ -76,5 +79,18 @@ fi
 if $want_redis && ! command -v redis-server >/dev/null; then
   say "installing Debian's redis-server for the store tests"
   apt_install redis-server
+fi
+# The Python SDKs the proxy is tested with, pinned, in a venv of our own.
+PY_SDKS="anthropic==2.10.0 openai==3.51.0"
+if $want_python; then
+  venv=.tools/pysdk
+  if [ ! -f "$venv/.installed" ] || [ "$(cat "$venv/.installed")" != "$PY_SDKS" ]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+    say "installing the Python SDKs ($PY_SDKS)"
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet --disable-pip-version-check $PY_SDKS
+    echo "$PY_SDKS" >"$venv/.installed"
+  fi
 fi
 say "ready"

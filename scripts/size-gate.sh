@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Size gate: what a Cloudflare Worker using cascade-edge uploads (the
 # bundled JS, the wasm-bindgen glue and the .wasm), gzipped, must stay at or
-# under 300 KiB. Measured with `wrangler deploy --dry-run --outdir` on
-# examples/cloudflare-worker (offline); if wrangler cannot run, with an
+# under 296 KiB: 270.7 KiB measured when it was set, plus 25 KiB of room
+# for the work in flight (the project's target is 150 KB). Measured with
+# `wrangler deploy --dry-run --outdir` on examples/cloudflare-worker
+# (offline); if wrangler cannot run, with an
 # equivalent esbuild bundle (workerd condition, .wasm as a separate module)
 # gzipped file by file. It also fails when core's float formatting or
 # parsing, or serde, is linked into the wasm again (each was removed on
@@ -12,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-LIMIT_KIB=${SIZE_LIMIT_KIB:-300}
+LIMIT_KIB=${SIZE_LIMIT_KIB:-296}
 
 [ -f pkg/dist/wasm/cascade_edge_bg.wasm ] || { echo "size gate: pkg/ is not built; run scripts/build.sh first"; exit 1; }
 

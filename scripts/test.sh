@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-bash scripts/setup.sh --browser --redis
+bash scripts/setup.sh --browser --redis --python
 bash scripts/check-boundaries.sh
 
 echo "== cargo fmt --check"

@@ -46,39 +46,58 @@ pub fn write_plain(out: &mut String, v: f64) {
         return;
     }
     let mut buf = zmij::Buffer::new();
-    let text = buf.format_finite(v.abs());
-    // zmij writes `123.45`, `0.001`, `1e21` or `1.5e-7`: split it into its
-    // significant digits and the place of the decimal point among them.
-    let (mantissa, exp) = match text.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+    let text = buf.format_finite(v.abs()).as_bytes();
+    // zmij writes `123.45`, `0.001`, `1e21` or `1.5e-7`: its significant
+    // digits, and where the decimal point goes among them.
+    let (mantissa, exp) = match text.iter().position(|&b| b == b'e') {
+        Some(at) => {
+            (text.get(..at).unwrap_or_default(), exponent(text.get(at.saturating_add(1)..).unwrap_or_default()))
+        }
         None => (text, 0),
     };
-    let int_len = mantissa.find('.').unwrap_or(mantissa.len());
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-    let lead = digits.iter().take_while(|&&d| d == b'0').count();
-    let trail = digits.iter().rev().take_while(|&&d| d == b'0').count();
-    let significant = digits.get(lead..digits.len().saturating_sub(trail)).unwrap_or_default();
+    let int_len = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
+    let mut digits = [0u8; 32];
+    let mut n = 0usize;
+    for (slot, &b) in digits.iter_mut().zip(mantissa.iter().filter(|b| b.is_ascii_digit())) {
+        *slot = b;
+        n = n.saturating_add(1);
+    }
+    let all = digits.get(..n).unwrap_or_default();
+    let lead = all.iter().take_while(|&&d| d == b'0').count();
+    let trail = all.iter().rev().take_while(|&&d| d == b'0').count();
+    let significant = all.get(lead..n.saturating_sub(trail)).unwrap_or_default();
     if significant.is_empty() {
         out.push('0');
         return;
     }
     // The decimal point sits `point` digits into `significant`.
     let point = i64::from(exp).saturating_add(int_len as i64).saturating_sub(lead as i64);
-    let len = significant.len() as i64;
-    let zeros = |n: i64| "0".repeat(usize::try_from(n).unwrap_or(0));
-    let text_of = |d: &[u8]| String::from_utf8_lossy(d).into_owned();
+    let zeros = |out: &mut String, k: i64| (0..k).for_each(|_| out.push('0'));
     if point <= 0 {
         out.push_str("0.");
-        out.push_str(&zeros(point.saturating_neg()));
-        out.push_str(&text_of(significant));
-    } else if point >= len {
-        out.push_str(&text_of(significant));
-        out.push_str(&zeros(point.saturating_sub(len)));
+        zeros(out, point.saturating_neg());
+    }
+    for (i, &d) in significant.iter().enumerate() {
+        if point > 0 && i as i64 == point {
+            out.push('.');
+        }
+        out.push(char::from(d));
+    }
+    zeros(out, point.saturating_sub(significant.len() as i64));
+}
+
+/// The exponent zmij wrote after `e` (`+21`, `-7`).
+fn exponent(text: &[u8]) -> i32 {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
+    };
+    let e = digits.iter().fold(0i32, |e, &b| e.saturating_mul(10).saturating_add(i32::from(b.wrapping_sub(b'0'))));
+    if negative {
+        e.saturating_neg()
     } else {
-        let (int, frac) = significant.split_at(usize::try_from(point).unwrap_or(0));
-        out.push_str(&text_of(int));
-        out.push('.');
-        out.push_str(&text_of(frac));
+        e
     }
 }
 

@@ -267,3 +267,23 @@ fn a_health_verdict_found_by_one_engine_is_taken_by_another_on_the_same_store() 
     assert_eq!(r.model_used, "gpt-4o");
     assert!(r.attempts[0].reason.contains("health check failed"), "{}", r.attempts[0].reason);
 }
+
+#[test]
+fn per_user_windows_hold_each_user_to_their_own_share() {
+    let (e, clock) = engine(json!({"models": [model("gpt-4o-mini", json!({}))],
+        "rateLimit": {"requestsPerMinute": 3, "perUser": {"requestsPerMinute": 2}, "onRateLimit": "skip"}}));
+    let as_user = |u: &str| {
+        let opts = CallOptions { user_id: Some(u.to_string()), ..Default::default() };
+        block_on(e.run(
+            &Scripted::timed(vec![paris()], &clock),
+            vec![Message::user("What is the capital of France?")],
+            &opts,
+        ))
+    };
+    assert!(as_user("ana").is_ok());
+    assert!(as_user("ana").is_ok());
+    let refused = as_user("ana").unwrap_err();
+    assert_eq!(refused.error.code, ErrorCode::RateLimited, "ana's own two a minute");
+    assert!(as_user("bo").is_ok(), "bo has his own window");
+    assert_eq!(as_user("cy").unwrap_err().error.code, ErrorCode::RateLimited, "and all share three a minute");
+}

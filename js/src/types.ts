@@ -155,6 +155,11 @@ export interface RateLimitOptions {
    * `'skip'`: send nothing and fail the run with `E_RATE_LIMITED`.
    */
   onRateLimit?: 'wait' | 'skip' | 'fallback';
+  /**
+   * The same limits again for each `userId` a run names (each customer;
+   * each proxy key), beside the shared ones above.
+   */
+  perUser?: { requestsPerMinute?: number; tokensPerMinute?: number };
 }
 
 export type Complexity = 'trivial' | 'simple' | 'moderate' | 'hard' | 'expert';

@@ -65,7 +65,7 @@ impl<C: Clock, S: Store> Engine<C, S> {
         loop {
             let mut rate = Admitted { hold: None, note: None };
             if self.rate_limited(model) {
-                match Box::pin(self.take_rate(http, model, endpoint, req)).await {
+                match Box::pin(self.take_rate(http, model, endpoint, req, user)).await {
                     Ok(admitted) => rate = admitted,
                     Err(Refused::Stop(e)) => {
                         attempts.push(skipped_attempt(tier, model, &format!("not called: {}", e.message)));

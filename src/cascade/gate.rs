@@ -46,13 +46,19 @@ impl<C: Clock, S: Store> Engine<C, S> {
         model: &ModelConfig,
         endpoint: &str,
         req: &ChatRequest,
+        user: Option<&str>,
     ) -> Result<Admitted, Refused> {
-        let mut limits: Vec<(&str, &RateLimitConfig)> = Vec::with_capacity(2);
-        if let Some(cfg) = &self.config.rate_limit {
-            limits.push(("agent", cfg));
-        }
-        if let Some(cfg) = &model.rate_limit {
-            limits.push((endpoint, cfg));
+        let mut limits: Vec<(String, RateLimitConfig)> = Vec::with_capacity(4);
+        // A user's own window: the length first, so no id can spell another's.
+        let who = |scope: &str, u: &str| format!("{scope}:u:{}:{u}", u.len());
+        for (scope, cfg) in [("agent", self.config.rate_limit), (endpoint, model.rate_limit)] {
+            let Some(cfg) = cfg else { continue };
+            if cfg.requests_per_minute.is_some() || cfg.tokens_per_minute.is_some() {
+                limits.push((scope.to_string(), cfg));
+            }
+            if let (Some(user_cfg), Some(u)) = (cfg.for_user(), user) {
+                limits.push((who(scope, u), user_cfg));
+            }
         }
         // The model's own choice wins over the agent's.
         let on_limit = model.rate_limit.or(self.config.rate_limit).map_or(OnRateLimit::Wait, |c| c.on_limit);

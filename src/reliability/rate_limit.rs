@@ -32,6 +32,27 @@ pub struct RateLimitConfig {
     pub requests_per_minute: Option<u64>,
     pub tokens_per_minute: Option<u64>,
     pub on_limit: OnRateLimit,
+    /// `perUser`: the same limits again for each `userId` a run names
+    /// (each proxy key, each customer), beside the shared ones.
+    pub per_user: Option<UserLimits>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UserLimits {
+    pub requests_per_minute: Option<u64>,
+    pub tokens_per_minute: Option<u64>,
+}
+
+impl RateLimitConfig {
+    /// The limits for one user's own window.
+    pub fn for_user(&self) -> Option<RateLimitConfig> {
+        self.per_user.map(|u| RateLimitConfig {
+            requests_per_minute: u.requests_per_minute,
+            tokens_per_minute: u.tokens_per_minute,
+            on_limit: self.on_limit,
+            per_user: None,
+        })
+    }
 }
 
 pub const WINDOW_MS: f64 = 60_000.0;
@@ -55,7 +76,7 @@ pub fn window(epoch_ms: f64) -> (i64, f64) {
 
 /// The reservations a call of `tokens` makes against `limits`, each
 /// `(scope, limits)` with `scope` naming the agent or the model endpoint.
-pub fn reservations(limits: &[(&str, &RateLimitConfig)], tokens: u64, epoch_ms: f64) -> Vec<Reservation> {
+pub fn reservations(limits: &[(String, RateLimitConfig)], tokens: u64, epoch_ms: f64) -> Vec<Reservation> {
     let (w, _) = window(epoch_ms);
     // Twice the window: a late settlement still lands in its own minute.
     let ttl_ms = (2.0 * WINDOW_MS) as u64;
@@ -98,7 +119,8 @@ impl RateHold {
     }
 }
 
-const KEYS: &[&str] = &["requestsPerMinute", "tokensPerMinute", "onRateLimit", "enabled"];
+const KEYS: &[&str] = &["requestsPerMinute", "tokensPerMinute", "onRateLimit", "enabled", "perUser"];
+const USER_KEYS: &[&str] = &["requestsPerMinute", "tokensPerMinute"];
 
 /// `rateLimit: { requestsPerMinute, tokensPerMinute, onRateLimit }`; `enabled:
 /// false` (the seed's spelling) or `false` itself turns it off.
@@ -131,12 +153,33 @@ pub fn parse_rate_limit(v: &Value, path: &str) -> Result<Option<RateLimitConfig>
             )))
         }
     };
-    if requests_per_minute.is_none() && tokens_per_minute.is_none() {
+    let per_user = match obj.get("perUser") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(u)) => {
+            let upath = format!("{path}.perUser");
+            check_keys(u, USER_KEYS, &upath)?;
+            let limits = UserLimits {
+                requests_per_minute: number(u, "requestsPerMinute", &upath, "a whole number of at least 1", count)?,
+                tokens_per_minute: number(u, "tokensPerMinute", &upath, "a whole number of at least 1", count)?,
+            };
+            if limits == UserLimits::default() {
+                return Err(CascadeError::config(format!("{upath}: give requestsPerMinute, tokensPerMinute or both")));
+            }
+            Some(limits)
+        }
+        Some(other) => {
+            return Err(CascadeError::config(format!(
+                "{path}.perUser: expected {{requestsPerMinute, tokensPerMinute}}, got {}",
+                kind_of(other)
+            )))
+        }
+    };
+    if requests_per_minute.is_none() && tokens_per_minute.is_none() && per_user.is_none() {
         return Err(CascadeError::config(format!(
-            "{path}: give requestsPerMinute, tokensPerMinute or both (or rateLimit: false)"
+            "{path}: give requestsPerMinute, tokensPerMinute, perUser or a mix (or rateLimit: false)"
         )));
     }
-    Ok(Some(RateLimitConfig { requests_per_minute, tokens_per_minute, on_limit }))
+    Ok(Some(RateLimitConfig { requests_per_minute, tokens_per_minute, on_limit, per_user }))
 }
 
 #[cfg(test)]
@@ -161,10 +204,11 @@ mod tests {
             requests_per_minute: Some(3),
             tokens_per_minute: Some(1_000),
             on_limit: OnRateLimit::Wait,
+            per_user: None,
         };
         let s = MemoryStore::default();
         let take = |tokens, at| {
-            let items = reservations(&[("m", &cfg)], tokens, at);
+            let items = reservations(&[("m".to_string(), cfg)], tokens, at);
             now(s.reserve(&items, at)).unwrap().then(|| RateHold::new(&items))
         };
         let a = take(400, T).unwrap();
@@ -180,12 +224,16 @@ mod tests {
 
     #[test]
     fn a_call_larger_than_a_window_runs_alone() {
-        let cfg =
-            RateLimitConfig { requests_per_minute: None, tokens_per_minute: Some(100), on_limit: OnRateLimit::Wait };
+        let cfg = RateLimitConfig {
+            requests_per_minute: None,
+            tokens_per_minute: Some(100),
+            on_limit: OnRateLimit::Wait,
+            per_user: None,
+        };
         let s = MemoryStore::default();
-        let items = reservations(&[("m", &cfg)], 5_000, T);
+        let items = reservations(&[("m".to_string(), cfg)], 5_000, T);
         assert!(now(s.reserve(&items, T)).unwrap());
-        assert!(!now(s.reserve(&reservations(&[("m", &cfg)], 1, T), T)).unwrap());
+        assert!(!now(s.reserve(&reservations(&[("m".to_string(), cfg)], 1, T), T)).unwrap());
     }
 
     #[test]

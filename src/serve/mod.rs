@@ -28,6 +28,7 @@ pub use outcome::Outcome;
 
 use crate::json_in::Json;
 use crate::json_out::{JsonOut, ToJson};
+use crate::pricing::estimate_tokens;
 use crate::types::{Message, ToolCall};
 
 /// The two wires a client may speak to the proxy.
@@ -83,6 +84,27 @@ pub struct Inbound {
 pub struct BadRequest(pub String);
 
 impl Inbound {
+    /// The request's input tokens, estimated the way the engine estimates
+    /// an unreported count (a token per four characters, never less than
+    /// one for any text), plus a few for each turn's and tool's framing. An
+    /// estimate: a cascade's tiers have different tokenizers, so no single
+    /// exact count would be right for all of them.
+    pub fn estimated_input_tokens(&self) -> u64 {
+        let framing = 4u64;
+        let turns = self.messages.iter().fold(0u64, |n, m| {
+            let calls = m.tool_calls.iter().fold(0u64, |c, t| {
+                c.saturating_add(estimate_tokens(&t.name)).saturating_add(estimate_tokens(&t.arguments_raw))
+            });
+            n.saturating_add(estimate_tokens(&m.content)).saturating_add(calls).saturating_add(framing)
+        });
+        self.tools.iter().fold(turns, |n, t| {
+            n.saturating_add(estimate_tokens(&t.name))
+                .saturating_add(estimate_tokens(&t.description))
+                .saturating_add(estimate_tokens(&t.schema))
+                .saturating_add(framing)
+        })
+    }
+
     /// The messages as `CascadeAgent.run` takes them.
     pub fn messages_json(&self) -> String {
         let mut o = JsonOut::with_capacity(256);

@@ -32,6 +32,20 @@ pub fn serve_read(wire_name: &str, body: &str) -> String {
     }
 }
 
+/// `POST /v1/messages/count_tokens`: `{"input_tokens": n}`, estimated (see
+/// `Inbound::estimated_input_tokens`), or `{error}` for a body it cannot read.
+#[wasm_bindgen(js_name = serveCountTokens)]
+pub fn serve_count_tokens(body: &str) -> String {
+    let mut o = JsonOut::with_capacity(32);
+    o.begin_object();
+    match anthropic::read_request(body) {
+        Ok(r) => o.u64_field("input_tokens", r.estimated_input_tokens()),
+        Err(e) => o.str_field("error", &e.0),
+    }
+    o.end_object();
+    o.finish()
+}
+
 fn outcome(result_json: &str) -> Outcome {
     Outcome::from_result_json(result_json).unwrap_or_default()
 }

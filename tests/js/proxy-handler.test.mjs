@@ -65,6 +65,24 @@ describe('HTTP edges', () => {
     assert.equal(journal(mock).length, 0);
   });
 
+  it('count_tokens answers an estimate without calling any upstream, and says it is one', async () => {
+    const body = (content) => ({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content }] });
+    let res = await post('/v1/messages/count_tokens', body('What is 2+2?'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-cascade-estimated'), 'true');
+    const short = (await res.json()).input_tokens;
+    res = await post('/v1/messages/count_tokens', body('What is 2+2? '.repeat(200)));
+    const long = (await res.json()).input_tokens;
+    // A token per four characters, and four for the turn's framing.
+    assert.deepEqual([short, long], [3 + 4, 650 + 4]);
+    res = await post('/v1/messages/count_tokens', '{"messages": 7}');
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).type, 'error');
+    res = await post('/v1/messages/count_tokens', body('hi'), { authorization: 'Bearer wrong' });
+    assert.equal(res.status, 401);
+    assert.equal(journal(mock).length, 0);
+  });
+
   it('an unknown path is a 404, a wrong method a 405, an unreadable body a 400', async () => {
     let res = await get('/v1/nope');
     assert.equal(res.status, 404);

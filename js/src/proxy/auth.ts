@@ -26,11 +26,23 @@ export function presentedKey(headers: Headers): string | undefined {
   return m?.[1]?.trim();
 }
 
+/** A proxy key, and the name its runs count under (per-key rate limits and budgets). */
+export interface ProxyKey {
+  key: string;
+  /** Defaults to `key-<n>`, its place in the list: never the key itself. */
+  name?: string;
+}
+
 export class KeyCheck {
   #keys: Uint8Array[];
+  #names: string[];
 
-  constructor(keys: string[] | undefined) {
-    this.#keys = (keys ?? []).filter((k) => typeof k === 'string' && k.length > 0).map((k) => encoder.encode(k));
+  constructor(keys: (string | ProxyKey)[] | undefined) {
+    const list = (keys ?? [])
+      .map((k, i) => (typeof k === 'string' ? { key: k, name: `key-${i}` } : { key: k?.key, name: k?.name ?? `key-${i}` }))
+      .filter((k): k is { key: string; name: string } => typeof k.key === 'string' && k.key.length > 0);
+    this.#keys = list.map((k) => encoder.encode(k.key));
+    this.#names = list.map((k) => k.name);
   }
 
   /** No keys configured: the proxy is open (the bin warns when it listens beyond loopback). */
@@ -39,13 +51,19 @@ export class KeyCheck {
   }
 
   allows(headers: Headers): boolean {
-    if (this.open) return true;
+    return this.open || this.identify(headers) !== undefined;
+  }
+
+  /** The name of the key a request presents, if it is one of ours. */
+  identify(headers: Headers): string | undefined {
     const key = presentedKey(headers);
-    if (!key) return false;
+    if (!key) return undefined;
     const got = encoder.encode(key);
-    let ok = false;
+    let found = -1;
     // Every key is compared, so the time does not say which one matched.
-    for (const k of this.#keys) ok = sameBytes(got, k) || ok;
-    return ok;
+    this.#keys.forEach((k, i) => {
+      if (sameBytes(got, k) && found < 0) found = i;
+    });
+    return found < 0 ? undefined : this.#names[found];
   }
 }

@@ -20,13 +20,17 @@ import { CascadeAgent } from '../agent.js';
 import { CascadeError } from '../errors.js';
 import * as codecs from '../wasm-proxy/cascade_edge.js';
 import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent, Tiers } from '../types.js';
-import { KeyCheck } from './auth.js';
+import { KeyCheck, type ProxyKey } from './auth.js';
 import { Router, type ProviderSettings, type RouteConfig } from './routes.js';
 import { ProxyStats } from './stats.js';
 
 export interface ProxyConfig {
-  /** Proxy keys clients must present (`x-api-key` or `Authorization: Bearer`). None: no auth. */
-  keys?: string[];
+  /**
+   * Proxy keys clients must present (`x-api-key` or `Authorization: Bearer`). None: no auth.
+   * Each key's runs count as the user `name` (default `key-<n>`), so the
+   * agent's `rateLimit.perUser` and `budget.perUser` apply per key.
+   */
+  keys?: (string | ProxyKey)[];
   /** Settings per provider id (`apiKey`, `baseUrl`, `headers`), applied to every tier of that provider. */
   providers?: Record<string, ProviderSettings>;
   /** Requested model name (or a virtual one) to tiers. */
@@ -127,12 +131,23 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       if (path === '/health' && request.method === 'GET') {
         return done(json({ status: 'healthy', uptime_s: Math.round((Date.now() - started) / 1000) }));
       }
-      if (!keys.allows(request.headers)) throw new HttpError('E_PROXY_AUTH', 'invalid proxy key: send it in x-api-key or Authorization: Bearer');
+      const caller = keys.identify(request.headers);
+      if (!keys.open && caller === undefined) {
+        throw new HttpError('E_PROXY_AUTH', 'invalid proxy key: send it in x-api-key or Authorization: Bearer');
+      }
       if (path === '/stats' && request.method === 'GET') return done(json(stats.toJSON()));
       if (path === '/metrics' && request.method === 'GET') {
         return done(new Response(stats.toPrometheus(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }));
       }
       if (path === '/v1/models' && request.method === 'GET') return done(json(modelList(router.names(), request.headers)));
+      if (path === '/v1/messages/count_tokens' && request.method === 'POST') {
+        const counted = JSON.parse(codecs.serveCountTokens(await readBody(request, maxBody))) as { input_tokens: number } | { error: string };
+        if ('error' in counted) throw new HttpError('E_BAD_REQUEST', counted.error);
+        // An estimate: the route's tiers count with different tokenizers.
+        const res = json(counted);
+        res.headers.set('x-cascade-estimated', 'true');
+        return done(res);
+      }
       const post = path === '/v1/messages' || path === '/v1/chat/completions';
       if (!post) throw new HttpError('E_NOT_FOUND', `no such endpoint: ${request.method} ${path}`);
       if (request.method !== 'POST') throw new HttpError('E_METHOD', `${path} takes POST`);
@@ -145,6 +160,7 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       log.stream = read.stream;
       const agent = agentFor(route);
       const options: RunOptions = { ...read.options, signal: request.signal };
+      if (caller !== undefined) options.userId = caller;
       if (!read.stream) {
         const result = await agent.run(read.messages, options);
         const decision = decide(route.direct, result);
