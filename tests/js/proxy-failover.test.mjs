@@ -122,3 +122,35 @@ describe('faults through the proxy (OpenAI endpoint, streamed)', () => {
     assert.ok(last.error, `the last frame is an error: ${data.at(-1)}`);
   });
 });
+
+describe('sticky sessions', () => {
+  it('a conversation a stronger tier answered starts there next turn; other conversations still draft', async () => {
+    const proxy = createProxy({
+      keys: [KEY],
+      builtinRoutes: false,
+      providers: { openai: { apiKey: 'sk-upstream-1234', baseUrl: srv.url } },
+      routes: { route: ['unsure', 'ok'] },
+      stickySessions: true,
+      agent: { retry: { maxRetries: 0 } },
+    });
+    const turn = (session) =>
+      proxy(
+        new Request('http://proxy.test/v1/chat/completions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'x-claude-code-session-id': session },
+          body: JSON.stringify({ model: 'route', messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+        }),
+      );
+    assert.equal((await turn('s1')).headers.get('x-cascade-model'), 'ok');
+    assert.deepEqual(srv.log.map((e) => e.model), ['unsure', 'ok'], 'the first turn drafted and escalated');
+    srv.reset();
+    const second = await turn('s1');
+    assert.equal(second.headers.get('x-cascade-model'), 'ok');
+    assert.deepEqual(srv.log.map((e) => e.model), ['ok'], 'the next turn of s1 starts at the tier that answered');
+    srv.reset();
+    await turn('s2');
+    assert.deepEqual(srv.log.map((e) => e.model), ['unsure', 'ok'], 'another conversation drafts as usual');
+    const stats = proxy.stats();
+    assert.ok(JSON.stringify(stats).includes('"route"'), 'stats stay under the route name');
+  });
+});

@@ -21,6 +21,7 @@ import { CascadeError } from '../errors.js';
 import * as codecs from '../wasm-proxy/cascade_edge.js';
 import type { AgentOptions, CascadeResult, Message, ModelConfig, RunOptions, StreamEvent, Tiers } from '../types.js';
 import { KeyCheck, type ProxyKey } from './auth.js';
+import { Sessions, startingAt, type StickyOptions } from './sessions.js';
 import { Router, type ProviderSettings, type RouteConfig } from './routes.js';
 import { ProxyStats } from './stats.js';
 
@@ -43,6 +44,12 @@ export interface ProxyConfig {
   maxBodyBytes?: number;
   /** Cross-origin browser clients: `true` for any origin, or the allowed origins. */
   cors?: boolean | string[];
+  /**
+   * Keep a conversation on the tier that last answered it rather than
+   * drafting again each turn (off by default). The conversation is named
+   * by a header, `x-claude-code-session-id` unless `header` says otherwise.
+   */
+  stickySessions?: boolean | StickyOptions;
   /** Every agent's other options (timeouts, retry, budget, store, env, quality). */
   agent?: Omit<AgentOptions, 'models'>;
   /** Called once per request with what happened (never a key or prompt text). */
@@ -91,6 +98,7 @@ class HttpError extends Error {
 
 export function createProxy(config: ProxyConfig = {}): ProxyHandler {
   const keys = new KeyCheck(config.keys);
+  const sessions = config.stickySessions ? new Sessions(config.stickySessions) : undefined;
   const router = new Router(config);
   const stats = new ProxyStats();
   const agents = new Map<string, CascadeAgent>();
@@ -154,15 +162,20 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       const body = await readBody(request, maxBody);
       const read = JSON.parse(codecs.serveRead(wire, body)) as RunInput | { error: string };
       if ('error' in read) throw new HttpError('E_BAD_REQUEST', read.error);
-      const route = router.resolve(read.model);
-      if (!route) throw new HttpError('E_NOT_FOUND', `no route for model ${JSON.stringify(read.model)}`);
+      const resolved = router.resolve(read.model);
+      if (!resolved) throw new HttpError('E_NOT_FOUND', `no route for model ${JSON.stringify(read.model)}`);
+      const session = sessions?.key(resolved.name, request.headers);
+      const offset = sessions?.from(session) ?? 0;
+      const route = offset > 0 ? { ...startingAt(resolved, offset), name: resolved.name } : resolved;
+      const agentRoute = offset > 0 ? startingAt(resolved, offset) : resolved;
       log.route = route.name;
       log.stream = read.stream;
-      const agent = agentFor(route);
+      const agent = agentFor(agentRoute);
       const options: RunOptions = { ...read.options, signal: request.signal };
       if (caller !== undefined) options.userId = caller;
       if (!read.stream) {
         const result = await agent.run(read.messages, options);
+        sessions?.answered(session, offset, result);
         const decision = decide(route.direct, result);
         note(log, result, decision);
         stats.record(route.name, result, decision === 'accepted');
@@ -171,6 +184,7 @@ export function createProxy(config: ProxyConfig = {}): ProxyHandler {
       }
       const res = await streamResponse(wire, agent, read, options, route.direct, (end) => {
         if ('result' in end) {
+          sessions?.answered(session, offset, end.result);
           note(log, end.result, end.decision);
           stats.record(route.name, end.result, end.decision === 'accepted');
         } else {

@@ -2,3 +2,4 @@
 export { createProxy, type ProxyConfig, type ProxyHandler, type RequestLog, type Decision } from './handler.js';
 export type { RouteConfig, ProviderSettings } from './routes.js';
 export type { ProxyKey } from './auth.js';
+export type { StickyOptions } from './sessions.js';
