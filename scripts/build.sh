@@ -96,7 +96,7 @@ for (const file of walk(dist)) {
   fs.writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
 }
 JS
-cp pkg-template/package.json pkg-template/README.md "$stage/"
+cp pkg-template/package.json pkg-template/README.md LICENSE "$stage/"
 rm -rf pkg.old
 [ -d pkg ] && mv pkg pkg.old
 mv "$stage" pkg

@@ -47,6 +47,7 @@ test('pack: the tarball holds the entries, the types and the wasm, nothing else'
   for (const f of [
     'package.json',
     'README.md',
+    'LICENSE',
     'dist/index.d.ts',
     'dist/node.js',
     'dist/workerd.js',
@@ -58,7 +59,7 @@ test('pack: the tarball holds the entries, the types and the wasm, nothing else'
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   for (const f of files) {
-    assert.match(f, /^(package\.json|README\.md|dist\/.+\.(js|d\.c?ts|wasm))$/, `unexpected file in the tarball: ${f}`);
+    assert.match(f, /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.c?ts|wasm))$/, `unexpected file in the tarball: ${f}`);
   }
   assert.ok(!files.includes('dist/wasm/package.json'), "wasm-bindgen's own package.json is not shipped");
   assert.equal(packed.entryCount, files.length);
