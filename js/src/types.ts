@@ -563,6 +563,12 @@ export interface ResolvedModel {
   inputCostPer1M: number | null;
   outputCostPer1M: number | null;
   hasApiKey: boolean;
+  /** The configured `contextWindow`, or null. */
+  contextWindow: number | null;
+  /** The model has its own `rateLimit`. */
+  rateLimited: boolean;
+  /** How many `keyRotation.keys` it rotates over (0: none); never the keys. */
+  rotatingKeys: number;
 }
 
 /**

@@ -72,6 +72,11 @@ impl WasmAgent {
             // Keys in sorted order, as this list was written before.
             o.begin_object();
             o.str_field("baseUrl", &m.display_base_url());
+            o.key("contextWindow");
+            match m.context_window {
+                Some(w) => o.u64(u64::from(w)),
+                None => o.null(),
+            }
             o.bool_field("hasApiKey", m.api_key.is_some());
             o.key("inputCostPer1M");
             opt_float(&mut o, m.price.map(|p| p.input_per_m));
@@ -79,6 +84,9 @@ impl WasmAgent {
             o.key("outputCostPer1M");
             opt_float(&mut o, m.price.map(|p| p.output_per_m));
             o.str_field("provider", &m.provider);
+            o.bool_field("rateLimited", m.rate_limit.is_some());
+            // How many keys rotate, never which.
+            o.u64_field("rotatingKeys", m.key_rotation.as_ref().map_or(0, |r| r.keys.len() as u64));
             o.u64_field("tier", tier as u64);
             o.end_object();
         }

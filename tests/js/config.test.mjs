@@ -69,6 +69,18 @@ describe('model validation names the field', () => {
     assert.equal(agent.models[0].baseUrl, 'http://127.0.0.1:9/v1');
     assert.equal(agent.models[0].hasApiKey, true);
   });
+
+  test('agent.models shows the reliability settings of each model, never a rotating key', () => {
+    const keys = ['sk-rotate-AAAA-1111', 'sk-rotate-BBBB-2222'];
+    const agent = new CascadeAgent([
+      { name: 'small', provider: 'openai', apiKey: 'sk-x', cost: 0.1, contextWindow: 128000, rateLimit: { requestsPerMinute: 60 } },
+      { name: 'big', provider: 'openai', cost: 1, keyRotation: { keys } },
+    ]);
+    const [small, big] = agent.models;
+    assert.deepEqual([small.contextWindow, small.rateLimited, small.rotatingKeys], [128000, true, 0]);
+    assert.deepEqual([big.contextWindow, big.rateLimited, big.rotatingKeys], [null, false, 2]);
+    assert.ok(!JSON.stringify(agent.models).includes('sk-rotate'));
+  });
 });
 
 describe('against aimock', () => {
