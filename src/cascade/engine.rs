@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::{AgentConfig, CallOptions, ModelConfig};
 use crate::error::{CascadeError, ErrorCode};
 use crate::http::HttpClient;
-use crate::quality::{self, Complexity, Domain, JudgeInput};
+use crate::quality::{self, Complexity, Domain};
 use crate::reliability::budget::{self, BudgetPolicy, BudgetStatus, Hold};
 use crate::reliability::health::Health;
 use crate::reliability::keys::{KeyRotation, KeyUse};
@@ -20,7 +20,7 @@ use super::attempt::{noted, Called, Target, TierCall};
 use super::call::{call_once, call_streaming, CallEnv};
 use super::events::{Event, StreamMode};
 use super::handoff::{hand_off, Carry, Failed, Position};
-use super::judged::{judge_answer, Asked, Judged};
+use super::judged::{early_rejection, judge_answer, Asked, Judged};
 use super::prices::{self, PriceCache};
 use super::result::{sum_usage, summarise_cost, Attempt, AttemptOutcome, CascadeResult};
 use super::resume::Resume;
@@ -681,34 +681,4 @@ fn worst_case_cost(model: &ModelConfig, req: &ChatRequest) -> Option<f64> {
 /// (another region, a gateway) fails on its own.
 pub(super) fn breaker_key(model: &ModelConfig) -> String {
     [model.provider.as_str(), model.name.as_str(), model.base_url.as_str()].join("\u{0}")
-}
-
-/// How much new text must arrive before a streamed draft is judged again.
-const EARLY_STEP: usize = 160;
-
-/// Checks whose failure no later text can undo: a wrong equation stays wrong,
-/// a loop stays a loop. Only these may cut a streamed draft short.
-const FINAL_FAILURES: &[&str] = &["arithmetic", "repetition"];
-
-/// Judge a streamed draft as early as its text allows: at each completed
-/// line, once enough new text has come, look for a failure that settles it.
-/// Returns why, if the draft is already certain to be rejected.
-fn early_rejection(
-    query: &str,
-    text: &str,
-    checked_upto: &mut usize,
-    cfg: &crate::quality::QualityConfig,
-) -> Option<String> {
-    if text.len() < checked_upto.saturating_add(EARLY_STEP) {
-        return None;
-    }
-    // Only whole lines: the last equation may still be arriving.
-    let cut = text.rfind('\n')?;
-    if cut < checked_upto.saturating_add(EARLY_STEP) {
-        return None;
-    }
-    *checked_upto = cut;
-    let prefix = text.get(..cut)?;
-    let v = quality::judge(&JudgeInput::text(query, prefix), cfg, None);
-    v.checks.iter().find(|c| c.veto && FINAL_FAILURES.contains(&c.name)).map(|c| c.detail.clone())
 }

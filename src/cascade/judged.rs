@@ -73,3 +73,33 @@ pub(super) fn judge_answer(
     };
     Judged { accepted: is_final || verdict.accepted, verdict, reason }
 }
+
+/// How much new text must arrive before a streamed draft is judged again.
+const EARLY_STEP: usize = 160;
+
+/// Checks whose failure no later text can undo: a wrong equation stays wrong,
+/// a loop stays a loop. Only these may cut a streamed draft short.
+const FINAL_FAILURES: &[&str] = &["arithmetic", "repetition"];
+
+/// Judge a streamed draft as early as its text allows: at each completed
+/// line, once enough new text has come, look for a failure that settles it.
+/// Returns why, if the draft is already certain to be rejected.
+pub(super) fn early_rejection(
+    query: &str,
+    text: &str,
+    checked_upto: &mut usize,
+    cfg: &QualityConfig,
+) -> Option<String> {
+    if text.len() < checked_upto.saturating_add(EARLY_STEP) {
+        return None;
+    }
+    // Only whole lines: the last equation may still be arriving.
+    let cut = text.rfind('\n')?;
+    if cut < checked_upto.saturating_add(EARLY_STEP) {
+        return None;
+    }
+    *checked_upto = cut;
+    let prefix = text.get(..cut)?;
+    let v = quality::judge(&JudgeInput::text(query, prefix), cfg, None);
+    v.checks.iter().find(|c| c.veto && FINAL_FAILURES.contains(&c.name)).map(|c| c.detail.clone())
+}
